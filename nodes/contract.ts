@@ -1,0 +1,207 @@
+/**
+ * The node contract: one declarative object per node type, shared by the compiler, the editors
+ * (Rete, litegraph) and the CLI. A node type declares its ports, its params, how shapes flow
+ * (`infer`), what it costs (`cost`) and how it computes (`build`). Nothing here knows about a host.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Dim } from './dims.ts';
+
+/**
+ * What a port carries. Dense NHWC maps ("spatial" kinds) may feed any `feature` port; the other
+ * kinds only connect to their own kind.
+ */
+export type TensorKind =
+  | 'image' // B×H×W×3 in [-1, 1]
+  | 'feature' // any dense B×H×W×C map
+  | 'semantic' // one-hot label map, B×H×W×(classes [+dontcare] [+edge])
+  | 'labels' // integer class ids, B×H×W×1
+  | 'mask' // class masks in {0,1}, B×H×W×K
+  | 'attention' // per-pixel weights, B×H×W×K, summing to 1 over K
+  | 'noise' // random B×H×W×C or B×N
+  | 'vector' // B×N
+  | 'logits' // B×N class scores
+  | 'loss' // scalar
+  | 'network'; // a callable sub-network handle (discriminators), applied by loss nodes
+
+export const SPATIAL_KINDS: readonly TensorKind[] = ['image', 'feature', 'semantic', 'labels', 'mask', 'attention', 'noise'];
+
+/** Can a value of kind `actual` be wired into a port declared as `expected`? */
+export function kindAccepts(expected: TensorKind, actual: TensorKind): boolean {
+  if (expected === actual) return true;
+  if (expected === 'feature') return SPATIAL_KINDS.includes(actual) && actual !== 'labels';
+  if (expected === 'image') return actual === 'feature'; // a 3-channel feature map is an image; infer checks C
+  if (expected === 'vector') return actual === 'logits' || actual === 'noise';
+  return false;
+}
+
+export interface TensorType {
+  kind: TensorKind;
+  /** NHWC for spatial kinds, [B, N] for vectors, [] for scalars and network handles. */
+  shape: Dim[];
+  /** For `network` handles: what the network expects and returns, for loss nodes to check. */
+  network?: NetworkSignature;
+}
+
+export interface NetworkSignature {
+  name: string;
+  inputs: Record<string, TensorType>;
+  outputs: Record<string, TensorType>;
+}
+
+export interface PortDef {
+  name: string;
+  kind: TensorKind;
+  /** Human description incl. the expected shape, e.g. "B×H/4×W/4×256 feature map". */
+  doc: string;
+  optional?: boolean;
+}
+
+export interface UiHint {
+  /** Form widget; the editor picks a default from the param type when absent. */
+  widget?: 'number' | 'slider' | 'checkbox' | 'select' | 'text';
+  step?: number;
+  /** Params in the same group are shown together. */
+  group?: string;
+  /** Shown only in an "advanced" fold. */
+  advanced?: boolean;
+}
+
+interface ParamBase {
+  doc: string;
+  ui?: UiHint;
+}
+
+/** Whole numbers; `template: true` allows expressions over template params ("ngf*4", "num_classes+1"). */
+export interface IntParam extends ParamBase {
+  type: 'int';
+  default: number | string;
+  min?: number;
+  max?: number;
+  template?: boolean;
+}
+
+export interface FloatParam extends ParamBase {
+  type: 'float';
+  default: number | string;
+  min?: number;
+  max?: number;
+  template?: boolean;
+}
+
+export interface BoolParam extends ParamBase {
+  type: 'bool';
+  default: boolean;
+}
+
+export interface EnumParam extends ParamBase {
+  type: 'enum';
+  options: readonly string[];
+  default: string;
+}
+
+export interface StringParam extends ParamBase {
+  type: 'string';
+  default: string;
+  pattern?: string;
+}
+
+export type ParamDef = IntParam | FloatParam | BoolParam | EnumParam | StringParam;
+
+/** Params after defaults are applied and template expressions evaluated. */
+export type ResolvedParams = Record<string, number | boolean | string>;
+
+export type NodeCategory =
+  | 'input'
+  | 'conv'
+  | 'norm'
+  | 'activation'
+  | 'block'
+  | 'resample'
+  | 'combine'
+  | 'dense'
+  | 'output'
+  | 'lggan'
+  | 'discriminator'
+  | 'loss'
+  | 'training';
+
+export interface InferArgs {
+  /** Connected inputs; optional ports left open are absent. */
+  inputs: Record<string, TensorType>;
+  params: ResolvedParams;
+  /** Template parameters (num_classes, height, width, …) plus `batch`. */
+  template: Record<string, number>;
+}
+
+export interface CostArgs {
+  inputs: Record<string, TensorType>;
+  outputs: Record<string, TensorType>;
+  params: ResolvedParams;
+}
+
+export interface NodeCost {
+  /** Trainable parameter elements. */
+  params: number;
+  /** Multiply-accumulates for one forward pass at the inferred batch size. */
+  macs: number;
+  /** Non-trainable state elements (running statistics, spectral-norm u/v). */
+  buffers?: number;
+}
+
+/** How new weights start; the graph's InitSettings decide the scheme for `weight`. */
+export type Initializer =
+  | { kind: 'weight'; fanIn: number; fanOut: number }
+  | { kind: 'zeros' }
+  | { kind: 'ones' }
+  | { kind: 'normal'; mean: number; std: number }
+  | { kind: 'unit-normal-vector' }; // spectral-norm u/v: normal(0,1) then normalised
+
+export interface VariableOptions {
+  trainable?: boolean;
+}
+
+export interface BuildContext {
+  nodeId: string;
+  /** Creates (or returns the already created) variable `${nodeId}.${localName}`. */
+  variable(localName: string, shape: number[], init: Initializer, options?: VariableOptions): tf.Variable;
+}
+
+export interface RunContext {
+  /** Training mode: batch-norm uses batch statistics and updates running ones; spectral norm runs its power iteration. */
+  training: boolean;
+}
+
+/** A node's compiled computation: input tensors by port name → output tensors by port name. */
+export type NodeForward = (inputs: Record<string, tf.Tensor>, run: RunContext) => Record<string, tf.Tensor>;
+
+export interface BuildArgs extends CostArgs {
+  template: Record<string, number>;
+}
+
+export interface NodeDef {
+  type: string;
+  version: number;
+  category: NodeCategory;
+  title: string;
+  /** One paragraph shown in the editor's help. */
+  doc: string;
+  params: Record<string, ParamDef>;
+  inputs: PortDef[] | ((params: ResolvedParams) => PortDef[]);
+  outputs: PortDef[] | ((params: ResolvedParams) => PortDef[]);
+  /** The network a node of this type belongs to unless the graph says otherwise ("G" when absent). */
+  defaultNetwork?: string;
+  /** Upgrades stored params from an older typeVersion (pure). */
+  migrate?: (params: Record<string, unknown>, fromVersion: number) => Record<string, unknown>;
+  /** Output types from input types; throws NodeRuleError naming the port or param at fault. */
+  infer(args: InferArgs): Record<string, TensorType>;
+  cost(args: CostArgs): NodeCost;
+  build(ctx: BuildContext, args: BuildArgs): NodeForward;
+}
+
+export function inputPorts(def: NodeDef, params: ResolvedParams): PortDef[] {
+  return typeof def.inputs === 'function' ? def.inputs(params) : def.inputs;
+}
+
+export function outputPorts(def: NodeDef, params: ResolvedParams): PortDef[] {
+  return typeof def.outputs === 'function' ? def.outputs(params) : def.outputs;
+}

@@ -1,0 +1,70 @@
+/**
+ * One diagnostic shape for every stage (loader, resolver, compiler, CLI): what is wrong and
+ * exactly where. `where` names the node, port, param, edge and JSON pointer when they apply,
+ * so an editor can jump to the place and a terminal can print one line per problem.
+ */
+export type Severity = 'error' | 'warning';
+
+export interface Place {
+  /** The source the document came from (file name, "clipboard", "share link"). */
+  file?: string;
+  /** 1-based line and column in the source text (JSON syntax errors). */
+  line?: number;
+  column?: number;
+  /** RFC 6901 JSON pointer into the document, e.g. "/nodes/3/params/kernel". */
+  pointer?: string;
+  node?: string;
+  port?: string;
+  param?: string;
+  edge?: number;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable machine-readable code, e.g. "json-syntax", "duplicate-id", "shape-mismatch". */
+  code: string;
+  message: string;
+  where: Place;
+}
+
+export function error(code: string, message: string, where: Place = {}): Diagnostic {
+  return { severity: 'error', code, message, where };
+}
+
+export function warning(code: string, message: string, where: Place = {}): Diagnostic {
+  return { severity: 'warning', code, message, where };
+}
+
+/** "file:3:14 node 'enc1' port 'x' (/nodes/2/params/kernel)" — the place, most specific parts first. */
+export function formatPlace(where: Place): string {
+  const parts: string[] = [];
+  if (where.file) {
+    parts.push(where.line !== undefined ? `${where.file}:${where.line}:${where.column ?? 1}` : where.file);
+  } else if (where.line !== undefined) {
+    parts.push(`line ${where.line}, column ${where.column ?? 1}`);
+  }
+  if (where.node !== undefined) parts.push(`node '${where.node}'`);
+  if (where.port !== undefined) parts.push(`port '${where.port}'`);
+  if (where.param !== undefined) parts.push(`param '${where.param}'`);
+  if (where.edge !== undefined) parts.push(`edge #${where.edge}`);
+  if (where.pointer !== undefined) parts.push(`(${where.pointer || '/'})`);
+  return parts.join(' ');
+}
+
+/** One line: "error [shape-mismatch] model.json node 'up1' port 'x': expects …". */
+export function formatDiagnostic(d: Diagnostic): string {
+  const place = formatPlace(d.where);
+  return `${d.severity} [${d.code}] ${place ? place + ': ' : ''}${d.message}`;
+}
+
+/** Thrown by node rules (infer/build) to report a problem at a port or param of the node. */
+export class NodeRuleError extends Error {
+  constructor(
+    message: string,
+    readonly at: { port?: string; param?: string } = {},
+    readonly code = 'node-rule',
+  ) {
+    super(message);
+    this.name = 'NodeRuleError';
+  }
+}

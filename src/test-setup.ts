@@ -1,0 +1,3 @@
+import { initNodeBackend } from './runtime/tf-node.ts';
+
+await initNodeBackend();

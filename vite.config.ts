@@ -1,0 +1,24 @@
+import { defineConfig } from 'vite';
+import { svelte, vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+
+// The app's index.html lives in src/app so that the repository's top level stays as the product
+// card fixes it; vitest runs from the repository root.
+export default defineConfig({
+  root: 'src/app',
+  publicDir: `${repoRoot}public`,
+  plugins: [svelte({ preprocess: vitePreprocess() })],
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] } },
+  preview: { host: '127.0.0.1', port: 4173 },
+  build: { outDir: `${repoRoot}dist`, emptyOutDir: true, target: 'es2022' },
+  test: {
+    root: repoRoot,
+    include: ['src/**/*.test.ts', 'nodes/**/*.test.ts', 'bench/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    pool: 'forks',
+    setupFiles: ['src/test-setup.ts'],
+  },
+});

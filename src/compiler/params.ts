@@ -1,0 +1,95 @@
+/**
+ * Param resolution: stored values + the type's defaults → ResolvedParams, with template
+ * expressions evaluated and every value checked against its ParamDef (type, range, options).
+ */
+import type { NodeDef, ParamDef, ResolvedParams } from '../../nodes/contract.ts';
+import { error, type Diagnostic } from '../graph/diagnostics.ts';
+import type { GraphNode, ParamValue } from '../graph/document.ts';
+import { ExprError, evaluateExpression } from './expr.ts';
+
+export interface ParamResolution {
+  params: ResolvedParams;
+  diagnostics: Diagnostic[];
+}
+
+function describeRange(def: { min?: number; max?: number }): string {
+  if (def.min !== undefined && def.max !== undefined) return `between ${def.min} and ${def.max}`;
+  if (def.min !== undefined) return `at least ${def.min}`;
+  if (def.max !== undefined) return `at most ${def.max}`;
+  return 'any number';
+}
+
+/** One param: returns the resolved value or a message saying what was expected. */
+function resolveOne(def: ParamDef, raw: ParamValue, template: Record<string, number>): { value?: number | boolean | string; problem?: string } {
+  switch (def.type) {
+    case 'int':
+    case 'float': {
+      let value: number;
+      if (typeof raw === 'number') {
+        value = raw;
+      } else if (typeof raw === 'string' && def.template) {
+        try {
+          value = evaluateExpression(raw, template);
+        } catch (e) {
+          if (e instanceof ExprError) return { problem: `expression "${raw}": ${e.message}` };
+          throw e;
+        }
+      } else {
+        const what = def.template ? 'a number or a template expression such as "ngf*2"' : 'a number';
+        return { problem: `expects ${what}, got ${JSON.stringify(raw)}` };
+      }
+      if (!Number.isFinite(value)) return { problem: `evaluates to ${value}, expected a finite number` };
+      if (def.type === 'int' && !Number.isInteger(value)) {
+        return { problem: `expects a whole number, got ${value}${typeof raw === 'string' ? ` from "${raw}"` : ''}` };
+      }
+      if ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max)) {
+        return { problem: `expects a value ${describeRange(def)}, got ${value}${typeof raw === 'string' ? ` from "${raw}"` : ''}` };
+      }
+      return { value };
+    }
+    case 'bool':
+      return typeof raw === 'boolean' ? { value: raw } : { problem: `expects true or false, got ${JSON.stringify(raw)}` };
+    case 'enum':
+      return typeof raw === 'string' && def.options.includes(raw)
+        ? { value: raw }
+        : { problem: `expects one of ${def.options.map((o) => `"${o}"`).join(', ')}, got ${JSON.stringify(raw)}` };
+    case 'string':
+      if (typeof raw !== 'string') return { problem: `expects a string, got ${JSON.stringify(raw)}` };
+      if (def.pattern && !new RegExp(def.pattern).test(raw)) return { problem: `"${raw}" does not match ${def.pattern}` };
+      return { value: raw };
+  }
+}
+
+export function resolveParams(def: NodeDef, node: GraphNode, nodeIndex: number, template: Record<string, number>): ParamResolution {
+  const params: ResolvedParams = {};
+  const diagnostics: Diagnostic[] = [];
+  const known = Object.keys(def.params);
+  for (const name of Object.keys(node.params)) {
+    if (!(name in def.params)) {
+      diagnostics.push(
+        error('unknown-param', `'${def.type}' has no param '${name}' (its params: ${known.join(', ') || 'none'})`, {
+          node: node.id,
+          param: name,
+          pointer: `/nodes/${nodeIndex}/params/${name}`,
+        }),
+      );
+    }
+  }
+  for (const [name, paramDef] of Object.entries(def.params)) {
+    const stored = node.params[name];
+    const raw = stored === undefined ? (paramDef.default as ParamValue) : stored;
+    const { value, problem } = resolveOne(paramDef, raw, template);
+    if (problem !== undefined) {
+      diagnostics.push(
+        error('bad-param', `${name} ${problem}`, {
+          node: node.id,
+          param: name,
+          pointer: stored === undefined ? `/nodes/${nodeIndex}` : `/nodes/${nodeIndex}/params/${name}`,
+        }),
+      );
+      continue;
+    }
+    params[name] = value!;
+  }
+  return { params, diagnostics };
+}

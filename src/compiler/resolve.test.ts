@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { formatShape } from '../../nodes/dims.ts';
+import { chain, doc, edge, fakeRegistry, node } from './fixtures.test-util.ts';
+import { resolveGraph } from './resolve.ts';
+
+const registry = fakeRegistry();
+const codes = (ir: ReturnType<typeof resolveGraph>) => ir.diagnostics.map((d) => d.code);
+
+describe('resolveGraph', () => {
+  it('infers symbolic shapes and totals per network at the chosen batch size', () => {
+    const ir = resolveGraph(chain(), registry, { batch: 3 });
+    expect(ir.diagnostics).toEqual([]);
+    expect(ir.order).toEqual(['in', 's1', 's2', 'out']);
+    const y = ir.nodes.get('s2')!.outputs.y;
+    expect(formatShape(y.shape)).toBe('H×W×2');
+    expect(y.shape[0].value).toBe(3);
+    // s1 in G, s2 in D: 2·C params each, B·H·W·C macs each.
+    expect(ir.networks.get('G')).toMatchObject({ params: 4, macs: 3 * 4 * 6 * 2, nodes: 3 });
+    expect(ir.networks.get('D')).toMatchObject({ params: 4, macs: 144, nodes: 1 });
+    expect(ir.total.params).toBe(8);
+    // activations: in, s1, s2 each output 3·4·6·2 floats
+    expect(ir.total.activationBytes).toBe(3 * 144 * 4);
+    expect(ir.total.weightBytes).toBe(32);
+  });
+
+  it('evaluates template expressions and reports a bad param at its JSON pointer', () => {
+    const d = chain();
+    d.nodes[1].params.expect_channels = 'num_classes*600';
+    const ir = resolveGraph(d, registry);
+    const problem = ir.diagnostics.find((x) => x.code === 'bad-param')!;
+    expect(problem.where).toMatchObject({ node: 's1', param: 'expect_channels', pointer: '/nodes/1/params/expect_channels' });
+    expect(problem.message).toContain('between 0 and 1024, got 1200 from "num_classes*600"');
+  });
+
+  it('reports an unknown param and an unknown template name', () => {
+    const d = chain();
+    d.nodes[1].params.kernal = 3;
+    d.nodes[2].params.expect_channels = 'ngf';
+    const ir = resolveGraph(d, registry);
+    expect(ir.diagnostics.find((x) => x.code === 'unknown-param')!.message).toContain("has no param 'kernal' (its params: expect_channels)");
+    expect(ir.diagnostics.find((x) => x.code === 'bad-param')!.message).toContain("unknown name 'ngf'");
+  });
+
+  it('refuses an edge to a missing port, naming the available ones', () => {
+    const d = chain();
+    d.edges[1] = edge('s1', 'y', 's2', 'input');
+    const ir = resolveGraph(d, registry);
+    const problem = ir.diagnostics.find((x) => x.code === 'missing-port')!;
+    expect(problem.where).toMatchObject({ edge: 1, node: 's2', port: 'input', pointer: '/edges/1/to/port' });
+    expect(problem.message).toBe("'test/scale' has no input port 'input' (its inputs: x)");
+    // s2's input is then unconnected: reported at the port, and nothing downstream is guessed.
+    expect(ir.diagnostics.find((x) => x.code === 'missing-input')!.where).toMatchObject({ node: 's2', port: 'x' });
+    expect(ir.nodes.get('out')!.diagnostics).toEqual([]);
+  });
+
+  it('reports a shape conflict at the port with both sides', () => {
+    const d = chain();
+    d.nodes[2].params.expect_channels = 8;
+    const ir = resolveGraph(d, registry);
+    const problem = ir.diagnostics.find((x) => x.code === 'shape-mismatch')!;
+    expect(problem.where).toMatchObject({ node: 's2', port: 'x', pointer: '/nodes/2' });
+    expect(problem.message).toBe('expects 8 channels, got 2');
+  });
+
+  it('refuses a wire of the wrong kind', () => {
+    // An output node has no outputs, so wire the scale's output into an input node-less graph:
+    const d = doc([node('a', 'test/input'), node('s', 'test/scale'), node('o', 'test/output')], [edge('a', 'out', 's', 'x'), edge('s', 'y', 'o', 'value')]);
+    const registryWithStrict = fakeRegistry();
+    const strict = { ...registryWithStrict.get('test/output')!, type: 'test/semantic-sink', inputs: [{ name: 'value', kind: 'semantic' as const, doc: 'one-hot map' }] };
+    registryWithStrict.register(strict);
+    d.nodes[2].type = 'test/semantic-sink';
+    const ir = resolveGraph(d, registryWithStrict);
+    const problem = ir.diagnostics.find((x) => x.code === 'kind-mismatch')!;
+    expect(problem.where).toMatchObject({ node: 'o', port: 'value', edge: 1 });
+    expect(problem.message).toBe("input 'value' expects semantic (one-hot map), got feature H×W×2 from 's'.y");
+  });
+
+  it('names the nodes of a cycle', () => {
+    const d = doc(
+      [node('in', 'test/input'), node('a', 'test/scale'), node('b', 'test/scale'), node('out', 'test/output')],
+      [edge('b', 'y', 'a', 'x'), edge('a', 'y', 'b', 'x'), edge('b', 'y', 'out', 'value')],
+    );
+    const ir = resolveGraph(d, registry);
+    const cycle = ir.diagnostics.find((x) => x.code === 'cycle')!;
+    expect(cycle.message).toContain("'a' → 'b'");
+    expect(cycle.where.node).toBe('a');
+  });
+
+  it('warns about unreachable nodes and keeps unknown types as placeholders', () => {
+    const d = chain();
+    d.nodes.push(node('stray', 'test/scale'), node('future', 'lggan/quantum-upsampler', { qubits: 7 }));
+    d.edges.push(edge('in', 'out', 'stray', 'x'), edge('s1', 'y', 'future', 'whatever'));
+    const ir = resolveGraph(d, registry);
+    expect(ir.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(codes(ir)).toEqual(expect.arrayContaining(['unreachable', 'unknown-type']));
+    expect(ir.diagnostics.find((x) => x.code === 'unreachable' && x.where.node === 'stray')).toBeTruthy();
+    expect(ir.nodes.get('future')!.def).toBeUndefined();
+  });
+
+  it('warns when nothing is an output', () => {
+    const ir = resolveGraph(doc([node('in', 'test/input')], []), registry);
+    expect(codes(ir)).toEqual(['no-output']);
+  });
+});

@@ -176,6 +176,43 @@ export type NodeForward = (inputs: Record<string, tf.Tensor>, run: RunContext) =
 
 export interface BuildArgs extends CostArgs {
   template: Record<string, number>;
+  /** Network handles wired into this node's `network` ports, by port name (loss nodes apply them). */
+  handles: Record<string, NetworkHandle>;
+}
+
+/**
+ * A sub-network that other nodes call, e.g. a discriminator that loss nodes apply to real and
+ * fake pairs with shared weights. Handles are wired at build time; they never flow as tensors.
+ */
+export interface NetworkHandle {
+  /** The network whose variables the handle uses ("D"). */
+  network: string;
+  /** Runs the network; for discriminators: patch logits per scale and intermediate features per scale. */
+  apply(inputs: Record<string, tf.Tensor>, run: RunContext): NetworkResult;
+}
+
+export interface NetworkResult {
+  outputs: tf.Tensor[];
+  features: tf.Tensor[][];
+}
+
+/** What build returns: the forward function, plus handles for the node's `network` output ports. */
+export interface BuiltNode {
+  forward: NodeForward;
+  handles?: Record<string, NetworkHandle>;
+}
+
+/**
+ * Where a node's variable sits in an official PyTorch state_dict (checkpoint mapping and parity
+ * tests). `shape` is PyTorch's layout; `layout` says how it maps onto the tfjs variable.
+ */
+export interface OfficialKey {
+  key: string;
+  /** Local variable name in this node (`weight`, `head_0.conv_0.weight_orig`), or null for state the node does not keep. */
+  variable: string | null;
+  shape: number[];
+  layout: 'conv2d' | 'conv2d-transpose' | 'linear' | 'vector' | 'scalar';
+  kind: 'parameter' | 'buffer';
 }
 
 export interface NodeDef {
@@ -195,7 +232,9 @@ export interface NodeDef {
   /** Output types from input types; throws NodeRuleError naming the port or param at fault. */
   infer(args: InferArgs): Record<string, TensorType>;
   cost(args: CostArgs): NodeCost;
-  build(ctx: BuildContext, args: BuildArgs): NodeForward;
+  build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;
+  /** Official state_dict entries this node mirrors (absent for nodes with no official counterpart). */
+  officialKeys?(args: CostArgs & { template: Record<string, number> }): OfficialKey[];
 }
 
 export function inputPorts(def: NodeDef, params: ResolvedParams): PortDef[] {

@@ -4,7 +4,7 @@
  * A Program owns its variables; call dispose() when done.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BuildContext, Initializer, NodeForward, VariableOptions } from '../../nodes/contract.ts';
+import type { BuildContext, Initializer, NetworkHandle, NodeForward, VariableOptions } from '../../nodes/contract.ts';
 import { error, formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
 import { initialValues } from './init.ts';
@@ -78,6 +78,16 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
   }
   if (problems.length > 0 || hasErrors(ir)) throw new CompileError(problems);
 
+  // Network handles are wired at build time: a node's `network` inputs get its upstream node's handles.
+  const handles = new Map<string, NetworkHandle>();
+  const handlesInto = (id: string): Record<string, NetworkHandle> => {
+    const result: Record<string, NetworkHandle> = {};
+    for (const e of ir.doc.edges) {
+      const handle = e.to.node === id ? handles.get(`${e.from.node}:${e.from.port}`) : undefined;
+      if (handle) result[e.to.port] = handle;
+    }
+    return result;
+  };
   const variables = new Map<string, tf.Variable>();
   const variableInfo = new Map<string, VariableInfo>();
   const compiled = new Map<string, CompiledNode>();
@@ -101,7 +111,9 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
           return v;
         },
       };
-      const forward = n.def.build(ctx, { inputs: n.inputs, outputs: n.outputs, params: n.params, template: ir.template });
+      const built = n.def.build(ctx, { inputs: n.inputs, outputs: n.outputs, params: n.params, template: ir.template, handles: handlesInto(id) });
+      const { forward, handles: ownHandles } = typeof built === 'function' ? { forward: built, handles: undefined } : built;
+      for (const [port, handle] of Object.entries(ownHandles ?? {})) handles.set(`${id}:${port}`, handle);
       compiled.set(id, { resolved: n, forward });
     }
   } catch (e) {

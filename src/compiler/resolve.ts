@@ -149,7 +149,7 @@ function inferNode(n: ResolvedNode, def: NodeDef, wires: { from: string; fromPor
     const wire = wires.find((w) => w.toPort === port.name);
     if (!wire) {
       if (!port.optional) {
-        n.diagnostics.push(error('missing-input', `input '${port.name}' is not connected (expects ${port.doc})`, { node: n.id, port: port.name, pointer: `/nodes/${index}` }));
+        n.diagnostics.push(error('missing-input', `input '${port.name}' is not connected (expects ${port.doc.replace(/\.$/, '')})`, { node: n.id, port: port.name, pointer: `/nodes/${index}` }));
         blocked = true;
       }
       continue;

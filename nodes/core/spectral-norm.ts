@@ -1,0 +1,121 @@
+/**
+ * Spectral normalisation with PyTorch's semantics (torch.nn.utils.spectral_norm, one power
+ * iteration per training forward), over tfjs weight layouts.
+ *
+ * PyTorch views a weight as the matrix mat(W) of shape [out, in·kh·kw] (output channels first,
+ * then input channel, kernel row, kernel column). tfjs stores conv filters as [kh, kw, in, out],
+ * transposed-conv filters as [kh, kw, out, in] and dense weights as [in, out], so the matrix is
+ * taken after a transpose that puts the axes into PyTorch's order. The u/v buffers then have
+ * exactly the official checkpoints' shapes and meaning.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BuildContext, Initializer } from '../contract.ts';
+import { l2Normalize, stopGradient } from './tensor-utils.ts';
+
+export type WeightLayout = 'conv2d' | 'conv2d-transpose' | 'linear';
+
+/** Axis order that turns the tfjs weight into PyTorch's [out, in, (kh, kw)]. */
+const TORCH_AXIS_ORDER: Record<WeightLayout, number[]> = {
+  conv2d: [3, 2, 0, 1], // [kh, kw, in, out] → [out, in, kh, kw]
+  'conv2d-transpose': [2, 3, 0, 1], // [kh, kw, out, in] → [out, in, kh, kw]
+  linear: [1, 0], // [in, out] → [out, in]
+};
+
+/** Output channels of a weight in `layout` (the length of u). */
+export function outputChannels(shape: readonly number[], layout: WeightLayout): number {
+  return shape[TORCH_AXIS_ORDER[layout][0]];
+}
+
+/** mat(W): the [out, in·kh·kw] matrix PyTorch's spectral norm works on. */
+export function weightMatrix(weight: tf.Tensor, layout: WeightLayout): tf.Tensor2D {
+  return tf.tidy(() => {
+    const torchOrder = tf.transpose(weight, TORCH_AXIS_ORDER[layout]);
+    const rows = outputChannels(weight.shape, layout);
+    return tf.reshape(torchOrder, [rows, weight.size / rows]) as tf.Tensor2D;
+  });
+}
+
+/** One power-iteration step: v ← normalize(matᵀu), then u ← normalize(mat·v). */
+export function powerIteration(mat: tf.Tensor2D, u: tf.Tensor1D): { u: tf.Tensor1D; v: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const v = l2Normalize(tf.squeeze(tf.matMul(mat, tf.expandDims(u, 1), true, false), [1])) as tf.Tensor1D;
+    const nextU = l2Normalize(tf.squeeze(tf.matMul(mat, tf.expandDims(v, 1)), [1])) as tf.Tensor1D;
+    return { u: nextU, v };
+  });
+}
+
+/** σ = uᵀ·mat·v, differentiable in mat only when u and v carry no gradient. */
+export function spectralSigma(mat: tf.Tensor2D, u: tf.Tensor1D, v: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.mul(u, tf.squeeze(tf.matMul(mat, tf.expandDims(v, 1)), [1]))) as tf.Scalar);
+}
+
+export interface SpectralState {
+  /** The un-normalised weight W (PyTorch's `weight_orig`), trainable. */
+  orig: tf.Variable;
+  /** Non-trainable power-iteration vectors: u of length out, v of length in·kh·kw. */
+  u: tf.Variable;
+  v: tf.Variable;
+  layout: WeightLayout;
+}
+
+/**
+ * The effective weight W/σ. In training mode one power-iteration step runs first and stores the
+ * new u and v; like PyTorch, that step is not differentiated, and σ uses the fresh vectors rather
+ * than the variables, so a later update in the same pass cannot change what the gradient sees.
+ */
+export function spectralNormalizedWeight(state: SpectralState, training: boolean): tf.Tensor {
+  return tf.tidy(() => {
+    const mat = weightMatrix(state.orig, state.layout);
+    let u = state.u as tf.Tensor1D;
+    let v = state.v as tf.Tensor1D;
+    if (training) {
+      const next = powerIteration(stopGradient(mat) as tf.Tensor2D, u);
+      state.u.assign(next.u);
+      state.v.assign(next.v);
+      u = next.u;
+      v = next.v;
+    }
+    return tf.div(state.orig, spectralSigma(mat, u, v));
+  });
+}
+
+/** Buffer elements spectral norm adds for a weight of `shape`: out + in·kh·kw. */
+export function spectralNormBuffers(shape: readonly number[], layout: WeightLayout): number {
+  const rows = outputChannels(shape, layout);
+  const size = shape.reduce((n, d) => n * d, 1);
+  return rows + size / rows;
+}
+
+/**
+ * Creates a layer's weight `<prefix>.weight`, or with spectral norm `<prefix>.weight_orig`,
+ * `.weight_u` and `.weight_v` (the official checkpoint names), and returns a function giving the
+ * weight to use in a forward pass. An empty prefix names the variables `weight`, `weight_orig` ….
+ */
+export function createLayerWeight(
+  ctx: BuildContext,
+  prefix: string,
+  shape: number[],
+  init: Initializer,
+  layout: WeightLayout,
+  spectralNorm: boolean,
+): (training: boolean) => tf.Tensor {
+  const at = scoped(prefix);
+  if (!spectralNorm) {
+    const weight = ctx.variable(`${at}weight`, shape, init);
+    return () => weight;
+  }
+  const rows = outputChannels(shape, layout);
+  const size = shape.reduce((n, d) => n * d, 1);
+  const state: SpectralState = {
+    orig: ctx.variable(`${at}weight_orig`, shape, init),
+    u: ctx.variable(`${at}weight_u`, [rows], { kind: 'unit-normal-vector' }, { trainable: false }),
+    v: ctx.variable(`${at}weight_v`, [size / rows], { kind: 'unit-normal-vector' }, { trainable: false }),
+    layout,
+  };
+  return (training) => spectralNormalizedWeight(state, training);
+}
+
+/** "conv1." for a non-empty prefix, "" otherwise: variable names nest like PyTorch module paths. */
+export function scoped(prefix: string): string {
+  return prefix ? `${prefix}.` : '';
+}

@@ -1,0 +1,70 @@
+/**
+ * Small tensor helpers that keep to ops with gradients on every tfjs backend (see the machine
+ * notes: no stridedSlice, no depthToSpace, norms through `moments`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Identity in the forward pass, zero gradient in the backward pass (tfjs has no stopGradient).
+ * Used where PyTorch computes under `no_grad`, e.g. the spectral-norm power iteration.
+ */
+export const stopGradient = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as (x: tf.Tensor) => tf.Tensor;
+
+/** x / max(‖x‖₂, eps), as torch.nn.functional.normalize for a vector. */
+export function l2Normalize(x: tf.Tensor, eps = 1e-12): tf.Tensor {
+  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x), eps)));
+}
+
+/** Paddings for NHWC height and width, the same amount on every side. */
+export function spatialPaddings(amount: number): Array<[number, number]> {
+  return [
+    [0, 0],
+    [amount, amount],
+    [amount, amount],
+    [0, 0],
+  ];
+}
+
+function sliceAxis(x: tf.Tensor4D, axis: 1 | 2, start: number, size: number): tf.Tensor4D {
+  const begin = [0, 0, 0, 0];
+  const sizes = [...x.shape];
+  begin[axis] = start;
+  sizes[axis] = size;
+  return tf.slice(x, begin, sizes);
+}
+
+/**
+ * PyTorch ReflectionPad2d: [a b c d] → [c b | a b c d | c b] for 2 pixels; needs amount < size.
+ * Built from slice, reverse and concat, whose gradients are exact: tfjs's own mirrorPad gradient
+ * only slices the centre out of dy and drops what flowed into the mirrored border pixels.
+ */
+export function reflectPad(x: tf.Tensor4D, amount: number): tf.Tensor4D {
+  if (amount === 0) return x;
+  return tf.tidy(() => {
+    let y = x;
+    for (const axis of [1, 2] as const) {
+      const n = y.shape[axis];
+      const before = tf.reverse(sliceAxis(y, axis, 1, amount), axis);
+      const after = tf.reverse(sliceAxis(y, axis, n - 1 - amount, amount), axis);
+      y = tf.concat([before, y, after], axis);
+    }
+    return y;
+  });
+}
+
+/** Repeats the edge pixel once on each side of `axis`: [a b c] → [a | a b c | c]. */
+export function edgePad1(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  return tf.tidy(() => {
+    const n = x.shape[axis];
+    return tf.concat([sliceAxis(x, axis, 0, 1), x, sliceAxis(x, axis, n - 1, 1)], axis);
+  });
+}
+
+/** Zero-pads height and width. */
+export function zeroPad(x: tf.Tensor4D, amount: number): tf.Tensor4D {
+  if (amount === 0) return x;
+  return tf.pad(x, spatialPaddings(amount));
+}

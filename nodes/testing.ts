@@ -1,0 +1,188 @@
+/**
+ * Test helper: builds one node standalone, outside any graph or compiler. Params are resolved
+ * simply (defaults, then arithmetic over template names: "ngf*4", "num_classes+1"); variables get
+ * a deterministic seeded initialiser, and tests may overwrite them with exact values.
+ * The real param resolver is src/compiler/params.ts; this one only serves tests.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type {
+  BuildContext,
+  Initializer,
+  NodeCost,
+  NodeDef,
+  NodeForward,
+  ResolvedParams,
+  RunContext,
+  TensorKind,
+  TensorType,
+} from './contract.ts';
+import { dim } from './dims.ts';
+import type { Dim } from './dims.ts';
+
+export const TEST_TEMPLATE: Record<string, number> = { batch: 1, height: 8, width: 8, num_classes: 4, ngf: 4, ndf: 4 };
+
+export interface TestNode {
+  params: ResolvedParams;
+  outputs: Record<string, TensorType>;
+  cost: NodeCost;
+  forward: NodeForward;
+  /** Variables by local name ("weight", "conv1.bias", …). */
+  variables: Map<string, tf.Variable>;
+  /** Overwrites a variable with exact values (row-major in the variable's shape). */
+  setVariable(name: string, values: number[] | Float32Array | tf.Tensor): void;
+  /** forward() in eval mode by default. */
+  run(inputs: Record<string, tf.Tensor>, training?: boolean): Record<string, tf.Tensor>;
+  /** Disposes the variables (tfjs registers variable names globally). */
+  dispose(): void;
+}
+
+let builtCount = 0;
+
+/**
+ * Resolves params, infers output types, computes the cost and builds the node.
+ * `inputTypes` are the types arriving at the connected input ports.
+ */
+export function buildNode(
+  def: NodeDef,
+  params: Record<string, number | boolean | string> = {},
+  inputTypes: Record<string, TensorType> = {},
+  template: Record<string, number> = TEST_TEMPLATE,
+): TestNode {
+  const resolved = resolveParams(def, params, template);
+  const outputs = def.infer({ inputs: inputTypes, params: resolved, template });
+  const cost = def.cost({ inputs: inputTypes, outputs, params: resolved });
+  const nodeId = `test${++builtCount}`;
+  const variables = new Map<string, tf.Variable>();
+  const ctx: BuildContext = {
+    nodeId,
+    variable(localName, shape, init, options) {
+      const existing = variables.get(localName);
+      if (existing) return existing;
+      const initial = tf.tidy(() => initialValue(shape, init, `${def.type}/${localName}`));
+      const v = tf.variable(initial, options?.trainable ?? true, `${nodeId}.${localName}`);
+      initial.dispose();
+      variables.set(localName, v);
+      return v;
+    },
+  };
+  const built = def.build(ctx, { inputs: inputTypes, outputs, params: resolved, template, handles: {} });
+  const forward = typeof built === 'function' ? built : built.forward;
+  return {
+    params: resolved,
+    outputs,
+    cost,
+    forward,
+    variables,
+    setVariable(name, values) {
+      const v = variables.get(name);
+      if (!v) throw new Error(`node ${def.type} has no variable '${name}' (has ${[...variables.keys()].join(', ')})`);
+      tf.tidy(() => v.assign(values instanceof tf.Tensor ? tf.reshape(values, v.shape) : tf.tensor(values, v.shape)));
+    },
+    run(inputs, training = false) {
+      const run: RunContext = { training };
+      return forward(inputs, run);
+    },
+    dispose() {
+      for (const v of variables.values()) v.dispose();
+      variables.clear();
+    },
+  };
+}
+
+/** Defaults first, then the given values; numeric strings are evaluated over the template. */
+export function resolveParams(
+  def: NodeDef,
+  params: Record<string, number | boolean | string>,
+  template: Record<string, number>,
+): ResolvedParams {
+  for (const name of Object.keys(params)) {
+    if (!(name in def.params)) throw new Error(`${def.type} has no param '${name}'`);
+  }
+  const resolved: ResolvedParams = {};
+  for (const [name, schema] of Object.entries(def.params)) {
+    const value = params[name] ?? schema.default;
+    if ((schema.type === 'int' || schema.type === 'float') && typeof value === 'string') {
+      const n = evaluateExpression(value, template);
+      resolved[name] = schema.type === 'int' ? Math.round(n) : n;
+    } else {
+      resolved[name] = value;
+    }
+  }
+  return resolved;
+}
+
+/** + − * / and parentheses over numbers and template names. */
+export function evaluateExpression(source: string, template: Record<string, number>): number {
+  const tokens = source.match(/\d+(?:\.\d+)?|[A-Za-z_]\w*|[-+*/()]/g) ?? [];
+  let pos = 0;
+  const peek = (): string | undefined => tokens[pos];
+  const atom = (): number => {
+    const token = tokens[pos++];
+    if (token === undefined) throw new Error(`unexpected end of '${source}'`);
+    if (token === '(') {
+      const value = sum();
+      if (tokens[pos++] !== ')') throw new Error(`missing ')' in '${source}'`);
+      return value;
+    }
+    if (token === '-') return -atom();
+    if (/^\d/.test(token)) return Number(token);
+    if (!(token in template)) throw new Error(`unknown template name '${token}' in '${source}'`);
+    return template[token];
+  };
+  const product = (): number => {
+    let value = atom();
+    while (peek() === '*' || peek() === '/') value = tokens[pos++] === '*' ? value * atom() : value / atom();
+    return value;
+  };
+  const sum = (): number => {
+    let value = product();
+    while (peek() === '+' || peek() === '-') value = tokens[pos++] === '+' ? value + product() : value - product();
+    return value;
+  };
+  const value = sum();
+  if (pos !== tokens.length) throw new Error(`unexpected '${tokens[pos]}' in '${source}'`);
+  return value;
+}
+
+/** A stable 32-bit seed from a variable's name, so every build starts from the same values. */
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function initialValue(shape: number[], init: Initializer, name: string): tf.Tensor {
+  const seed = seedOf(name);
+  switch (init.kind) {
+    case 'zeros':
+      return tf.zeros(shape);
+    case 'ones':
+      return tf.ones(shape);
+    case 'normal':
+      return tf.randomNormal(shape, init.mean, init.std, 'float32', seed);
+    case 'weight':
+      // Xavier-normal (gain 1): deterministic and well scaled; the compiler picks the real scheme.
+      return tf.randomNormal(shape, 0, Math.sqrt(2 / (init.fanIn + init.fanOut)), 'float32', seed);
+    case 'unit-normal-vector': {
+      const v = tf.randomNormal(shape, 0, 1, 'float32', seed);
+      return tf.div(v, tf.norm(v));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tensor types for tests
+
+/** A B×H×W×C map with symbolic B, H, W (and plain C unless a Dim is given). */
+export function spatialType(kind: TensorKind, b: number, h: number, w: number, c: number | Dim): TensorType {
+  return { kind, shape: [dim(b, 'B'), dim(h, 'H'), dim(w, 'W'), typeof c === 'number' ? dim(c) : c] };
+}
+
+/** A map with plain (non-symbolic) dims. */
+export function plainSpatialType(kind: TensorKind, b: number, h: number, w: number, c: number): TensorType {
+  return { kind, shape: [dim(b), dim(h), dim(w), dim(c)] };
+}
+
+export function vectorOf(kind: TensorKind, b: number, n: number): TensorType {
+  return { kind, shape: [dim(b, 'B'), dim(n)] };
+}

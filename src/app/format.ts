@@ -1,0 +1,35 @@
+/** Number formatting for the cost tables: short, fixed-width friendly, exact value kept for tooltips. */
+
+const UNITS = ['', 'k', 'M', 'G', 'T', 'P'];
+
+/** 950 → "950", 12_345 → "12.3 k", 4_560_000_000 → "4.56 G". */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (Math.abs(n) < 1000) return String(Math.round(n));
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1000 && i < UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toPrecision(3)} ${UNITS[i]}`;
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 1536 → "1.50 KiB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${Math.round(v)} B` : `${v.toPrecision(3)} ${BYTE_UNITS[i]}`;
+}
+
+/** "12,345,678" for tooltips. */
+export function formatExact(n: number): string {
+  return n.toLocaleString('en-US');
+}

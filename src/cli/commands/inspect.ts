@@ -1,0 +1,82 @@
+import { formatShape } from '../../../nodes/dims.ts';
+import type { NodeRegistry } from '../../../nodes/registry.ts';
+import type { GraphIR, NetworkTotals } from '../../compiler/ir.ts';
+import { resolveGraph } from '../../compiler/resolve.ts';
+import { graphHash } from '../../graph/hash.ts';
+import { intFlag, parseArgs } from '../args.ts';
+import { bytes, compact, table, thousands } from '../format.ts';
+import { EXIT, UsageError, type CliIO } from '../io.ts';
+import { printDiagnostics, readGraph } from '../read-graph.ts';
+
+export const inspectUsage = 'lggan inspect FILE [--json] [--batch N]   per-node output shapes, params, multiply-adds; totals per network';
+
+function outputsText(ir: GraphIR, id: string): string {
+  const outputs = Object.entries(ir.nodes.get(id)!.outputs);
+  if (outputs.length === 1) return formatShape(outputs[0][1].shape) + (outputs[0][1].kind === 'network' ? 'network' : '');
+  return outputs.map(([port, t]) => `${port}: ${t.kind === 'network' ? 'network' : formatShape(t.shape)}`).join(', ');
+}
+
+function totalsRow(name: string, t: NetworkTotals): string[] {
+  return [name, thousands(t.params), thousands(t.buffers), compact(t.macs), bytes(t.activationBytes), bytes(t.weightBytes)];
+}
+
+export function inspectJson(ir: GraphIR) {
+  const unordered = [...ir.nodes.keys()].filter((id) => !ir.order.includes(id));
+  return {
+    name: ir.doc.meta.name,
+    hash: graphHash(ir.doc),
+    batch: ir.batch,
+    template: ir.template,
+    nodes: [...ir.order, ...unordered].map((id) => {
+      const n = ir.nodes.get(id)!;
+      return {
+        id,
+        type: n.node.type,
+        network: n.network,
+        outputs: Object.fromEntries(Object.entries(n.outputs).map(([port, t]) => [port, { kind: t.kind, shape: t.shape.map((d) => d.value), symbolic: formatShape(t.shape, true) }])),
+        params: n.cost.params,
+        buffers: n.cost.buffers ?? 0,
+        macs: n.cost.macs,
+        activationBytes: n.cost.activationBytes,
+      };
+    }),
+    networks: Object.fromEntries(ir.networks),
+    total: ir.total,
+    diagnostics: ir.diagnostics,
+  };
+}
+
+export async function inspect(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
+  const { positional, flags } = parseArgs(argv, { values: ['batch'], switches: ['json'] });
+  if (positional.length !== 1) throw new UsageError('inspect takes exactly one graph file');
+  const [file] = positional;
+  const batch = intFlag(flags, 'batch', 1, 1);
+  const read = await readGraph(file, registry, io);
+  if ('unreadable' in read) {
+    io.err(`error ${read.unreadable}`);
+    return EXIT.problems;
+  }
+  if (!read.doc) {
+    printDiagnostics(read.diagnostics, file, io);
+    return EXIT.problems;
+  }
+  const ir = resolveGraph(read.doc, registry, { batch });
+  const diagnostics = [...read.diagnostics, ...ir.diagnostics];
+  if (flags.json) {
+    io.out(JSON.stringify({ file, ...inspectJson(ir), diagnostics }, null, 2));
+  } else {
+    const unordered = [...ir.nodes.keys()].filter((id) => !ir.order.includes(id));
+    const rows = [...ir.order, ...unordered].map((id) => {
+      const n = ir.nodes.get(id)!;
+      return [id, n.node.type, n.network, outputsText(ir, id), thousands(n.cost.params), compact(n.cost.macs)];
+    });
+    io.out(`${ir.doc.meta.name} (${file}), batch ${batch}`);
+    io.out(table(['node', 'type', 'net', 'output', '>params', '>mult-adds'], rows));
+    io.out('');
+    const totals = [...ir.networks].map(([name, t]) => totalsRow(name, t));
+    if (ir.networks.size > 1) totals.push(totalsRow('all', ir.total));
+    io.out(table(['network', '>params', '>buffers', '>mult-adds', '>activations', '>weights'], totals));
+    printDiagnostics(diagnostics, file, io);
+  }
+  return diagnostics.some((d) => d.severity === 'error') ? EXIT.problems : EXIT.ok;
+}

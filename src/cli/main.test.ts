@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from './io.ts';
+import { main } from './main.ts';
+
+const shipped = readFileSync(new URL('../../graphs/tiny-pix2pix.json', import.meta.url), 'utf8');
+
+/** Runs the CLI against in-memory files and records what it prints. */
+async function run(argv: string[], files: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (l) => out.push(...l.split('\n')),
+    err: (l) => err.push(...l.split('\n')),
+    readFile: async (path) => {
+      if (path in files) return files[path];
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    },
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+function mutate(change: (doc: any) => void): string {
+  const doc = JSON.parse(shipped);
+  change(doc);
+  return JSON.stringify(doc, null, 2);
+}
+
+describe('lggan validate', () => {
+  it('accepts the shipped graph', async () => {
+    const r = await run(['validate', 'g.json'], { 'g.json': shipped });
+    expect(r).toMatchObject({ code: 0, err: [] });
+    expect(r.out).toEqual(['ok g.json: 23 nodes, 23 edges']);
+  });
+
+  // Bad input tried as a new user would: each gives one line naming the file, the place and what was expected.
+  const cases: [string, string, RegExp][] = [
+    ['truncated JSON', shipped.slice(0, 400), /^error \[json-syntax\] bad\.json:\d+:\d+: .*(end|ends)/i],
+    ['wrong version', mutate((d) => (d.version = 7)), /^error \[newer-version\] bad\.json \(\/version\): .*format version 7/],
+    ['duplicate ids', mutate((d) => (d.nodes[3].id = d.nodes[1].id)), /^error \[duplicate-id\] bad\.json node 'enc' \(\/nodes\/3\/id\): /],
+    ['edge to a missing port', mutate((d) => (d.edges[0].to.port = 'input')), /^error \[missing-port\] bad\.json node 'enc' port 'input' edge #0 \(\/edges\/0\/to\/port\): 'core\/conv2d' has no input port 'input' \(its inputs: x\)/],
+    ['param out of range', mutate((d) => (d.nodes[1].params.kernel = 99)), /^error \[bad-param\] bad\.json node 'enc' param 'kernel' \(\/nodes\/1\/params\/kernel\): kernel expects a value between 1 and 15, got 99/],
+    ['10^9-pixel template', mutate((d) => Object.assign(d.template, { height: 31623, width: 31623 })), /^error \[template-too-large\] bad\.json \(\/template.*\): .*exceeds the limit/],
+  ];
+  for (const [name, text, line] of cases) {
+    it(`gives one clear line for ${name}`, async () => {
+      const r = await run(['validate', 'bad.json'], { 'bad.json': text });
+      expect(r.code).toBe(1);
+      expect(r.out).toEqual([]);
+      expect(r.err[0]).toMatch(line);
+      expect(r.err.every((l) => !/\n|    at /.test(l))).toBe(true); // no stack traces
+    });
+  }
+
+  it('reports every file and fails if any fails', async () => {
+    const r = await run(['validate', 'g.json', 'missing.json'], { 'g.json': shipped });
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual(['ok g.json: 23 nodes, 23 edges']);
+    expect(r.err).toEqual(["error cannot read 'missing.json': no such file"]);
+  });
+});
+
+describe('lggan inspect', () => {
+  it('prints per-node shapes, params and totals per network', async () => {
+    const r = await run(['inspect', 'g.json'], { 'g.json': shipped });
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/down\s+core\/conv2d\s+G\s+H\/2×W\/2×16\s+1,168\s+294\.91 k/);
+    expect(text).toMatch(/^G\s+15,147\s+0\s/m);
+    expect(text).toMatch(/^D\s+3,465\s+144\s/m);
+    expect(text).toMatch(/^all\s+18,612\s+144\s/m);
+  });
+
+  it('has a JSON form with the content hash and the batch-scaled memory', async () => {
+    const one = JSON.parse((await run(['inspect', 'g.json', '--json'], { 'g.json': shipped })).out.join('\n'));
+    const four = JSON.parse((await run(['inspect', 'g.json', '--json', '--batch=4'], { 'g.json': shipped })).out.join('\n'));
+    expect(one.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(one.networks.G.params).toBe(15147);
+    expect(four.networks.G.activationBytes).toBe(4 * one.networks.G.activationBytes);
+    expect(four.nodes.find((n: any) => n.id === 'down').outputs.y).toEqual({ kind: 'feature', shape: [4, 16, 16, 16], symbolic: 'B×H/2×W/2×16' });
+  });
+});
+
+describe('lggan compile', () => {
+  it('builds the program and runs one seeded forward pass', async () => {
+    const r = await run(['compile', 'g.json', '--seed', '3'], { 'g.json': shipped });
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^Tiny pix2pix: 23 variables, backend cpu, seed 3, batch 1$/);
+    expect(r.out[1]).toMatch(/^ {2}fake: \[1, 32, 32, 3\] \(H×W×3\) {2}range \[-0\.\d+, 0\.\d+\]$/);
+    expect(r.out[2]).toMatch(/^ {2}patches: \[1, 10, 10, 1\]/);
+  });
+
+  it('refuses a graph with errors, naming them', async () => {
+    const r = await run(['compile', 'bad.json'], { 'bad.json': mutate((d) => (d.nodes[1].params.out_channels = 'ngf*0')) });
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/node 'enc' param 'out_channels'/);
+  });
+});
+
+describe('usage errors', () => {
+  it('gives one line and exit 2', async () => {
+    expect(await run([])).toMatchObject({ code: 2 });
+    expect(await run(['frob'])).toMatchObject({ code: 2, err: ["lggan: unknown command 'frob' (commands: validate, inspect, compile; see lggan --help)"] });
+    expect(await run(['inspect'])).toMatchObject({ code: 2, err: ['lggan inspect: inspect takes exactly one graph file'] });
+    expect(await run(['inspect', 'g.json', '--bach', '2'])).toMatchObject({ code: 2, err: ['lggan inspect: unknown option --bach (options: --batch, --json)'] });
+    expect(await run(['validate'])).toMatchObject({ code: 2 });
+  });
+});

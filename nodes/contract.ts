@@ -28,9 +28,11 @@ export const SPATIAL_KINDS: readonly TensorKind[] = ['image', 'feature', 'semant
 /** Can a value of kind `actual` be wired into a port declared as `expected`? */
 export function kindAccepts(expected: TensorKind, actual: TensorKind): boolean {
   if (expected === actual) return true;
-  if (expected === 'feature') return SPATIAL_KINDS.includes(actual) && actual !== 'labels';
+  // Generic ports take any dense float tensor; the node's infer checks the rank it needs
+  // (a linear layer takes B×1×1×N maps, an activation takes vectors).
+  if (expected === 'feature') return (SPATIAL_KINDS.includes(actual) && actual !== 'labels') || actual === 'vector' || actual === 'logits';
   if (expected === 'image') return actual === 'feature'; // a 3-channel feature map is an image; infer checks C
-  if (expected === 'vector') return actual === 'logits' || actual === 'noise';
+  if (expected === 'vector') return actual === 'logits' || actual === 'noise' || actual === 'feature';
   return false;
 }
 

@@ -1,8 +1,7 @@
 /**
- * Test helper: builds one node standalone, outside any graph or compiler. Params are resolved
- * simply (defaults, then arithmetic over template names: "ngf*4", "num_classes+1"); variables get
- * a deterministic seeded initialiser, and tests may overwrite them with exact values.
- * The real param resolver is src/compiler/params.ts; this one only serves tests.
+ * Test helper: builds one node standalone, outside any graph. Params go through the compiler's
+ * resolver (defaults, template expressions such as "ngf*4", ranges); variables get a deterministic
+ * seeded initialiser, and tests may overwrite them with exact values.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {
@@ -18,6 +17,9 @@ import type {
 } from './contract.ts';
 import { dim } from './dims.ts';
 import type { Dim } from './dims.ts';
+import { resolveParams as resolveGraphParams } from '../src/compiler/params.ts';
+import { evaluateExpression } from '../src/compiler/expr.ts';
+import type { GraphNode } from '../src/graph/document.ts';
 
 export const TEST_TEMPLATE: Record<string, number> = { batch: 1, height: 8, width: 8, num_classes: 4, ngf: 4, ndf: 4 };
 
@@ -89,60 +91,23 @@ export function buildNode(
   };
 }
 
-/** Defaults first, then the given values; numeric strings are evaluated over the template. */
+/**
+ * Defaults first, then the given values, through the compiler's own param resolution (template
+ * expressions, ranges, options); a problem throws with the compiler's message.
+ */
 export function resolveParams(
   def: NodeDef,
   params: Record<string, number | boolean | string>,
   template: Record<string, number>,
 ): ResolvedParams {
-  for (const name of Object.keys(params)) {
-    if (!(name in def.params)) throw new Error(`${def.type} has no param '${name}'`);
-  }
-  const resolved: ResolvedParams = {};
-  for (const [name, schema] of Object.entries(def.params)) {
-    const value = params[name] ?? schema.default;
-    if ((schema.type === 'int' || schema.type === 'float') && typeof value === 'string') {
-      const n = evaluateExpression(value, template);
-      resolved[name] = schema.type === 'int' ? Math.round(n) : n;
-    } else {
-      resolved[name] = value;
-    }
-  }
+  const node: GraphNode = { id: 'test', type: def.type, typeVersion: def.version, params, position: { x: 0, y: 0 } };
+  const { params: resolved, diagnostics } = resolveGraphParams(def, node, 0, template);
+  const problem = diagnostics.find((d) => d.severity === 'error');
+  if (problem) throw new Error(`${def.type}: ${problem.message}`);
   return resolved;
 }
 
-/** + − * / and parentheses over numbers and template names. */
-export function evaluateExpression(source: string, template: Record<string, number>): number {
-  const tokens = source.match(/\d+(?:\.\d+)?|[A-Za-z_]\w*|[-+*/()]/g) ?? [];
-  let pos = 0;
-  const peek = (): string | undefined => tokens[pos];
-  const atom = (): number => {
-    const token = tokens[pos++];
-    if (token === undefined) throw new Error(`unexpected end of '${source}'`);
-    if (token === '(') {
-      const value = sum();
-      if (tokens[pos++] !== ')') throw new Error(`missing ')' in '${source}'`);
-      return value;
-    }
-    if (token === '-') return -atom();
-    if (/^\d/.test(token)) return Number(token);
-    if (!(token in template)) throw new Error(`unknown template name '${token}' in '${source}'`);
-    return template[token];
-  };
-  const product = (): number => {
-    let value = atom();
-    while (peek() === '*' || peek() === '/') value = tokens[pos++] === '*' ? value * atom() : value / atom();
-    return value;
-  };
-  const sum = (): number => {
-    let value = product();
-    while (peek() === '+' || peek() === '-') value = tokens[pos++] === '+' ? value + product() : value - product();
-    return value;
-  };
-  const value = sum();
-  if (pos !== tokens.length) throw new Error(`unexpected '${tokens[pos]}' in '${source}'`);
-  return value;
-}
+export { evaluateExpression };
 
 /** A stable 32-bit seed from a variable's name, so every build starts from the same values. */
 function seedOf(name: string): number {

@@ -25,3 +25,17 @@ export async function readGraph(file: string, registry: NodeRegistry, io: CliIO)
 export function printDiagnostics(diagnostics: Diagnostic[], file: string, io: CliIO): void {
   for (const d of diagnostics) io.err(formatDiagnostic({ ...d, where: { file, ...d.where } }));
 }
+
+/** For commands that need one graph: the loaded document, or null after printing why there is none. */
+export async function readGraphOrReport(file: string, registry: NodeRegistry, io: CliIO): Promise<{ doc: GraphDocument; diagnostics: Diagnostic[] } | null> {
+  const read = await readGraph(file, registry, io);
+  if ('unreadable' in read) {
+    io.err(`error ${read.unreadable}`);
+    return null;
+  }
+  if (!read.doc) {
+    printDiagnostics(read.diagnostics, file, io);
+    return null;
+  }
+  return read;
+}

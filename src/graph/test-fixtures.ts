@@ -2,6 +2,7 @@
 import type { NodeDef } from '../../nodes/contract.ts';
 import type { GraphDocument, GraphNode, ParamValue } from './document.ts';
 import { defineOwn } from './util.ts';
+import { uniformStream } from '../compiler/rng.ts';
 
 /** A small LGGAN-like generator graph using every part of the format. */
 export function sampleDoc(): GraphDocument {
@@ -44,17 +45,8 @@ export function placeholderNode(): GraphNode {
   return { id: 'mystery', type: 'contrib/future-block', typeVersion: 9, params, position: { x: -1.25, y: 3e5 }, extra: { collapsed: true } };
 }
 
-/** mulberry32: a tiny seeded PRNG, enough for reproducible random documents. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform stream, enough for reproducible random documents. */
+export const rng = uniformStream;
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-';
 const NAME_START = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_';

@@ -4,33 +4,28 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { CompileError, compileProgram } from '../../compiler/program.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import { sampleFeeds } from '../../compiler/sample-inputs.ts';
+import { DEFAULT_INIT } from '../../graph/document.ts';
 import { intFlag, parseArgs } from '../args.ts';
 import { thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraph } from '../read-graph.ts';
+import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
 
-export const compileUsage = 'lggan compile FILE [--seed S] [--batch N]   build the tfjs program, run one forward pass on seeded random input, print output shapes';
+export const compileUsage = 'lggan compile FILE [--seed S] [--batch N]   build the tfjs program (weights and inputs seeded by S, default: the graph init seed), run one forward pass, print output shapes';
 
 export async function compile(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
   const { positional, flags } = parseArgs(argv, { values: ['seed', 'batch'] });
   if (positional.length !== 1) throw new UsageError('compile takes exactly one graph file');
   const [file] = positional;
-  const seed = intFlag(flags, 'seed', 0);
   const batch = intFlag(flags, 'batch', 1, 1);
-  const read = await readGraph(file, registry, io);
-  if ('unreadable' in read) {
-    io.err(`error ${read.unreadable}`);
-    return EXIT.problems;
-  }
-  if (!read.doc) {
-    printDiagnostics(read.diagnostics, file, io);
-    return EXIT.problems;
-  }
+  const read = await readGraphOrReport(file, registry, io);
+  if (!read) return EXIT.problems;
+  const init = read.doc.init ?? DEFAULT_INIT;
+  const seed = intFlag(flags, 'seed', init.seed);
   const ir = resolveGraph(read.doc, registry, { batch });
   printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
   let program;
   try {
-    program = compileProgram(ir, { init: read.doc.init && { ...read.doc.init, seed } });
+    program = compileProgram(ir, { init: { ...init, seed } });
   } catch (e) {
     if (e instanceof CompileError) {
       if (!ir.diagnostics.some((d) => d.severity === 'error')) printDiagnostics(e.diagnostics, file, io);

@@ -6,7 +6,7 @@ import { graphHash } from '../../graph/hash.ts';
 import { intFlag, parseArgs } from '../args.ts';
 import { bytes, compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraph } from '../read-graph.ts';
+import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
 
 export const inspectUsage = 'lggan inspect FILE [--json] [--batch N]   per-node output shapes, params, multiply-adds; totals per network';
 
@@ -51,15 +51,8 @@ export async function inspect(argv: string[], registry: NodeRegistry, io: CliIO)
   if (positional.length !== 1) throw new UsageError('inspect takes exactly one graph file');
   const [file] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);
-  const read = await readGraph(file, registry, io);
-  if ('unreadable' in read) {
-    io.err(`error ${read.unreadable}`);
-    return EXIT.problems;
-  }
-  if (!read.doc) {
-    printDiagnostics(read.diagnostics, file, io);
-    return EXIT.problems;
-  }
+  const read = await readGraphOrReport(file, registry, io);
+  if (!read) return EXIT.problems;
   const ir = resolveGraph(read.doc, registry, { batch });
   const diagnostics = [...read.diagnostics, ...ir.diagnostics];
   if (flags.json) {

@@ -148,6 +148,11 @@ export interface NodeCost {
   macs: number;
   /** Non-trainable state elements (running statistics, spectral-norm u/v). */
   buffers?: number;
+  /**
+   * Trainable elements created only for official-checkpoint compatibility and never used in
+   * forward (SPADE's `fc`, the seventh cross-view sub-generator). Included in `params`.
+   */
+  unusedParams?: number;
 }
 
 /** How new weights start; the graph's InitSettings decide the scheme for `weight`. */
@@ -234,6 +239,8 @@ export interface NodeDef {
   /** Output types from input types; throws NodeRuleError naming the port or param at fault. */
   infer(args: InferArgs): Record<string, TensorType>;
   cost(args: CostArgs): NodeCost;
+  /** Non-fatal problems to show on the node (e.g. "no VGG19 weights: this loss is skipped"). */
+  warnings?(args: InferArgs): string[];
   build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;
   /** Official state_dict entries this node mirrors (absent for nodes with no official counterpart). */
   officialKeys?(args: CostArgs & { template: Record<string, number> }): OfficialKey[];

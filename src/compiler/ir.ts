@@ -26,6 +26,8 @@ export interface ResolvedNode {
 
 export interface NetworkTotals {
   params: number;
+  /** Of `params`: created only for official-checkpoint compatibility, never used in forward. */
+  unusedParams: number;
   buffers: number;
   macs: number;
   /** float32 bytes of every node output at the chosen batch size (forward activations). */

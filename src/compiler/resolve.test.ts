@@ -97,6 +97,18 @@ describe('resolveGraph', () => {
     expect(ir.nodes.get('future')!.def).toBeUndefined();
   });
 
+  it('shows a node type’s own warnings on the node', () => {
+    const withWarning = fakeRegistry();
+    const def = withWarning.get('test/scale')!;
+    withWarning.register({ ...def, type: 'test/needs-weights', warnings: () => ['no weights file: this node is skipped'] });
+    const d = chain();
+    d.nodes[1].type = 'test/needs-weights';
+    const ir = resolveGraph(d, withWarning);
+    expect(ir.diagnostics).toEqual([
+      { severity: 'warning', code: 'node-warning', message: 'no weights file: this node is skipped', where: { node: 's1', pointer: '/nodes/1' } },
+    ]);
+  });
+
   it('warns when nothing is an output', () => {
     const ir = resolveGraph(doc([node('in', 'test/input')], []), registry);
     expect(codes(ir)).toEqual(['no-output']);

@@ -19,7 +19,7 @@ export interface ResolveOptions {
 export const DEFAULT_NETWORK = 'G';
 
 function emptyTotals(): NetworkTotals {
-  return { params: 0, buffers: 0, macs: 0, activationBytes: 0, weightBytes: 0, nodes: 0 };
+  return { params: 0, unusedParams: 0, buffers: 0, macs: 0, activationBytes: 0, weightBytes: 0, nodes: 0 };
 }
 
 export function describeType(t: TensorType): string {
@@ -130,6 +130,7 @@ export function resolveGraph(doc: GraphDocument, registry: NodeRegistry, options
     networks.set(n.network, t);
     for (const sum of [t, total]) {
       sum.params += n.cost.params;
+      sum.unusedParams += n.cost.unusedParams ?? 0;
       sum.buffers += n.cost.buffers ?? 0;
       sum.macs += n.cost.macs;
       sum.activationBytes += n.cost.activationBytes;
@@ -182,6 +183,9 @@ function inferNode(n: ResolvedNode, def: NodeDef, wires: { from: string; fromPor
       .filter((t) => t.kind !== 'network')
       .reduce((sum, t) => sum + 4 * numel(t.shape), 0);
     n.cost = { ...cost, buffers: cost.buffers ?? 0, activationBytes };
+    for (const message of def.warnings?.({ inputs: n.inputs, params: n.params, template }) ?? []) {
+      n.diagnostics.push(warning('node-warning', message, { node: n.id, pointer: `/nodes/${index}` }));
+    }
   } catch (e) {
     n.outputs = {};
     n.diagnostics.push(ruleDiagnostic(e, n.id, index));

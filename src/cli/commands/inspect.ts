@@ -69,6 +69,13 @@ export async function inspect(argv: string[], registry: NodeRegistry, io: CliIO)
     const totals = [...ir.networks].map(([name, t]) => totalsRow(name, t));
     if (ir.networks.size > 1) totals.push(totalsRow('all', ir.total));
     io.out(table(['network', '>params', '>buffers', '>mult-adds', '>activations', '>weights'], totals));
+    for (const [name, t] of ir.networks) {
+      if (t.unusedParams > 0) {
+        io.out(
+          `${name}: ${thousands(t.params)} params as the official checkpoint, of which ${thousands(t.unusedParams)} are official layers never used in forward; ${thousands(t.params - t.unusedParams)} without them`,
+        );
+      }
+    }
     printDiagnostics(diagnostics, file, io);
   }
   return diagnostics.some((d) => d.severity === 'error') ? EXIT.problems : EXIT.ok;

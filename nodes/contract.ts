@@ -169,6 +169,8 @@ export interface VariableOptions {
 
 export interface BuildContext {
   nodeId: string;
+  /** The network this node's variables belong to ("G", "D", "D1" …); network handles carry it. */
+  network: string;
   /** Creates (or returns the already created) variable `${nodeId}.${localName}`. */
   variable(localName: string, shape: number[], init: Initializer, options?: VariableOptions): tf.Variable;
 }
@@ -239,6 +241,11 @@ export interface NodeDef {
   /** Output types from input types; throws NodeRuleError naming the port or param at fault. */
   infer(args: InferArgs): Record<string, TensorType>;
   cost(args: CostArgs): NodeCost;
+  /**
+   * For nodes fed at run time (no input ports): the type of the fed tensor, when it is not the
+   * first output's type (e.g. label ids plus instance ids, B×H×W×2, that become a one-hot map).
+   */
+  feedType?(args: InferArgs): TensorType;
   /** Non-fatal problems to show on the node (e.g. "no VGG19 weights: this loss is skipped"). */
   warnings?(args: InferArgs): string[];
   build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;

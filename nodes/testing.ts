@@ -57,6 +57,7 @@ export function buildNode(
   const variables = new Map<string, tf.Variable>();
   const ctx: BuildContext = {
     nodeId,
+    network: def.defaultNetwork ?? 'G',
     variable(localName, shape, init, options) {
       const existing = variables.get(localName);
       if (existing) return existing;

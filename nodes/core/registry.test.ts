@@ -40,9 +40,12 @@ function defaultFits(param: ParamDef): boolean {
 }
 
 describe('createRegistry', () => {
-  it('registers every core node type once', () => {
+  it('registers every core node type once, ahead of the LGGAN pack', () => {
     const registry = createRegistry();
-    expect(registry.list().map((d) => d.type)).toEqual(EXPECTED_TYPES);
+    const types = registry.list().map((d) => d.type);
+    expect(types.filter((t) => t.startsWith('core/'))).toEqual(EXPECTED_TYPES);
+    expect(types.slice(0, EXPECTED_TYPES.length)).toEqual(EXPECTED_TYPES);
+    expect(types.every((t) => t.startsWith('core/') || t.startsWith('lggan/'))).toBe(true);
     expect(coreNodes).toHaveLength(EXPECTED_TYPES.length);
     expect(typeof formatShape).toBe('function'); // dims helpers are re-exported
   });

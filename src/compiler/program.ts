@@ -4,7 +4,7 @@
  * A Program owns its variables; call dispose() when done.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BuildContext, Initializer, NetworkHandle, NodeForward, VariableOptions } from '../../nodes/contract.ts';
+import type { BuildContext, Initializer, NetworkHandle, NodeForward, TensorType, VariableOptions } from '../../nodes/contract.ts';
 import { error, formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
 import { initialValues } from './init.ts';
@@ -58,6 +58,11 @@ interface CompiledNode {
   forward: NodeForward;
 }
 
+/** The type of the tensor fed to an input node: its own declaration, else its first output's type. */
+export function feedTypeOf(n: ResolvedNode, template: Record<string, number>): TensorType | undefined {
+  return n.def?.feedType?.({ inputs: {}, params: n.params, template }) ?? Object.values(n.outputs)[0];
+}
+
 function isFeedable(n: ResolvedNode): boolean {
   return n.inputPorts.length === 0;
 }
@@ -97,6 +102,7 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
       if (!n.def || unreachable.has(id)) continue;
       const ctx: BuildContext = {
         nodeId: id,
+        network: n.network,
         variable(localName: string, shape: number[], initializer: Initializer, opts: VariableOptions = {}) {
           const name = `${id}.${localName}`;
           const existing = variables.get(name);
@@ -156,7 +162,7 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
   }
 
   function checkFeed(n: ResolvedNode, value: tf.Tensor): void {
-    const expected = Object.values(n.outputs)[0];
+    const expected = feedTypeOf(n, ir.template);
     if (!expected) return;
     const want = expected.shape.map((d) => d.value);
     const ok = value.rank === want.length && value.shape.every((s, i) => i === 0 || s === want[i]);

@@ -3,13 +3,13 @@
  * inputs, uniform [-1, 1] images, normal noise. Used by `lggan compile` and by tests.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Feeds, Program } from './program.ts';
+import { feedTypeOf, type Feeds, type Program } from './program.ts';
 import { normalStream, streamSeed, uniformStream } from './rng.ts';
 
 export function sampleFeeds(program: Program, seed = 0): Feeds {
   const feeds: Feeds = {};
   for (const n of program.inputNodes) {
-    const type = Object.values(n.outputs)[0];
+    const type = feedTypeOf(n, program.ir.template);
     if (!type) continue;
     const shape = type.shape.map((d) => d.value);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -21,6 +21,7 @@ export function sampleFeeds(program: Program, seed = 0): Feeds {
       for (let p = 0; p < size / channels; p++) values[p * channels + Math.floor(uniform() * channels)] = 1;
       feeds[n.id] = tf.tensor(values, shape);
     } else if (type.kind === 'labels') {
+      // Channel 0: class ids; further channels (instance ids) get a few distinct ids too.
       const classes = Math.max(1, program.ir.template.num_classes ?? 2);
       feeds[n.id] = tf.tensor(Int32Array.from({ length: size }, () => Math.floor(uniform() * classes)), shape, 'int32');
     } else if (type.kind === 'noise') {

@@ -1,3 +1,4 @@
+import type { TensorType } from '../../../nodes/contract.ts';
 import { formatShape } from '../../../nodes/dims.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR, NetworkTotals } from '../../compiler/ir.ts';
@@ -12,8 +13,9 @@ export const inspectUsage = 'lggan inspect FILE [--json] [--batch N]   per-node 
 
 function outputsText(ir: GraphIR, id: string): string {
   const outputs = Object.entries(ir.nodes.get(id)!.outputs);
-  if (outputs.length === 1) return formatShape(outputs[0][1].shape) + (outputs[0][1].kind === 'network' ? 'network' : '');
-  return outputs.map(([port, t]) => `${port}: ${t.kind === 'network' ? 'network' : formatShape(t.shape)}`).join(', ');
+  const describe = (t: TensorType) => (t.kind === 'network' ? 'network handle' : formatShape(t.shape));
+  if (outputs.length === 1) return describe(outputs[0][1]);
+  return outputs.map(([port, t]) => `${port}: ${describe(t)}`).join(', ');
 }
 
 function totalsRow(name: string, t: NetworkTotals): string[] {

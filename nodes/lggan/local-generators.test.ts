@@ -122,16 +122,24 @@ describe('lggan/local-generators: numerics', () => {
     const f = features();
     const masks = stripeMasks();
     let reference: number[] | undefined;
-    for (const chunk of [0, 1, 3, 4, 9]) {
-      const node = build(localGeneratorsNode, { class_chunk: chunk, combine: 'sum' }, { features: featuresType, masks: masksType() });
+    for (const [algorithm, chunk] of [['disjoint-masks', 0], ['grouped-conv', 0], ['grouped-conv', 1], ['grouped-conv', 3], ['grouped-conv', 4], ['grouped-conv', 9]] as const) {
+      const node = build(localGeneratorsNode, { algorithm, class_chunk: chunk, combine: 'sum' }, { features: featuresType, masks: masksType() });
       for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.2, 'float32', name.length * 7));
       reference ??= valuesOf(naiveClassImages(node, f, masks, 0));
       expectClose(node.run({ features: f, masks }).class_images, reference, 1e-5);
     }
   });
 
-  it('works with overlapping, soft and empty masks (no assumption of one-hot)', () => {
-    const node = build(localGeneratorsNode, { class_chunk: 2 }, { features: featuresType, masks: masksType() });
+  it('disjoint-masks equals per-class convs where some pixels belong to no class (cross-view grey values)', () => {
+    const node = build(localGeneratorsNode, {}, { features: featuresType, masks: masksType() });
+    for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.2, 'float32', name.length * 13));
+    const f = features();
+    const holes = tf.tidy(() => tf.mul(stripeMasks(), tf.cast(tf.greater(tf.randomUniform([B, H, W, 1], 0, 1, 'float32', 8), 0.3), 'float32'))) as tf.Tensor4D;
+    expectClose(node.run({ features: f, masks: holes }).class_images, valuesOf(naiveClassImages(node, f, holes, 0)), 1e-5);
+  });
+
+  it('grouped-conv works with overlapping, soft and empty masks (no assumption of one-hot)', () => {
+    const node = build(localGeneratorsNode, { algorithm: 'grouped-conv', class_chunk: 2 }, { features: featuresType, masks: masksType() });
     for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.2, 'float32', name.length * 11));
     const f = features();
     const masks = tf.concat([tf.randomUniform([B, H, W, 3], 0, 1, 'float32', 4), tf.zeros([B, H, W, 1])], 3) as tf.Tensor4D;

@@ -20,6 +20,8 @@ import { conv2dKeys } from './up-stage.ts';
 
 export type LocalCombine = 'fusion-conv' | 'sum';
 export const LOCAL_COMBINES: readonly LocalCombine[] = ['fusion-conv', 'sum'];
+export type LocalAlgorithm = 'disjoint-masks' | 'grouped-conv';
+export const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['disjoint-masks', 'grouped-conv'];
 
 /** Sub-generator conv: 7×7 after a reflect pad of 3, 3 output channels. */
 const SUB_KERNEL = 7;
@@ -35,6 +37,7 @@ interface LocalSpec {
   combine: LocalCombine;
   /** Classes per batched chunk (K when the param is 0). */
   chunk: number;
+  algorithm: LocalAlgorithm;
   keepUnused: boolean;
 }
 
@@ -47,6 +50,7 @@ function specOf(params: ResolvedParams, features: TensorType, masks: TensorType)
     firstIndex: intParam(params, 'first_index'),
     combine: enumParam(params, 'combine', LOCAL_COMBINES),
     chunk: chunk === 0 ? classes : Math.min(chunk, classes),
+    algorithm: enumParam(params, 'algorithm', LOCAL_ALGORITHMS),
     keepUnused: boolParam(params, 'keep_unused_official'),
   };
 }
@@ -87,6 +91,49 @@ function classImages(paddedF: tf.Tensor4D, paddedM: tf.Tensor4D, filters: tf.Ten
   });
 }
 
+/**
+ * All K class images at once for binary masks with at most one class per pixel (what
+ * lggan/class-masks produces). Because the classes are disjoint, each source pixel p' contributes
+ * only through its own class l(p'): Z(p', t) = W_l(p')[t]ᵀ F(p') for every tap t of the 7×7 window
+ * (one matMul of the per-pixel F ⊗ M outer product with the stacked weights), and then
+ *   I_k(p) = tanh(b_k + Σ_t Z(p+t, t) · M_k(p+t)).
+ * The window sums are two fixed depthwise convs (tap selection of Z, 7×7 patches of M) and one
+ * batched matMul per pixel. Reflect padding commutes with the per-pixel steps, so Z and M are
+ * padded instead of the K masked copies. Peak memory is about 49·K + K·C values per pixel instead
+ * of the grouped path's ≈ 4·K·C and more; same result within float rounding.
+ */
+function disjointClassImages(features: tf.Tensor4D, masks: tf.Tensor4D, weights: tf.Variable[], biases: tf.Variable[], classes: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = features.shape;
+    const taps = SUB_KERNEL * SUB_KERNEL;
+    // Stacked weights: row (k, c), column (tap, o) = W_k[ty, tx, c, o].
+    const stacked = tf.reshape(tf.transpose(tf.stack(weights.slice(0, classes)), [0, 3, 1, 2, 4]), [classes * c, taps * RGB]);
+    const outer = tf.reshape(tf.mul(tf.expandDims(masks, 4), tf.expandDims(features, 3)), [b * h * w, classes * c]);
+    const z = tf.reshape(tf.matMul(outer, stacked), [b, h, w, taps * RGB]) as tf.Tensor4D;
+    const zWindow = tf.depthwiseConv2d(reflectPad(z, SUB_PAD), tapSelector(), 1, 'valid'); // (t, o): Z(p+t, t, o)
+    const mWindow = tf.depthwiseConv2d(reflectPad(masks, SUB_PAD), patchExtractor(classes), 1, 'valid'); // (k, t): M_k(p+t)
+    const sums = tf.matMul(tf.reshape(mWindow, [b * h * w, classes, taps]), tf.reshape(zWindow, [b * h * w, taps, RGB])); // [N, K, 3]
+    const images = tf.tanh(tf.add(sums, tf.stack(biases.slice(0, classes))));
+    return tf.reshape(images, [b, h, w, classes * RGB]) as tf.Tensor4D;
+  });
+}
+
+/** Depthwise filter [7, 7, 49·3, 1] picking tap t for channel (t, o): a one-hot per channel. */
+function tapSelector(): tf.Tensor4D {
+  const taps = SUB_KERNEL * SUB_KERNEL;
+  const values = new Float32Array(taps * taps * RGB);
+  for (let t = 0; t < taps; t++) for (let o = 0; o < RGB; o++) values[t * taps * RGB + t * RGB + o] = 1;
+  return tf.tensor4d(values, [SUB_KERNEL, SUB_KERNEL, taps * RGB, 1]);
+}
+
+/** Depthwise filter [7, 7, K, 49]: output channel (k, t) copies M_k at tap t. */
+function patchExtractor(classes: number): tf.Tensor4D {
+  const taps = SUB_KERNEL * SUB_KERNEL;
+  const values = new Float32Array(taps * classes * taps);
+  for (let t = 0; t < taps; t++) for (let k = 0; k < classes; k++) values[t * classes * taps + k * taps + t] = 1;
+  return tf.tensor4d(values, [SUB_KERNEL, SUB_KERNEL, classes, taps]);
+}
+
 export const localGeneratorsNode: NodeDef = {
   type: 'lggan/local-generators',
   version: 1,
@@ -97,11 +144,13 @@ export const localGeneratorsNode: NodeDef = {
     'I_k = tanh(conv7×7(reflectpad3(F ⊙ M_k))) with its own weights deconv5_<first_index + k> ' +
     '(Cityscapes deconv5_0..34, ADE20K 0..51, cross-view 1..6); class images are not re-masked. I_local is ' +
     'conv 3×3 (3K→3, deconv9) + tanh over the concatenated class images, or their plain sum (cross-view). ' +
-    'All classes run as one batched grouped conv (stacked masked features, one depthwise conv, sum over C). ' +
-    'Memory: the naive path holds K masked copies of F (K·C values per pixel; Cityscapes 35·64 = 2,240, ' +
-    '≈1.2 GB at 256×512, batch 1); the batched path holds the padded masked stack (K·C) plus the depthwise ' +
-    'output (3·K·C) per chunk, about 4× that peak; class_chunk = n keeps only n classes in flight at inference ' +
-    '(chunks are freed one by one); in training every chunk stays alive for the backward pass either way. ' +
+    'All classes run batched, never as K separate conv chains. algorithm disjoint-masks (default; exact for binary ' +
+    'masks with at most one class per pixel, as lggan/class-masks gives) projects each pixel with its own class\'s ' +
+    'filters and gathers the 7×7 windows with fixed depthwise convs: ≈ 49·K + K·C values per pixel. ' +
+    'algorithm grouped-conv (exact for any masks, soft or overlapping) stacks the masked features and runs one ' +
+    'depthwise conv with a sum over C: the padded stack (K·C) plus the depthwise output (3·K·C) per chunk. For scale: ' +
+    'K masked copies of F are K·C values per pixel (Cityscapes 35·64 = 2,240, ≈1.2 GB at 256×512, batch 1). ' +
+    'class_chunk = n keeps only n classes of the grouped path in flight at inference. ' +
     'keep_unused_official also creates the never-used extra sub-generator of the cross-view code (deconv5_7).',
   params: {
     first_index: {
@@ -126,6 +175,13 @@ export const localGeneratorsNode: NodeDef = {
       max: 1024,
       doc: 'Classes per batched conv; 0 = all at once (fastest). Smaller chunks lower peak inference memory at the cost of more, smaller ops.',
       ui: { widget: 'number', advanced: true },
+    },
+    algorithm: {
+      type: 'enum',
+      options: LOCAL_ALGORITHMS,
+      default: 'disjoint-masks',
+      doc: 'disjoint-masks: memory-light, exact when each pixel belongs to at most one binary mask; grouped-conv: exact for any masks.',
+      ui: { widget: 'select', advanced: true },
     },
     keep_unused_official: {
       type: 'bool',
@@ -200,10 +256,11 @@ export const localGeneratorsNode: NodeDef = {
       tf.tidy(() => {
         const features = values.features as tf.Tensor4D;
         const masks = values.masks as tf.Tensor4D;
-        const paddedF = reflectPad(features, SUB_PAD);
-        const paddedM = reflectPad(masks, SUB_PAD);
         const chunks: tf.Tensor4D[] = [];
-        for (let k0 = 0; k0 < spec.classes; k0 += spec.chunk) {
+        const paddedF = spec.algorithm === 'grouped-conv' ? reflectPad(features, SUB_PAD) : features;
+        const paddedM = spec.algorithm === 'grouped-conv' ? reflectPad(masks, SUB_PAD) : masks;
+        if (spec.algorithm === 'disjoint-masks') chunks.push(disjointClassImages(features, masks, weights, biases, spec.classes));
+        for (let k0 = 0; spec.algorithm === 'grouped-conv' && k0 < spec.classes; k0 += spec.chunk) {
           const n = Math.min(spec.chunk, spec.classes - k0);
           chunks.push(
             tf.tidy(() => {

@@ -1,0 +1,131 @@
+/**
+ * Adam for one side of a GAN, with its state keyed by the variables' stable names.
+ *
+ * The arithmetic is tfjs's AdamOptimizer op for op (so results match tf.train.adam exactly, see
+ * adam.test.ts), with an explicit epsilon (tfjs's default is the backend's: 1e-4 on WebGL) and a
+ * learning rate that a schedule may change every step. It is our own class rather than
+ * tf.train.adam because tfjs's optimizer keeps its moments by *position* in the gradient map
+ * (a step where a different set of variables has gradients mixes them up), exposes them only
+ * through async getWeights/setWeights, and keeps the learning rate protected.
+ *
+ * Like PyTorch, a variable without a gradient in a step is left alone (moments and value); the
+ * update counter is per side, as in tfjs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface AdamSettings {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** β^t as tfjs accumulates it: a float32 product, one factor per update (bitwise stable on resume). */
+function accumulatedPower(beta: number, updates: number): number {
+  const b = Math.fround(beta);
+  let acc = b;
+  for (let i = 1; i < updates; i++) acc = Math.fround(acc * b);
+  return acc;
+}
+
+export class NamedAdam {
+  learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
+  private updates = 0;
+  /** β1^(updates+1), β2^(updates+1): the factors the next update's bias correction uses. */
+  private accBeta1: number;
+  private accBeta2: number;
+
+  constructor(settings: AdamSettings) {
+    this.learningRate = settings.learningRate;
+    this.beta1 = settings.beta1;
+    this.beta2 = settings.beta2;
+    this.epsilon = settings.epsilon;
+    this.accBeta1 = accumulatedPower(this.beta1, 1);
+    this.accBeta2 = accumulatedPower(this.beta2, 1);
+  }
+
+  /** Updates applied so far. */
+  get updateCount(): number {
+    return this.updates;
+  }
+
+  /** One update of `variables` (by stable name) from `grads`; names without a gradient are skipped. */
+  apply(variables: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>): void {
+    const { beta1, beta2, epsilon, learningRate } = this;
+    for (const [name, grad] of grads) {
+      const variable = variables.get(name);
+      if (!variable) throw new Error(`Adam: no variable '${name}' to update`);
+      const slot = this.slot(name, variable);
+      tf.tidy(() => {
+        const oneMinusAccBeta1 = tf.sub(1, tf.scalar(this.accBeta1));
+        const oneMinusAccBeta2 = tf.sub(1, tf.scalar(this.accBeta2));
+        const m = tf.add(tf.mul(slot.m, beta1), tf.mul(grad, 1 - beta1));
+        const v = tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(grad), 1 - beta2));
+        const mHat = tf.div(m, oneMinusAccBeta1);
+        const vHat = tf.div(v, oneMinusAccBeta2);
+        slot.m.assign(m);
+        slot.v.assign(v);
+        variable.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), -learningRate), variable));
+      });
+    }
+    this.updates += 1;
+    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(beta1));
+    this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(beta2));
+  }
+
+  /** The moments as `<prefix><variable>.m` / `.v`, sorted by name: live variables owned by this optimizer. */
+  momentEntries(prefix: string): NamedTensor[] {
+    const entries: NamedTensor[] = [];
+    for (const [name, { m, v }] of [...this.moments].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      entries.push({ name: `${prefix}${name}.m`, tensor: m }, { name: `${prefix}${name}.v`, tensor: v });
+    }
+    return entries;
+  }
+
+  /** Replaces the state: the update count and the moments (copied; the caller keeps its tensors). */
+  load(updates: number, moments: Map<string, { m: tf.Tensor; v: tf.Tensor }>, variables: Map<string, tf.Variable>): void {
+    for (const [name, { m, v }] of moments) {
+      const variable = variables.get(name)!;
+      for (const [which, t] of [['m', m], ['v', v]] as const) {
+        if (!tf.util.arraysEqual(t.shape, variable.shape)) {
+          throw new Error(`optimizer state for '${name}' (${which}) has shape [${t.shape.join(', ')}], the variable has [${variable.shape.join(', ')}]`);
+        }
+      }
+    }
+    this.disposeMoments();
+    for (const [name, { m, v }] of moments) {
+      // tf.variable shares the initial tensor's data, so the cast copies are disposed by tidy safely.
+      this.moments.set(name, tf.tidy(() => ({ m: tf.variable(tf.cast(m, 'float32'), false), v: tf.variable(tf.cast(v, 'float32'), false) })));
+    }
+    this.updates = updates;
+    this.accBeta1 = accumulatedPower(this.beta1, updates + 1);
+    this.accBeta2 = accumulatedPower(this.beta2, updates + 1);
+  }
+
+  dispose(): void {
+    this.disposeMoments();
+  }
+
+  private disposeMoments(): void {
+    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
+    this.moments.clear();
+  }
+
+  private slot(name: string, variable: tf.Variable): { m: tf.Variable; v: tf.Variable } {
+    let slot = this.moments.get(name);
+    if (!slot) {
+      slot = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) }));
+      this.moments.set(name, slot);
+    }
+    return slot;
+  }
+}

@@ -1,0 +1,3 @@
+import { describeForward, tinyGraphs } from './forward.test-util.ts';
+
+describeForward(tinyGraphs('tasks'));

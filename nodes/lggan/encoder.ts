@@ -10,12 +10,12 @@ import type { BuildContext, IntParam, NodeCost, NodeDef, OfficialKey, PortDef, R
 import { dim, formatShape, scaleDim } from '../dims.ts';
 import type { Dim } from '../dims.ts';
 import { conv2dCost, conv2dOutputType, createConv2d } from '../core/conv-layers.ts';
-import type { Conv2dSpec, ConvTranspose2dSpec } from '../core/conv-layers.ts';
+import type { Conv2dSpec } from '../core/conv-layers.ts';
 import { createInstanceNorm, normCost } from '../core/norm-layers.ts';
 import type { NormSpec } from '../core/norm-layers.ts';
 import { nearestResize } from '../core/resample.ts';
 import { NodeRuleError, channelsOf, checkParam, intParam, mapType, requireSpatial } from '../core/rules.ts';
-import { scoped } from '../core/spectral-norm.ts';
+import { conv2dOfficialKeys, officialPath } from './official-keys.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the generator nodes of this pack
@@ -31,53 +31,6 @@ export function sumCosts(...costs: NodeCost[]): NodeCost {
     }),
     { params: 0, macs: 0, buffers: 0, unusedParams: 0 },
   );
-}
-
-/** `name` under an official module path: "head_0" + "conv_0.bias" → "head_0.conv_0.bias". */
-export function officialPath(prefix: string, name: string): string {
-  return `${scoped(prefix)}${name}`;
-}
-
-/**
- * The state_dict entries of a Conv2d at module path `officialPrefix`, held in variables under
- * `localPrefix`. PyTorch lists `weight, bias`; a spectral-normalised layer lists `bias,
- * weight_orig, weight_u, weight_v` (spectral_norm re-registers the weight after the bias).
- */
-export function conv2dOfficialKeys(officialPrefix: string, localPrefix: string, spec: Conv2dSpec): OfficialKey[] {
-  const k = spec.kernel;
-  const weightShape = [spec.outChannels, spec.inChannels, k, k];
-  const key = (name: string) => officialPath(officialPrefix, name);
-  const local = (name: string) => officialPath(localPrefix, name);
-  const bias: OfficialKey[] = spec.bias
-    ? [{ key: key('bias'), variable: local('bias'), shape: [spec.outChannels], layout: 'vector', kind: 'parameter' }]
-    : [];
-  if (!spec.spectralNorm) {
-    return [{ key: key('weight'), variable: local('weight'), shape: weightShape, layout: 'conv2d', kind: 'parameter' }, ...bias];
-  }
-  return [
-    ...bias,
-    { key: key('weight_orig'), variable: local('weight_orig'), shape: weightShape, layout: 'conv2d', kind: 'parameter' },
-    { key: key('weight_u'), variable: local('weight_u'), shape: [spec.outChannels], layout: 'vector', kind: 'buffer' },
-    { key: key('weight_v'), variable: local('weight_v'), shape: [spec.inChannels * k * k], layout: 'vector', kind: 'buffer' },
-  ];
-}
-
-/** The state_dict entries of a ConvTranspose2d (PyTorch weight layout [in, out, kh, kw]). */
-export function convTranspose2dOfficialKeys(officialPrefix: string, localPrefix: string, spec: ConvTranspose2dSpec): OfficialKey[] {
-  const k = spec.kernel;
-  const keys: OfficialKey[] = [
-    {
-      key: officialPath(officialPrefix, 'weight'),
-      variable: officialPath(localPrefix, 'weight'),
-      shape: [spec.inChannels, spec.outChannels, k, k],
-      layout: 'conv2d-transpose',
-      kind: 'parameter',
-    },
-  ];
-  if (spec.bias) {
-    keys.push({ key: officialPath(officialPrefix, 'bias'), variable: officialPath(localPrefix, 'bias'), shape: [spec.outChannels], layout: 'vector', kind: 'parameter' });
-  }
-  return keys;
 }
 
 /** Instance norm without affine or running statistics, as every LGGAN generator uses it. */

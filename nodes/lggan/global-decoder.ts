@@ -9,7 +9,8 @@ import { conv2dCost, conv2dOutputType, convTranspose2dCost, convTranspose2dOutpu
 import type { Conv2dSpec, ConvTranspose2dSpec } from '../core/conv-layers.ts';
 import { createInstanceNorm, normCost } from '../core/norm-layers.ts';
 import { channelsOf, intParam, mapType, requireSpatial } from '../core/rules.ts';
-import { conv2dOfficialKeys, convTranspose2dOfficialKeys, plainInstanceNorm, sumCosts } from './encoder.ts';
+import { plainInstanceNorm, sumCosts } from './encoder.ts';
+import { conv2dOfficialKeys, convTranspose2dOfficialKeys } from './official-keys.ts';
 
 export interface GlobalDecoderSpec {
   inChannels: number;

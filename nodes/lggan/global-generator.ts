@@ -11,7 +11,8 @@ import type { Conv2dSpec } from '../core/conv-layers.ts';
 import { checkInstanceNormInput } from '../core/norm-layers.ts';
 import { nearestUpsample } from '../core/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireChannels, requireSpatial } from '../core/rules.ts';
-import { conv2dOfficialKeys, sumCosts } from './encoder.ts';
+import { sumCosts } from './encoder.ts';
+import { conv2dOfficialKeys } from './official-keys.ts';
 import {
   PARAM_FREE_NORMS,
   batchNormWarnings,

@@ -28,7 +28,8 @@ import { checkInstanceNormInput, createNorm, normCost } from '../core/norm-layer
 import type { NormSpec } from '../core/norm-layers.ts';
 import { nearestResize } from '../core/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, mapType, requireSpatial, stringParam } from '../core/rules.ts';
-import { conv2dOfficialKeys, officialPath, sumCosts } from './encoder.ts';
+import { sumCosts } from './encoder.ts';
+import { conv2dOfficialKeys, officialPath } from './official-keys.ts';
 
 export type ParamFreeNorm = 'batch' | 'instance';
 export const PARAM_FREE_NORMS: readonly ParamFreeNorm[] = ['batch', 'instance'];

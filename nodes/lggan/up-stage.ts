@@ -16,6 +16,7 @@ import type { NormSpec } from '../core/norm-layers.ts';
 import { checkParam, enumParam, intParam, requireSpatial } from '../core/rules.ts';
 import { SAU_LABELS_DOC, checkSauLabels, createSau, sauCost, sauOutputType } from './sau-layer.ts';
 import type { SauSpec } from './sau-layer.ts';
+import { conv2dOfficialKeys, convTranspose2dOfficialKeys, linearOfficialKeys } from './official-keys.ts';
 
 export type UpsamplingMode = 'transposed' | 'sau' | 'sau-label-gated';
 export const UPSAMPLING_MODES: readonly UpsamplingMode[] = ['transposed', 'sau', 'sau-label-gated'];
@@ -194,27 +195,14 @@ export function decoderInputs(inputs: Record<string, TensorType>, xPort: string,
 // ---------------------------------------------------------------------------------------------
 // Official state_dict entries (PyTorch layouts)
 
-/** `<module>.weight` [out, in, k, k] and, with bias, `<module>.bias` [out]. */
+/** A plain conv's entries (`<module>.weight` [out, in, k, k], `<module>.bias`), held under `variablePrefix`. */
 export function conv2dKeys(module: string, variablePrefix: string, inChannels: number, outChannels: number, kernel: number, bias = true): OfficialKey[] {
-  const keys: OfficialKey[] = [
-    { key: `${module}.weight`, variable: `${variablePrefix}.weight`, shape: [outChannels, inChannels, kernel, kernel], layout: 'conv2d', kind: 'parameter' },
-  ];
-  if (bias) keys.push({ key: `${module}.bias`, variable: `${variablePrefix}.bias`, shape: [outChannels], layout: 'vector', kind: 'parameter' });
-  return keys;
+  return conv2dOfficialKeys(module, variablePrefix, { inChannels, outChannels, kernel, bias, spectralNorm: false });
 }
 
-/** `<module>.weight` [in, out, k, k] (PyTorch's ConvTranspose2d layout) and `<module>.bias` [out]. */
+/** A transposed conv's entries (PyTorch layout [in, out, k, k]) with bias. */
 export function convTranspose2dKeys(module: string, variablePrefix: string, inChannels: number, outChannels: number, kernel: number): OfficialKey[] {
-  return [
-    { key: `${module}.weight`, variable: `${variablePrefix}.weight`, shape: [inChannels, outChannels, kernel, kernel], layout: 'conv2d-transpose', kind: 'parameter' },
-    { key: `${module}.bias`, variable: `${variablePrefix}.bias`, shape: [outChannels], layout: 'vector', kind: 'parameter' },
-  ];
+  return convTranspose2dOfficialKeys(module, variablePrefix, { inChannels, outChannels, kernel, bias: true });
 }
 
-/** `<module>.weight` [out, in] and `<module>.bias` [out]. */
-export function linearKeys(module: string, variablePrefix: string, inFeatures: number, outFeatures: number): OfficialKey[] {
-  return [
-    { key: `${module}.weight`, variable: `${variablePrefix}.weight`, shape: [outFeatures, inFeatures], layout: 'linear', kind: 'parameter' },
-    { key: `${module}.bias`, variable: `${variablePrefix}.bias`, shape: [outFeatures], layout: 'vector', kind: 'parameter' },
-  ];
-}
+export { linearOfficialKeys as linearKeys };

@@ -6,7 +6,7 @@ import type { TestNode } from '../testing.ts';
 import { reflectPad } from '../core/tensor-utils.ts';
 import { expectClose, expectRuleError, shapeOf, valuesOf } from '../core/test-support.ts';
 import { allocatedParams, costAt, expectGradients, expectKeyVariables, expectNoLeaks, expectOfficialKeys, groupParams, weightedSum } from './generator-b-test-support.ts';
-import { localGeneratorsNode } from './local-generators.ts';
+import { chooseAlgorithm, localGeneratorsNode } from './local-generators.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {
@@ -130,8 +130,17 @@ describe('lggan/local-generators: numerics', () => {
     }
   });
 
+  it('auto picks disjoint-masks for training and for wide maps, grouped-conv for narrow maps at inference', () => {
+    expect(chooseAlgorithm('auto', 4, true)).toBe('disjoint-masks');
+    expect(chooseAlgorithm('auto', 4, false)).toBe('grouped-conv');
+    expect(chooseAlgorithm('auto', 16, false)).toBe('grouped-conv');
+    expect(chooseAlgorithm('auto', 17, false)).toBe('disjoint-masks');
+    expect(chooseAlgorithm('auto', 64, false)).toBe('disjoint-masks');
+    expect(chooseAlgorithm('grouped-conv', 64, true)).toBe('grouped-conv');
+  });
+
   it('disjoint-masks equals per-class convs where some pixels belong to no class (cross-view grey values)', () => {
-    const node = build(localGeneratorsNode, {}, { features: featuresType, masks: masksType() });
+    const node = build(localGeneratorsNode, { algorithm: 'disjoint-masks' }, { features: featuresType, masks: masksType() });
     for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.2, 'float32', name.length * 13));
     const f = features();
     const holes = tf.tidy(() => tf.mul(stripeMasks(), tf.cast(tf.greater(tf.randomUniform([B, H, W, 1], 0, 1, 'float32', 8), 0.3), 'float32'))) as tf.Tensor4D;

@@ -20,8 +20,19 @@ import { conv2dKeys } from './up-stage.ts';
 
 export type LocalCombine = 'fusion-conv' | 'sum';
 export const LOCAL_COMBINES: readonly LocalCombine[] = ['fusion-conv', 'sum'];
-export type LocalAlgorithm = 'disjoint-masks' | 'grouped-conv';
-export const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['disjoint-masks', 'grouped-conv'];
+export type LocalAlgorithm = 'auto' | 'disjoint-masks' | 'grouped-conv';
+export const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['auto', 'disjoint-masks', 'grouped-conv'];
+
+/**
+ * 'auto' picks per call: training always takes disjoint-masks (its backward pass is an order of
+ * magnitude faster than the grouped depthwise conv's); inference takes grouped-conv while it needs
+ * less memory, i.e. when 4·C < 49 + C (narrow feature maps, C ≤ 16), else disjoint-masks.
+ */
+export function chooseAlgorithm(algorithm: LocalAlgorithm, channels: number, training: boolean): Exclude<LocalAlgorithm, 'auto'> {
+  if (algorithm !== 'auto') return algorithm;
+  if (training) return 'disjoint-masks';
+  return 4 * channels < SUB_KERNEL * SUB_KERNEL + channels ? 'grouped-conv' : 'disjoint-masks';
+}
 
 /** Sub-generator conv: 7×7 after a reflect pad of 3, 3 output channels. */
 const SUB_KERNEL = 7;
@@ -144,7 +155,7 @@ export const localGeneratorsNode: NodeDef = {
     'I_k = tanh(conv7×7(reflectpad3(F ⊙ M_k))) with its own weights deconv5_<first_index + k> ' +
     '(Cityscapes deconv5_0..34, ADE20K 0..51, cross-view 1..6); class images are not re-masked. I_local is ' +
     'conv 3×3 (3K→3, deconv9) + tanh over the concatenated class images, or their plain sum (cross-view). ' +
-    'All classes run batched, never as K separate conv chains. algorithm disjoint-masks (default; exact for binary ' +
+    'All classes run batched, never as K separate conv chains. algorithm disjoint-masks (exact for binary ' +
     'masks with at most one class per pixel, as lggan/class-masks gives) projects each pixel with its own class\'s ' +
     'filters and gathers the 7×7 windows with fixed depthwise convs: ≈ 49·K + K·C values per pixel. ' +
     'algorithm grouped-conv (exact for any masks, soft or overlapping) stacks the masked features and runs one ' +
@@ -179,8 +190,8 @@ export const localGeneratorsNode: NodeDef = {
     algorithm: {
       type: 'enum',
       options: LOCAL_ALGORITHMS,
-      default: 'disjoint-masks',
-      doc: 'disjoint-masks: memory-light, exact when each pixel belongs to at most one binary mask; grouped-conv: exact for any masks.',
+      default: 'auto',
+      doc: 'disjoint-masks: memory-light, fast to train, exact when each pixel belongs to at most one binary mask (lggan/class-masks); grouped-conv: exact for any masks; auto: disjoint-masks when training or when C > 16, else grouped-conv.',
       ui: { widget: 'select', advanced: true },
     },
     keep_unused_official: {
@@ -257,10 +268,11 @@ export const localGeneratorsNode: NodeDef = {
         const features = values.features as tf.Tensor4D;
         const masks = values.masks as tf.Tensor4D;
         const chunks: tf.Tensor4D[] = [];
-        const paddedF = spec.algorithm === 'grouped-conv' ? reflectPad(features, SUB_PAD) : features;
-        const paddedM = spec.algorithm === 'grouped-conv' ? reflectPad(masks, SUB_PAD) : masks;
-        if (spec.algorithm === 'disjoint-masks') chunks.push(disjointClassImages(features, masks, weights, biases, spec.classes));
-        for (let k0 = 0; spec.algorithm === 'grouped-conv' && k0 < spec.classes; k0 += spec.chunk) {
+        const algorithm = chooseAlgorithm(spec.algorithm, spec.channels, run.training);
+        const paddedF = algorithm === 'grouped-conv' ? reflectPad(features, SUB_PAD) : features;
+        const paddedM = algorithm === 'grouped-conv' ? reflectPad(masks, SUB_PAD) : masks;
+        if (algorithm === 'disjoint-masks') chunks.push(disjointClassImages(features, masks, weights, biases, spec.classes));
+        for (let k0 = 0; algorithm === 'grouped-conv' && k0 < spec.classes; k0 += spec.chunk) {
           const n = Math.min(spec.chunk, spec.classes - k0);
           chunks.push(
             tf.tidy(() => {

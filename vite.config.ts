@@ -14,7 +14,13 @@ export default defineConfig({
   plugins: [svelte({ preprocess: vitePreprocess() })],
   server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] } },
   preview: { host: '127.0.0.1', port: 4173 },
-  build: { outDir: `${repoRoot}dist`, emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: `${repoRoot}dist`,
+    emptyOutDir: true,
+    target: 'es2022',
+    // The app, plus the test-only training harness that e2e/training.spec.ts drives.
+    rolldownOptions: { input: { main: `${repoRoot}src/app/index.html`, harness: `${repoRoot}src/app/test-harness.html` } },
+  },
   test: {
     root: repoRoot,
     include: ['src/**/*.test.ts', 'nodes/**/*.test.ts', 'bench/**/*.test.ts'],

@@ -3,6 +3,26 @@ export interface CliIO {
   out(line: string): void;
   err(line: string): void;
   readFile(path: string): Promise<string>;
+  /**
+   * Whether stderr is a terminal. Long commands then redraw one status line (a progress bar)
+   * through `status` instead of printing a line per update. Absent: not a terminal.
+   */
+  isTTY?: boolean;
+  /** Replaces the transient status line on stderr ('' clears it). Only used when isTTY is true. */
+  status?(line: string): void;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. Long commands use
+   * it to stop cleanly; without it they cannot be interrupted gracefully.
+   */
+  onInterrupt?(handler: () => void): () => void;
+}
+
+/** A problem with the input (a file, the data, a checkpoint): printed as `error <message>`, exit 1. */
+export class CliProblem extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliProblem';
+  }
 }
 
 export class UsageError extends Error {
@@ -12,5 +32,8 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit codes: 0 ok, 1 the input has problems, 2 the command line is wrong or a file unreadable. */
-export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 ok, 1 the input has problems, 2 the command line is wrong or a file unreadable,
+ * 130 stopped by Ctrl-C (after cleaning up), as shells report SIGINT.
+ */
+export const EXIT = { ok: 0, problems: 1, usage: 2, interrupted: 130 } as const;

@@ -1,23 +1,38 @@
 /**
- * `lggan` command line: validate · inspect · compile (train and generate come with the runtime).
+ * `lggan` command line: validate · inspect · compile · train · generate.
  * Usage errors and unreadable files give one clear line and a non-zero exit, never a stack trace.
  */
 import { readFile } from 'node:fs/promises';
 import { createRegistry } from '../../nodes/index.ts';
 import { initNodeBackend } from '../runtime/tf-node.ts';
 import { compile, compileUsage } from './commands/compile.ts';
+import { generate, generateUsage } from './commands/generate.ts';
 import { inspect, inspectUsage } from './commands/inspect.ts';
+import { train, trainUsage } from './commands/train.ts';
 import { validate, validateUsage } from './commands/validate.ts';
-import { EXIT, UsageError, type CliIO } from './io.ts';
+import { CliProblem, EXIT, UsageError, type CliIO } from './io.ts';
 
-const COMMANDS = { validate, inspect, compile } as const;
+const COMMANDS = { validate, inspect, compile, train, generate } as const;
 
-export const USAGE = ['usage:', `  ${validateUsage}`, `  ${inspectUsage}`, `  ${compileUsage}`].join('\n');
+export const USAGE = ['usage:', ...[validateUsage, inspectUsage, compileUsage, trainUsage, generateUsage].map((u) => `  ${u}`)].join('\n');
+
+/** A status line never wraps: a wrapped line could not be redrawn in place. */
+function fitTerminal(line: string): string {
+  const columns = process.stderr.columns || 80; // 0 when the terminal does not say
+  return line.length < columns ? line : line.slice(0, Math.max(0, columns - 2)) + '…';
+}
 
 export const consoleIO: CliIO = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
   readFile: (path) => readFile(path, 'utf8'),
+  isTTY: process.stderr.isTTY === true,
+  status: (line) => process.stderr.write(`\r\x1b[2K${fitTerminal(line)}`),
+  onInterrupt(handler) {
+    // Once: a second Ctrl-C meets Node's default handling and quits at once.
+    process.once('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
 };
 
 export async function main(argv: string[], io: CliIO = consoleIO): Promise<number> {
@@ -37,6 +52,10 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
     if (e instanceof UsageError) {
       io.err(`lggan ${command}: ${e.message}`);
       return EXIT.usage;
+    }
+    if (e instanceof CliProblem) {
+      io.err(`error ${e.message}`);
+      return EXIT.problems;
     }
     io.err(`lggan ${command}: internal error: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.problems;

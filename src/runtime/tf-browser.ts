@@ -34,7 +34,8 @@ function message(e: unknown): string {
 async function webgpuUnavailable(): Promise<string | undefined> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) {
-    return window.isSecureContext
+    // globalThis, not window: this also runs in the training worker.
+    return globalThis.isSecureContext
       ? 'navigator.gpu is absent: this browser has WebGPU off (Chromium: --enable-unsafe-webgpu)'
       : 'navigator.gpu is absent: WebGPU needs a secure context (https:// or http://127.0.0.1)';
   }
@@ -46,7 +47,11 @@ async function webgpuUnavailable(): Promise<string | undefined> {
   return undefined;
 }
 
-async function tryBackend(name: BrowserBackend): Promise<string | undefined> {
+/**
+ * Makes `name` tfjs's backend and proves it computes; resolves with why it cannot be used, or
+ * undefined when it is in use. Works on the page and in a worker.
+ */
+export async function probeBackend(name: BrowserBackend): Promise<string | undefined> {
   if (name === 'webgpu') {
     const why = await webgpuUnavailable();
     if (why) return why;
@@ -77,7 +82,7 @@ export function initBrowserBackend(preferred?: BrowserBackend): Promise<BackendC
   const choice = (async () => {
     const attempts: BackendAttempt[] = [];
     for (const name of order) {
-      const reason = await tryBackend(name);
+      const reason = await probeBackend(name);
       attempts.push(reason === undefined ? { name, ok: true } : { name, ok: false, reason });
       if (reason === undefined) return { backend: name, attempts };
     }

@@ -6,22 +6,14 @@
  * offset to fineSize, normalised to [-1, 1]; no flips.
  */
 import { decodeRgb } from './codecs.ts';
-import { augmentationStream, checkIndex, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type SampleField, type SampleOptions } from './dataset.ts';
+import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, fingerprintOf, type Dataset, type DatasetInfo, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
 import { findRoot, stem } from './paired.ts';
 import { outputSize, preprocessFields, presets, type Preprocess, type Size } from './preprocess.ts';
 import { crop, type ImageRaster } from './raster.ts';
 
-/** Panel order, left to right (the official A … F), as sample fields. */
-export const CROSS_VIEW_PANELS = [
-  FIELD.aerial,
-  FIELD.real,
-  FIELD.aerialSemantic,
-  FIELD.groundSemantic,
-  FIELD.aerialGreyLabels,
-  FIELD.greyLabels,
-] as const;
+export { CROSS_VIEW_PANELS };
 
 export interface CrossViewOptions {
   split?: 'train' | 'test';

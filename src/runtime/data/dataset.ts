@@ -28,6 +28,19 @@ export const FIELD = {
   aerialGreyLabels: 'aerial_grey_labels',
 } as const;
 
+/**
+ * Cross-view panel order, left to right (the official A … F), as sample fields. Kept here, not in
+ * crossview.ts, so the synthetic scenes can name the panels without importing the file codecs.
+ */
+export const CROSS_VIEW_PANELS = [
+  FIELD.aerial,
+  FIELD.real,
+  FIELD.aerialSemantic,
+  FIELD.groundSemantic,
+  FIELD.aerialGreyLabels,
+  FIELD.greyLabels,
+] as const;
+
 export type SampleField = IdRaster | ImageRaster;
 
 export interface Sample {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Feeds, Program } from '../../compiler/program.ts';
 import type { Side } from './plan.ts';
+import { readSync, type Reading } from './reading.ts';
 
 export interface NonFiniteDetails {
   /** 0-based iteration whose step failed. */
@@ -84,6 +85,11 @@ function describe(d: NonFiniteDetails): string {
  * inside tidy, and returns the first non-finite one. Network handles are not tensors and are skipped.
  */
 export function firstNonFinite(program: Program, feeds: Feeds, nodes: string[], training: boolean): { node: string; port: string } | undefined {
+  return readSync(readFirstNonFinite(program, feeds, nodes, training));
+}
+
+/** firstNonFinite as a Reading (reading.ts), for synchronous or asynchronous read-back. */
+export function* readFirstNonFinite(program: Program, feeds: Feeds, nodes: string[], training: boolean): Reading<{ node: string; port: string } | undefined> {
   const outputs: string[] = [];
   for (const id of nodes) {
     const n = program.ir.nodes.get(id);
@@ -93,10 +99,10 @@ export function firstNonFinite(program: Program, feeds: Feeds, nodes: string[], 
     }
   }
   if (outputs.length === 0) return undefined;
-  const finite = tf.tidy(() => {
+  const finite = yield tf.tidy(() => {
     const values = program.run(feeds, { outputs, training });
     const flags = outputs.map((key) => tf.all(tf.isFinite(tf.cast(values[key], 'float32'))));
-    return tf.stack(flags).dataSync();
+    return tf.stack(flags);
   });
   const index = Array.from(finite).findIndex((ok) => !ok);
   if (index < 0) return undefined;
@@ -106,8 +112,12 @@ export function firstNonFinite(program: Program, feeds: Feeds, nodes: string[], 
 
 /** Names of the program's variables that hold a NaN or Inf (one read-back for all). */
 export function nonFiniteVariables(program: Program): string[] {
+  return readSync(readNonFiniteVariables(program));
+}
+
+export function* readNonFiniteVariables(program: Program): Reading<string[]> {
   const names = [...program.variables.keys()];
   if (names.length === 0) return [];
-  const finite = tf.tidy(() => tf.stack(names.map((n) => tf.all(tf.isFinite(program.variables.get(n)!)))).dataSync());
+  const finite = yield tf.tidy(() => tf.stack(names.map((n) => tf.all(tf.isFinite(program.variables.get(n)!)))));
   return names.filter((_, i) => !finite[i]);
 }

@@ -21,7 +21,8 @@ import { learningRateAt, type TrainerSettings } from '../../../nodes/lggan/train
 import type { Feeds, Program } from '../../compiler/program.ts';
 import { NamedAdam, type NamedTensor } from './adam.ts';
 import { ITERATION_ENTRY, parseOptimizerState, sidePrefix, stepEntry } from './optimizer-state.ts';
-import { NonFiniteLossError, firstNonFinite, nonFiniteVariables } from './non-finite.ts';
+import { NonFiniteLossError, readFirstNonFinite, readNonFiniteVariables } from './non-finite.ts';
+import { readAsync, readSync, type Reading, type Values } from './reading.ts';
 import { TrainingGraphError, planTraining, upstreamOf, type Side, type SidePlan, type TrainingPlan } from './plan.ts';
 
 export interface CompileTrainingOptions {
@@ -84,6 +85,11 @@ export interface TrainingRun {
   learningRates(step?: number, options?: StepOptions): { g: number; d: number };
   step(batch: Feeds, options?: StepOptions): StepReport;
   /**
+   * The same step with asynchronous read-backs (data() instead of dataSync()): what WebGPU needs.
+   * Gives the same report as step(); do not start another step before it settles.
+   */
+  stepAsync(batch: Feeds, options?: StepOptions): Promise<StepReport>;
+  /**
    * Optimizer state under stable names (optimizer-state.ts): `optimizer.iteration`,
    * `optimizer.<G|D>.step` (int32 scalars) and `optimizer.<G|D>.<variable>.m` / `.v`. The tensors
    * belong to the run: read them before the next step, never dispose them.
@@ -139,11 +145,9 @@ export function compileTraining(program: Program, options: CompileTrainingOption
   };
   const sides: Record<Side, SideState> = { G: sideState(plan.g, settings.gLr), D: sideState(plan.d, settings.dLr) };
   const buffers = [...program.variableInfo.values()].filter((v) => !v.trainable).map((v) => program.variables.get(v.name)!);
-  const counters = {
-    iteration: tf.variable(tf.scalar(0, 'int32'), false),
-    G: tf.variable(tf.scalar(0, 'int32'), false),
-    D: tf.variable(tf.scalar(0, 'int32'), false),
-  };
+  // tf.variable keeps its own reference to the data, so the initial scalar is built inside tidy and freed.
+  const counter = () => tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false));
+  const counters = { iteration: counter(), G: counter(), D: counter() };
   let iteration = 0;
   let warnedEpoch = false;
 
@@ -165,7 +169,7 @@ export function compileTraining(program: Program, options: CompileTrainingOption
   const restoreBuffers = (snapshot: tf.Tensor[]) => snapshot.forEach((t, i) => buffers[i].assign(t));
 
   /** Forward + backward of one side: loss values (weighted, then their total) and gradients by stable name. */
-  function lossesAndGradients(side: SideState, batch: Feeds): { values: number[]; gradsFinite: boolean[]; grads: Map<string, tf.Tensor> } {
+  function* lossesAndGradients(side: SideState, batch: Feeds): Reading<{ values: number[]; gradsFinite: boolean[]; grads: Map<string, tf.Tensor> }> {
     let stacked: tf.Tensor | undefined;
     let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
@@ -186,22 +190,29 @@ export function compileTraining(program: Program, options: CompileTrainingOption
     const grads = new Map<string, tf.Tensor>();
     for (const [internal, g] of Object.entries(result.grads)) if (g) grads.set(side.stableName.get(internal)!, g);
     const gradList = [...grads.values()];
-    const readback = tf.tidy(() => {
-      const parts = [stacked!];
-      if (checkGradients && gradList.length > 0) parts.push(tf.cast(tf.stack(gradList.map((g) => tf.all(tf.isFinite(g)))), 'float32'));
-      return tf.concat(parts).dataSync();
-    });
-    tf.dispose([result.value, stacked!]);
+    let readback: Values;
+    try {
+      readback = yield tf.tidy(() => {
+        const parts = [stacked!];
+        if (checkGradients && gradList.length > 0) parts.push(tf.cast(tf.stack(gradList.map((g) => tf.all(tf.isFinite(g)))), 'float32'));
+        return tf.concat(parts);
+      });
+    } catch (e) {
+      tf.dispose(gradList);
+      throw e;
+    } finally {
+      tf.dispose([result.value, stacked!]);
+    }
     const n = side.plan.losses.length + 1;
     return { values: Array.from(readback.subarray(0, n)), gradsFinite: Array.from(readback.subarray(n), (x) => x === 1), grads };
   }
 
-  function diagnose(side: SideState, batch: Feeds): { node?: string; port?: string; foundInEvalMode?: boolean } {
+  function* diagnose(side: SideState, batch: Feeds): Reading<{ node?: string; port?: string; foundInEvalMode?: boolean }> {
     // Never let the diagnosis hide the error it is diagnosing.
     try {
-      const inEval = firstNonFinite(program, batch, side.upstream, false);
+      const inEval = yield* readFirstNonFinite(program, batch, side.upstream, false);
       if (inEval) return { ...inEval, foundInEvalMode: true };
-      const inTraining = firstNonFinite(program, batch, side.upstream, true); // buffers are restored by the caller
+      const inTraining = yield* readFirstNonFinite(program, batch, side.upstream, true); // buffers are restored by the caller
       if (inTraining) return { ...inTraining, foundInEvalMode: false };
     } catch {
       /* fall through: report without a node */
@@ -209,21 +220,21 @@ export function compileTraining(program: Program, options: CompileTrainingOption
     return {};
   }
 
-  function badVariables(): string[] {
+  function* badVariables(): Reading<string[]> {
     try {
-      return nonFiniteVariables(program);
+      return yield* readNonFiniteVariables(program);
     } catch {
       return [];
     }
   }
 
-  function runPhase(side: SideState, batch: Feeds, step: number, applied: Side[]): PhaseEvent {
+  function* runPhase(side: SideState, batch: Feeds, step: number, applied: Side[]): Reading<PhaseEvent> {
     const snapshot = snapshotBuffers();
     let detached: Record<string, tf.Tensor> = {};
     try {
       // What does not depend on this side's variables runs before the tape (no activations kept).
       if (side.plan.detached.length > 0) detached = program.run(batch, { outputs: side.plan.detached, training: true });
-      const { values, gradsFinite, grads } = lossesAndGradients(side, { ...batch, ...detached });
+      const { values, gradsFinite, grads } = yield* lossesAndGradients(side, { ...batch, ...detached });
       try {
         const losses: Record<string, number> = {};
         side.plan.losses.forEach((l, i) => (losses[l.node] = values[i]));
@@ -231,7 +242,7 @@ export function compileTraining(program: Program, options: CompileTrainingOption
         const badLosses = side.plan.losses.map((l) => l.node).filter((node) => !Number.isFinite(losses[node]));
         const badGrads = [...grads.keys()].filter((_, i) => gradsFinite[i] === false);
         if (badLosses.length > 0 || !Number.isFinite(total) || badGrads.length > 0) {
-          throw nonFiniteError(side, batch, snapshot, { step, losses, badLosses, badGrads, applied });
+          throw yield* nonFiniteError(side, batch, snapshot, { step, losses, badLosses, badGrads, applied });
         }
         side.adam.apply(program.variables, grads);
         reportUntrained(side, grads);
@@ -248,16 +259,16 @@ export function compileTraining(program: Program, options: CompileTrainingOption
   }
 
   /** Builds the safety valve's error; leaves the buffers as they were before the phase. */
-  function nonFiniteError(
+  function* nonFiniteError(
     side: SideState,
     batch: Feeds,
     snapshot: tf.Tensor[],
     found: { step: number; losses: Record<string, number>; badLosses: string[]; badGrads: string[]; applied: Side[] },
-  ): NonFiniteLossError {
+  ): Reading<NonFiniteLossError> {
     restoreBuffers(snapshot); // so the diagnosis sees the weights the step started from
     let where: { node?: string; port?: string; foundInEvalMode?: boolean } = {};
     if (found.badGrads.length === 0 || found.badLosses.length > 0) {
-      where = diagnose(side, batch);
+      where = yield* diagnose(side, batch);
       restoreBuffers(snapshot); // a training-mode re-run moves them again
     }
     return new NonFiniteLossError({
@@ -267,7 +278,7 @@ export function compileTraining(program: Program, options: CompileTrainingOption
       losses: Object.fromEntries(found.badLosses.map((node) => [node, found.losses[node]])),
       ...where,
       gradients: found.badGrads,
-      variables: badVariables(),
+      variables: yield* badVariables(),
       appliedPhases: [...found.applied],
     });
   }
@@ -279,6 +290,34 @@ export function compileTraining(program: Program, options: CompileTrainingOption
     if (missing.length === 0) return;
     notTrained.push(...missing);
     notice(`not trained: ${missing.join(', ')} (${side.side} side: no gradient reaches them)`);
+  }
+
+  /** One iteration, reading back through `yield` (step() and stepAsync() drive it). */
+  function* stepReading(batch: Feeds, stepOptions: StepOptions): Reading<StepReport> {
+    const started = performance.now();
+    const step = iteration;
+    const lr = learningRateAt(schedulePosition(step, stepOptions), settings);
+    sides.G.adam.learningRate = lr.g;
+    sides.D.adam.learningRate = lr.d;
+    const hasD = plan.d.losses.length > 0;
+    const runsG = !hasD || step % settings.dStepsPerG === 0;
+    const order: Side[] = settings.order === 'g-then-d' ? ['G', 'D'] : ['D', 'G'];
+    const phases = order.filter((s) => (s === 'G' ? runsG : hasD));
+
+    const report: StepReport = { step, lrG: lr.g, lrD: lr.d, losses: {}, phases: [], skipped: plan.skipped.map((s) => s.node), ms: 0 };
+    for (const side of phases) {
+      const event = yield* runPhase(sides[side], batch, step, report.phases);
+      setCounter(counters[side], sides[side].adam.updateCount);
+      report.phases.push(side);
+      Object.assign(report.losses, event.losses);
+      if (side === 'G') report.gTotal = event.total;
+      else report.dTotal = event.total;
+      options.onPhase?.(event);
+    }
+    iteration = step + 1;
+    setCounter(counters.iteration, iteration);
+    report.ms = performance.now() - started;
+    return report;
   }
 
   const run: TrainingRun = {
@@ -302,30 +341,10 @@ export function compileTraining(program: Program, options: CompileTrainingOption
       return learningRateAt(schedulePosition(step, stepOptions), settings);
     },
     step(batch, stepOptions = {}) {
-      const started = performance.now();
-      const step = iteration;
-      const lr = learningRateAt(schedulePosition(step, stepOptions), settings);
-      sides.G.adam.learningRate = lr.g;
-      sides.D.adam.learningRate = lr.d;
-      const hasD = plan.d.losses.length > 0;
-      const runsG = !hasD || step % settings.dStepsPerG === 0;
-      const order: Side[] = settings.order === 'g-then-d' ? ['G', 'D'] : ['D', 'G'];
-      const phases = order.filter((s) => (s === 'G' ? runsG : hasD));
-
-      const report: StepReport = { step, lrG: lr.g, lrD: lr.d, losses: {}, phases: [], skipped: plan.skipped.map((s) => s.node), ms: 0 };
-      for (const side of phases) {
-        const event = runPhase(sides[side], batch, step, report.phases);
-        setCounter(counters[side], sides[side].adam.updateCount);
-        report.phases.push(side);
-        Object.assign(report.losses, event.losses);
-        if (side === 'G') report.gTotal = event.total;
-        else report.dTotal = event.total;
-        options.onPhase?.(event);
-      }
-      iteration = step + 1;
-      setCounter(counters.iteration, iteration);
-      report.ms = performance.now() - started;
-      return report;
+      return readSync(stepReading(batch, stepOptions));
+    },
+    stepAsync(batch, stepOptions = {}) {
+      return readAsync(stepReading(batch, stepOptions));
     },
     optimizerState() {
       return [

@@ -7,13 +7,12 @@
  * the aerial view of the same street and the colour / grey (10…60) semantic panels.
  */
 import { hashString, uniformStream } from '../../../compiler/rng.ts';
-import { augmentationStream, checkIndex, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type Sample, type SampleField } from '../dataset.ts';
+import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type Sample, type SampleField } from '../dataset.ts';
 import { flipHorizontal, type ImageRaster } from '../raster.ts';
 import type { Canvas } from './canvas.ts';
 import { CITYSCAPES_COLOURS, classIds, GREY_VALUES, REQUIRED_CLASSES, SCENE_CLASSES, type IdSpace, type SceneClass } from './classes.ts';
 import { renderAerial, renderGround } from './render.ts';
 import { generateScene } from './scene.ts';
-import { CROSS_VIEW_PANELS } from '../crossview.ts';
 
 /** Bumped whenever the generator's output changes, so old run records do not claim the new data. */
 export const SYNTHETIC_VERSION = 1;

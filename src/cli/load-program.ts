@@ -1,0 +1,39 @@
+import type { NodeRegistry } from '../../nodes/registry.ts';
+import type { GraphIR } from '../compiler/ir.ts';
+import { CompileError, compileProgram, type Program } from '../compiler/program.ts';
+import { resolveGraph } from '../compiler/resolve.ts';
+import { DEFAULT_INIT } from '../graph/document.ts';
+import type { CliIO } from './io.ts';
+import { printDiagnostics, readGraphOrReport } from './read-graph.ts';
+
+export interface LoadProgramOptions {
+  /** Batch size to resolve with (default: the template's batch, else 1). */
+  batch?: number;
+  /** Without `batch`: picks the batch from the graph resolved at its default batch (e.g. the trainer's batch_size). */
+  chooseBatch?: (ir: GraphIR) => number;
+  /** Weight initialisation seed (default: the graph's init seed). */
+  seed?: number;
+}
+
+/**
+ * Reads, resolves and compiles one graph as `lggan compile` does, printing every problem with its
+ * place. Null when the graph is unreadable or has errors (already reported).
+ */
+export async function loadProgram(file: string, registry: NodeRegistry, io: CliIO, options: LoadProgramOptions = {}): Promise<Program | null> {
+  const read = await readGraphOrReport(file, registry, io);
+  if (!read) return null;
+  const init = read.doc.init ?? DEFAULT_INIT;
+  let ir = resolveGraph(read.doc, registry, { batch: options.batch });
+  const chosen = options.batch === undefined ? options.chooseBatch?.(ir) : undefined;
+  if (chosen !== undefined && chosen !== ir.batch) ir = resolveGraph(read.doc, registry, { batch: chosen });
+  printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
+  try {
+    return compileProgram(ir, { init: { ...init, seed: options.seed ?? init.seed } });
+  } catch (e) {
+    if (e instanceof CompileError) {
+      if (!ir.diagnostics.some((d) => d.severity === 'error')) printDiagnostics(e.diagnostics, file, io);
+      return null;
+    }
+    throw e;
+  }
+}

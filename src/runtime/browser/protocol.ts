@@ -1,0 +1,176 @@
+/**
+ * The messages between the page (client.ts) and the training worker (training-worker.ts).
+ * Everything here is structured-clone safe: plain objects, numbers, strings, typed arrays.
+ *
+ * Page → worker: start (once per worker), pause, resume, stop.
+ * Worker → page: started, notice, progress (every step), samples (every sampleEvery steps),
+ * autosaved, state (paused / running), finished, stopped, error.
+ */
+import type { BackendAttempt, BackendSetting, BrowserBackend } from './backend.ts';
+
+/** The embedded synthetic street scenes; size and class ids follow the graph's input nodes. */
+export interface SyntheticDatasetSpec {
+  kind: 'synthetic';
+  /** Seed of the scenes (sample n of a seed is the same bytes everywhere). */
+  seed: number;
+  /** Number of distinct samples the run cycles through. */
+  count: number;
+}
+
+export type DatasetSpec = SyntheticDatasetSpec;
+
+/** What a run is: everything that decides its numbers, plus how it reports. */
+export interface RunSpec {
+  /** Training iterations to reach (a resumed run continues up to this step count). */
+  steps: number;
+  /** Weight initialisation seed and data-order seed; default the graph's init seed. */
+  seed?: number;
+  dataset: DatasetSpec;
+  /** Samples per step; default the trainer node's batch_size. */
+  batchSize?: number;
+  /** 'auto' (default): webgpu → webgl → cpu; a backend name forces it. */
+  backend?: BackendSetting;
+  /** Autosave to IndexedDB every this many steps (and when the run ends); 0 turns autosave off. Default 50. */
+  autosaveEvery?: number;
+  /** Send generated images every this many steps (and after the last); 0: never. Default 10. */
+  sampleEvery?: number;
+}
+
+export interface StartMessage {
+  type: 'start';
+  /** The graph document (JSON value), as a file holds it. */
+  graph: unknown;
+  spec: RunSpec;
+  /** Continue from the graph's autosave instead of starting at step 0. */
+  fromAutosave?: boolean;
+  /** Identifies the run across autosaves and worker restarts (the client makes one). */
+  runId: string;
+}
+
+export type PageMessage = StartMessage | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+
+export interface StartedMessage {
+  type: 'started';
+  runId: string;
+  backend: BrowserBackend;
+  /** Every backend tried, in order, with why the failed ones failed. */
+  attempts: BackendAttempt[];
+  graphName: string;
+  graphHash: string;
+  /** IndexedDB checkpoint name the run autosaves to. */
+  autosaveKey: string;
+  /** Step the run starts at: 0, or the autosave's step. */
+  fromStep: number;
+  steps: number;
+  batchSize: number;
+  /** Names of the sample images the run will send (e.g. final, global, local). */
+  images: string[];
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  /** 1-based: iterations completed, including this one. */
+  step: number;
+  /** Weighted losses of this iteration, by loss node id. */
+  losses: Record<string, number>;
+  gTotal?: number;
+  dTotal?: number;
+  lrG: number;
+  lrD: number;
+  /** Batch size ÷ wall time of this iteration (data, forward, backward, update). */
+  imagesPerSecond: number;
+  ms: number;
+  backend: BrowserBackend;
+  /** tf.memory().numTensors after the iteration; flat from the second step on when nothing leaks. */
+  numTensors: number;
+}
+
+/** One generated image as ImageData wants it: width × height × 4 bytes, RGBA. */
+export interface SampleImage {
+  name: string;
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray<ArrayBuffer>;
+}
+
+export interface SamplesMessage {
+  type: 'samples';
+  step: number;
+  images: SampleImage[];
+}
+
+export interface AutosavedMessage {
+  type: 'autosaved';
+  step: number;
+  key: string;
+  bytes: number;
+}
+
+export interface StateMessage {
+  type: 'state';
+  state: 'running' | 'paused';
+  step: number;
+}
+
+export interface EndMessage {
+  type: 'finished' | 'stopped';
+  step: number;
+}
+
+export interface NoticeMessage {
+  type: 'notice';
+  message: string;
+}
+
+/** Why a run failed, by kind; `message` always says it in words. */
+export type RunError =
+  | { kind: 'non-finite'; message: string; step: number; side: 'G' | 'D'; lossNode?: string; node?: string; port?: string }
+  | { kind: 'dataset'; message: string; file: string; code: string }
+  | { kind: 'feed'; message: string; node: string }
+  | { kind: 'backend'; message: string; attempts: BackendAttempt[] }
+  | { kind: 'graph'; message: string }
+  | { kind: 'checkpoint'; message: string }
+  | { kind: 'spec'; message: string }
+  | { kind: 'internal'; message: string; stack?: string };
+
+export interface ErrorMessage {
+  type: 'error';
+  error: RunError;
+}
+
+export type WorkerMessage =
+  | StartedMessage
+  | NoticeMessage
+  | ProgressMessage
+  | SamplesMessage
+  | AutosavedMessage
+  | StateMessage
+  | EndMessage
+  | ErrorMessage;
+
+export const DEFAULT_AUTOSAVE_EVERY = 50;
+export const DEFAULT_SAMPLE_EVERY = 10;
+
+/** The prefix of autosave checkpoint names; the rest is the graph hash. */
+export const AUTOSAVE_PREFIX = 'autosave-';
+
+/** One autosave slot per graph: its content hash (layout edits do not change it). */
+export function autosaveKey(graphHash: string): string {
+  return `${AUTOSAVE_PREFIX}${graphHash}`;
+}
+
+const wholeAtLeast = (v: unknown, min: number) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+/** Checks a spec from outside; throws a RangeError naming the first bad field. */
+export function checkRunSpec(spec: RunSpec): void {
+  if (!wholeAtLeast(spec.steps, 1)) throw new RangeError(`steps must be a whole number ≥ 1, got ${JSON.stringify(spec.steps)}`);
+  if (spec.seed !== undefined && !wholeAtLeast(spec.seed, 0)) throw new RangeError(`seed must be a whole number ≥ 0, got ${JSON.stringify(spec.seed)}`);
+  if (spec.batchSize !== undefined && !wholeAtLeast(spec.batchSize, 1)) throw new RangeError(`batchSize must be a whole number ≥ 1, got ${JSON.stringify(spec.batchSize)}`);
+  for (const key of ['autosaveEvery', 'sampleEvery'] as const) {
+    if (spec[key] !== undefined && !wholeAtLeast(spec[key], 0)) throw new RangeError(`${key} must be a whole number ≥ 0, got ${JSON.stringify(spec[key])}`);
+  }
+  const d = spec.dataset as DatasetSpec | undefined;
+  if (!d || d.kind !== 'synthetic') throw new RangeError(`dataset.kind must be 'synthetic' (the only dataset a worker run takes so far), got ${JSON.stringify(d?.kind)}`);
+  if (!wholeAtLeast(d.seed, 0)) throw new RangeError(`dataset.seed must be a whole number ≥ 0, got ${JSON.stringify(d.seed)}`);
+  if (!wholeAtLeast(d.count, 1)) throw new RangeError(`dataset.count must be a whole number ≥ 1, got ${JSON.stringify(d.count)}`);
+}

@@ -1,0 +1,142 @@
+/**
+ * The worker's training session on tfjs-cpu in Node, with an in-memory checkpoint store: what it
+ * streams, that it leaks no tensors, that pause / resume / stop act between steps, and that a run
+ * resumed from its autosave repeats the uninterrupted run's losses exactly.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { MemoryCheckpointStore } from '../checkpoint/store.ts';
+import { listAutosaves } from './autosave.ts';
+import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
+import type { PageMessage, ProgressMessage, RunSpec, WorkerMessage } from './protocol.ts';
+import { TrainingSession } from './session.ts';
+
+const spec = (over: Partial<RunSpec> = {}): RunSpec => ({
+  steps: 4,
+  seed: 3,
+  dataset: { kind: 'synthetic', seed: 7, count: 3 },
+  batchSize: 1,
+  backend: 'cpu',
+  autosaveEvery: 2,
+  sampleEvery: 2,
+  ...over,
+});
+
+function session(store = new MemoryCheckpointStore(), onPost?: (m: WorkerMessage, s: TrainingSession) => void) {
+  const messages: WorkerMessage[] = [];
+  const s: TrainingSession = new TrainingSession({
+    post: (m) => {
+      messages.push(m);
+      onPost?.(m, s);
+    },
+    store,
+    selectBackend: async (setting) => {
+      if (setting !== 'auto' && setting !== 'cpu') throw new Error(`test host has cpu only, asked for ${setting}`);
+      return { backend: 'cpu', attempts: [{ name: 'cpu', ok: true }] };
+    },
+    nodePackVersion: '0.0.0-test',
+  });
+  return { s, messages, store };
+}
+
+async function runOnce(message: PageMessage, ...args: Parameters<typeof session>) {
+  const t = session(...args);
+  t.s.handle(message);
+  await t.s.done;
+  return t;
+}
+
+const start = (over: Partial<RunSpec> = {}, fromAutosave = false, graph: unknown = tinyTrainingGraph()): PageMessage => ({
+  type: 'start',
+  graph,
+  spec: spec(over),
+  runId: 'run-1',
+  fromAutosave,
+});
+const progress = (messages: WorkerMessage[]) => messages.filter((m): m is ProgressMessage => m.type === 'progress');
+const errorOf = (messages: WorkerMessage[]) => messages.find((m) => m.type === 'error');
+
+describe('TrainingSession', () => {
+  it('streams started, progress every step, samples and autosaves, then finished; tensors stay flat', async () => {
+    const before = tf.memory().numTensors;
+    const { messages, store } = await runOnce(start());
+    expect(errorOf(messages)).toBeUndefined();
+    const started = messages[messages.findIndex((m) => m.type === 'started')];
+    expect(started).toMatchObject({ type: 'started', runId: 'run-1', backend: 'cpu', fromStep: 0, steps: 4, batchSize: 1, images: ['final'] });
+    expect(messages.filter((m) => m.type === 'notice').map((m) => (m as { message: string }).message)).toContainEqual(expect.stringMatching(/skipped loss 'g_vgg'/));
+
+    const steps = progress(messages);
+    expect(steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+    for (const p of steps) {
+      expect(Object.keys(p.losses).sort()).toEqual(['d_adv', 'g_adv', 'g_l1']);
+      expect(p).toMatchObject({ backend: 'cpu', lrG: 0.01, lrD: 0.002 });
+      expect(p.imagesPerSecond).toBeGreaterThan(0);
+    }
+    // Optimizer slots appear in the first step; after it every step frees what it makes.
+    expect(new Set(steps.slice(1).map((p) => p.numTensors)).size).toBe(1);
+
+    const samples = messages.filter((m) => m.type === 'samples');
+    expect(samples.map((m) => m.step)).toEqual([2, 4]);
+    const [image] = samples[0].type === 'samples' ? samples[0].images : [];
+    expect(image).toMatchObject({ name: 'final', width: 16, height: 16 });
+    expect(image.rgba.length).toBe(16 * 16 * 4);
+    expect(new Set(image.rgba).size).toBeGreaterThan(2);
+
+    expect(messages.filter((m) => m.type === 'autosaved').map((m) => m.step)).toEqual([2, 4]);
+    expect(messages.at(-1)).toEqual({ type: 'finished', step: 4 });
+    const [autosave] = await listAutosaves(store);
+    expect(autosave).toMatchObject({ step: 4, runId: 'run-1', graphName: 'tiny training GAN (worker)', backend: 'cpu' });
+    expect(autosave.spec).toEqual({ ...spec(), sampleEvery: 2, autosaveEvery: 2 });
+    // Everything the run made is freed when it ends.
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('resuming from the autosave repeats the uninterrupted losses exactly', async () => {
+    const uninterrupted = progress((await runOnce(start())).messages);
+    const store = new MemoryCheckpointStore();
+    await runOnce(start({ steps: 2 }), store);
+    const resumed = await runOnce(start({ steps: 4 }, true), store);
+    expect(errorOf(resumed.messages)).toBeUndefined();
+    expect(resumed.messages.find((m) => m.type === 'started')).toMatchObject({ fromStep: 2 });
+    const after = progress(resumed.messages);
+    expect(after.map((p) => p.step)).toEqual([3, 4]);
+    expect(after.map((p) => p.losses)).toEqual(uninterrupted.slice(2).map((p) => p.losses));
+  });
+
+  it('refuses to resume an autosave made with other data, or when there is none', async () => {
+    const none = await runOnce(start({}, true));
+    expect(errorOf(none.messages)).toMatchObject({ error: { kind: 'checkpoint', message: expect.stringMatching(/no autosave of graph/) } });
+
+    const store = new MemoryCheckpointStore();
+    await runOnce(start({ steps: 1 }), store);
+    const other = await runOnce(start({ dataset: { kind: 'synthetic', seed: 8, count: 3 } }, true), store);
+    expect(errorOf(other.messages)).toMatchObject({ error: { kind: 'checkpoint', message: expect.stringMatching(/resuming would not continue the same run/) } });
+  });
+
+  it('pauses and resumes between steps, and a stop ends the run with an autosave', async () => {
+    let t!: ReturnType<typeof session>;
+    const done = new Promise<void>((resolve) => {
+      t = session(new MemoryCheckpointStore(), (m, s) => {
+        if (m.type === 'progress' && m.step === 1) s.handle({ type: 'pause' });
+        if (m.type === 'state' && m.state === 'paused') setTimeout(() => s.handle({ type: 'resume' }), 20);
+        if (m.type === 'progress' && m.step === 2) s.handle({ type: 'stop' });
+        if (m.type === 'stopped' || m.type === 'finished' || m.type === 'error') resolve();
+      });
+    });
+    t.s.handle(start({ steps: 10, autosaveEvery: 5, sampleEvery: 0 }));
+    await done;
+    const kinds = t.messages.filter((m) => m.type !== 'notice').map((m) => (m.type === 'progress' ? `progress ${m.step}` : m.type === 'state' ? m.state : m.type));
+    expect(kinds).toEqual(['started', 'progress 1', 'paused', 'running', 'progress 2', 'autosaved', 'stopped']);
+    expect(t.messages.at(-1)).toEqual({ type: 'stopped', step: 2 });
+  });
+
+  it('reports a bad spec, a graph the synthetic data cannot feed and an unknown backend as typed errors', async () => {
+    expect(errorOf((await runOnce(start({ steps: 0 }))).messages)).toMatchObject({ error: { kind: 'spec', message: expect.stringMatching(/steps must be/) } });
+    expect(errorOf((await runOnce(start({ backend: 'wasm' as never }))).messages)).toMatchObject({ error: { kind: 'spec', message: expect.stringMatching(/wasm.*cannot train/) } });
+    const fourClasses = { ...tinyTrainingGraph(), template: { ...tinyTrainingGraph().template, num_classes: 4 } };
+    expect(errorOf((await runOnce(start({}, false, fourClasses))).messages)).toMatchObject({
+      error: { kind: 'spec', message: expect.stringMatching(/'labels' has num_classes 4.*at least 5/) },
+    });
+    expect(errorOf((await runOnce(start({}, false, { format: 'nope' }))).messages)).toMatchObject({ error: { kind: 'graph', message: expect.stringMatching(/not an LGGAN Studio graph/) } });
+  });
+});

@@ -1,0 +1,302 @@
+/**
+ * One training run, as the worker runs it: set up from a start message (backend, graph, program,
+ * training step, dataset, optionally the graph's autosave), then step until the run reaches its
+ * step count or is stopped, streaming progress, sample images and autosaves through `host.post`.
+ *
+ * Free of worker globals (the host supplies posting, the checkpoint store and backend selection),
+ * so the same code runs under vitest on tfjs-cpu.
+ *
+ * Determinism: step n always trains on the same samples (data.ts batchAt) from the same weights
+ * and optimizer state, so a run resumed from an autosave repeats the uninterrupted run's losses on
+ * the same backend. Pause and stop take effect between steps (a step is synchronous tfjs work).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRegistry, type NodeRegistry } from '../../../nodes/index.ts';
+import { compileProgram, type Feeds, type Program } from '../../compiler/program.ts';
+import { resolveGraph } from '../../compiler/resolve.ts';
+import { streamSeed } from '../../compiler/rng.ts';
+import { formatDiagnostic } from '../../graph/diagnostics.ts';
+import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
+import { canonicalJson, graphHash } from '../../graph/hash.ts';
+import { loadGraphValue } from '../../graph/load.ts';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.ts';
+import { runRecordFor } from '../checkpoint/record.ts';
+import type { CheckpointStore } from '../checkpoint/store.ts';
+import type { SyntheticDataset } from '../data/synthetic/dataset.ts';
+import { graphInputs, toFeeds, type GraphInput } from '../data/feeds.ts';
+import { compileTraining, type TrainingRun } from '../training/training-run.ts';
+import { AUTOSAVE_EXTRA_KEY, autosaveExtra, type AutosaveExtra, type ResolvedRunSpec } from './autosave.ts';
+import { parseBackendSetting, type BackendChoice, type BackendSetting, type BrowserBackend } from './backend.ts';
+import { batchAt, datasetFor, loadBatch } from './data.ts';
+import { RunSetupError, toRunError } from './errors.ts';
+import {
+  autosaveKey,
+  checkRunSpec,
+  DEFAULT_AUTOSAVE_EVERY,
+  DEFAULT_SAMPLE_EVERY,
+  type PageMessage,
+  type StartMessage,
+  type WorkerMessage,
+} from './protocol.ts';
+import { renderSamples, sampleSources, type SampleSource } from './samples.ts';
+
+export interface SessionHost {
+  post(message: WorkerMessage, transfer?: Transferable[]): void;
+  store: CheckpointStore;
+  /** Makes a backend active (worker: selectBackend with tf-browser's probe). */
+  selectBackend(setting: BackendSetting): Promise<BackendChoice>;
+  /** Goes into every autosave's run record. */
+  nodePackVersion: string;
+  /** Default: createRegistry() (the core and LGGAN packs). */
+  registry?: NodeRegistry;
+  now?: () => number;
+}
+
+interface RunContext {
+  runId: string;
+  doc: GraphDocument;
+  key: string;
+  spec: ResolvedRunSpec;
+  backend: BrowserBackend;
+  program: Program;
+  run: TrainingRun;
+  inputs: GraphInput[];
+  dataset: SyntheticDataset;
+  /** Seed of the batch order (the run seed mixed with the trainer's data seed). */
+  orderSeed: number;
+  sources: SampleSource[];
+  /** One fixed sample, fed to render the sample images (so they show progress on one input). */
+  preview: Feeds;
+  lastSaved: number;
+}
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export class TrainingSession {
+  private phase: 'idle' | 'running' | 'ended' = 'idle';
+  private paused = false;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private ended: Promise<void> = Promise.resolve();
+  private readonly registry: NodeRegistry;
+  private readonly now: () => number;
+
+  constructor(private readonly host: SessionHost) {
+    this.registry = host.registry ?? createRegistry();
+    this.now = host.now ?? (() => performance.now());
+  }
+
+  /** Settles when the run has ended (finished, stopped or failed). */
+  get done(): Promise<void> {
+    return this.ended;
+  }
+
+  handle(message: PageMessage): void {
+    switch (message.type) {
+      case 'start':
+        if (this.phase !== 'idle') {
+          this.host.post({ type: 'notice', message: 'ignored a second start: a worker runs one training run' });
+          return;
+        }
+        this.phase = 'running';
+        this.ended = this.runToEnd(message);
+        return;
+      case 'pause':
+        this.paused = true;
+        return;
+      case 'resume':
+        this.paused = false;
+        this.wake?.();
+        return;
+      case 'stop':
+        this.stopping = true;
+        this.wake?.();
+        return;
+    }
+  }
+
+  private async runToEnd(message: StartMessage): Promise<void> {
+    let ctx: RunContext | undefined;
+    try {
+      ctx = await this.setUp(message);
+      await this.train(ctx);
+    } catch (e) {
+      this.host.post({ type: 'error', error: toRunError(e) });
+    } finally {
+      if (ctx) {
+        tf.dispose(Object.values(ctx.preview));
+        ctx.run.dispose();
+        ctx.program.dispose();
+      }
+      this.phase = 'ended';
+    }
+  }
+
+  private async setUp(message: StartMessage): Promise<RunContext> {
+    const { spec } = message;
+    let backendSetting: BackendSetting;
+    try {
+      checkRunSpec(spec);
+      backendSetting = parseBackendSetting(spec.backend);
+    } catch (e) {
+      throw new RunSetupError('spec', (e as Error).message);
+    }
+    const choice = await this.host.selectBackend(backendSetting);
+
+    const loaded = loadGraphValue(message.graph, { registry: this.registry });
+    if (!loaded.ok) throw new RunSetupError('graph', loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
+    const doc = loaded.doc;
+    const seed = spec.seed ?? doc.init?.seed ?? DEFAULT_INIT.seed;
+    const ir = resolveGraph(doc, this.registry, spec.batchSize === undefined ? {} : { batch: spec.batchSize });
+    const program = compileProgram(ir, { init: { ...(doc.init ?? DEFAULT_INIT), seed } });
+    let run: TrainingRun | undefined;
+    let preview: Feeds | undefined;
+    try {
+      run = compileTraining(program, { log: (m) => this.host.post({ type: 'notice', message: m }) });
+      const inputs = graphInputs(program);
+      let dataset: SyntheticDataset;
+      try {
+        dataset = datasetFor(inputs, spec.dataset);
+      } catch (e) {
+        throw new RunSetupError('spec', `the synthetic dataset cannot feed this graph: ${(e as Error).message}`);
+      }
+      const resolved: ResolvedRunSpec = {
+        steps: spec.steps,
+        seed,
+        dataset: { ...spec.dataset },
+        batchSize: spec.batchSize ?? run.settings.batchSize,
+        backend: backendSetting,
+        autosaveEvery: spec.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY,
+        sampleEvery: spec.sampleEvery ?? DEFAULT_SAMPLE_EVERY,
+      };
+      const hash = graphHash(doc);
+      const ctx: RunContext = {
+        runId: message.runId,
+        doc,
+        key: autosaveKey(hash),
+        spec: resolved,
+        backend: choice.backend,
+        program,
+        run,
+        inputs,
+        dataset,
+        orderSeed: streamSeed(seed, `data:${run.settings.seed}`),
+        sources: sampleSources(program, run.plan),
+        preview: {},
+        lastSaved: -1,
+      };
+      if (message.fromAutosave) await this.restore(ctx);
+      ctx.preview = preview = toFeeds([await dataset.sample(0)], inputs);
+      this.host.post({
+        type: 'started',
+        runId: ctx.runId,
+        backend: choice.backend,
+        attempts: choice.attempts,
+        graphName: doc.meta.name,
+        graphHash: hash,
+        autosaveKey: ctx.key,
+        fromStep: run.stepCount,
+        steps: resolved.steps,
+        batchSize: resolved.batchSize,
+        images: ctx.sources.map((s) => s.name),
+      });
+      return ctx;
+    } catch (e) {
+      if (preview) tf.dispose(Object.values(preview));
+      run?.dispose();
+      program.dispose();
+      throw e;
+    }
+  }
+
+  /** Loads the graph's autosave into the program and the optimizer, after checking it is this run's kind of data. */
+  private async restore(ctx: RunContext): Promise<void> {
+    const stored = await this.host.store.load(ctx.key);
+    if (!stored) throw new RunSetupError('checkpoint', `there is no autosave of graph '${ctx.doc.meta.name}' to resume from (${ctx.key})`);
+    const saved = autosaveExtra(stored.record);
+    if (!saved) throw new RunSetupError('checkpoint', `checkpoint '${ctx.key}' is not an autosave (its run record has no extra.${AUTOSAVE_EXTRA_KEY})`);
+    const dataOf = (s: ResolvedRunSpec) => canonicalJson({ seed: s.seed, batchSize: s.batchSize, dataset: s.dataset });
+    if (dataOf(saved.spec) !== dataOf(ctx.spec)) {
+      throw new RunSetupError('checkpoint', `the autosave was made with ${dataOf(saved.spec)}, this run asks for ${dataOf(ctx.spec)}: resuming would not continue the same run`);
+    }
+    if (stored.record.datasetFingerprint !== ctx.dataset.fingerprint) {
+      throw new RunSetupError('checkpoint', `the autosave was made on dataset ${stored.record.datasetFingerprint}, this run has ${ctx.dataset.fingerprint}`);
+    }
+    loadCheckpoint(ctx.program, stored.bytes, { optimizer: ctx.run });
+    if (ctx.run.stepCount !== stored.record.step) {
+      throw new RunSetupError('checkpoint', `the autosave's record says step ${stored.record.step} but its optimizer state says ${ctx.run.stepCount}`);
+    }
+    ctx.lastSaved = stored.record.step;
+    if (stored.record.backend !== ctx.backend) {
+      this.host.post({ type: 'notice', message: `the autosave was written on ${stored.record.backend}, this run continues on ${ctx.backend}: losses match an uninterrupted run only within float tolerance` });
+    }
+  }
+
+  private async train(ctx: RunContext): Promise<void> {
+    const { run, spec } = ctx;
+    while (run.stepCount < spec.steps) {
+      await this.betweenSteps(run.stepCount);
+      if (this.stopping) break;
+      const started = this.now();
+      const samples = await loadBatch(ctx.dataset, batchAt(run.stepCount, spec.batchSize, spec.dataset.count, ctx.orderSeed));
+      const feeds = toFeeds(samples, ctx.inputs);
+      let report;
+      try {
+        // Asynchronous read-backs: WebGPU's dataSync cannot be relied on (reading.ts).
+        report = await run.stepAsync(feeds);
+      } finally {
+        tf.dispose(Object.values(feeds));
+      }
+      const ms = this.now() - started;
+      const step = run.stepCount;
+      this.host.post({
+        type: 'progress',
+        step,
+        losses: report.losses,
+        gTotal: report.gTotal,
+        dTotal: report.dTotal,
+        lrG: report.lrG,
+        lrD: report.lrD,
+        imagesPerSecond: (spec.batchSize * 1000) / Math.max(ms, 1e-3),
+        ms,
+        backend: ctx.backend,
+        numTensors: tf.memory().numTensors,
+      });
+      if (spec.sampleEvery > 0 && (step % spec.sampleEvery === 0 || step === spec.steps)) await this.sendSamples(ctx, step);
+      if (spec.autosaveEvery > 0 && step % spec.autosaveEvery === 0) await this.autosave(ctx);
+    }
+    if (spec.autosaveEvery > 0 && ctx.lastSaved !== run.stepCount && run.stepCount > 0) await this.autosave(ctx);
+    this.host.post({ type: run.stepCount >= spec.steps ? 'finished' : 'stopped', step: run.stepCount });
+  }
+
+  /** Lets queued messages in; holds here while paused (until resume or stop). */
+  private async betweenSteps(step: number): Promise<void> {
+    await nextTask();
+    if (!this.paused || this.stopping) return;
+    this.host.post({ type: 'state', state: 'paused', step });
+    while (this.paused && !this.stopping) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = undefined;
+    if (!this.stopping) this.host.post({ type: 'state', state: 'running', step });
+  }
+
+  private async sendSamples(ctx: RunContext, step: number): Promise<void> {
+    const images = await renderSamples(ctx.program, ctx.sources, ctx.preview);
+    this.host.post({ type: 'samples', step, images }, images.map((i) => i.rgba.buffer));
+  }
+
+  private async autosave(ctx: RunContext): Promise<void> {
+    const step = ctx.run.stepCount;
+    const extra: AutosaveExtra = { runId: ctx.runId, spec: ctx.spec, graph: ctx.doc };
+    const record = runRecordFor(ctx.program, {
+      nodePackVersion: this.host.nodePackVersion,
+      step,
+      backend: ctx.backend,
+      datasetFingerprint: ctx.dataset.fingerprint,
+      extra: { [AUTOSAVE_EXTRA_KEY]: extra },
+    });
+    const bytes = await saveCheckpoint(ctx.program, { record, optimizer: ctx.run });
+    await this.host.store.save(ctx.key, bytes, record);
+    ctx.lastSaved = step;
+    this.host.post({ type: 'autosaved', step, key: ctx.key, bytes: bytes.length });
+  }
+}

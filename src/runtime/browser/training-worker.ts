@@ -1,0 +1,22 @@
+/**
+ * The training Web Worker: one TrainingSession per worker, wired to the worker's message port,
+ * IndexedDB and the browser backends. Started by client.ts as
+ * `new Worker(new URL('./training-worker.ts', import.meta.url), { type: 'module' })`.
+ */
+import { version as nodePackVersion } from '../../../package.json';
+import { IndexedDbCheckpointStore } from '../checkpoint/indexeddb-store.ts';
+import { probeBackend } from '../tf-browser.ts';
+import { selectBackend } from './backend.ts';
+import type { PageMessage, WorkerMessage } from './protocol.ts';
+import { TrainingSession } from './session.ts';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+const session = new TrainingSession({
+  post: (message: WorkerMessage, transfer: Transferable[] = []) => scope.postMessage(message, transfer),
+  store: new IndexedDbCheckpointStore(),
+  selectBackend: (setting) => selectBackend(setting, probeBackend),
+  nodePackVersion,
+});
+
+scope.addEventListener('message', (event: MessageEvent<PageMessage>) => session.handle(event.data));

@@ -18,6 +18,7 @@ import type { NormSpec } from '../../core/norm-layers.ts';
 import { avgPoolExcludePadding } from '../../core/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType } from '../../core/rules.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
+import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
 
 const NORMS = ['instance', 'none'] as const;
@@ -156,17 +157,7 @@ function buildScale(ctx: BuildContext, scale: ScalePlan): ScaleForward {
     norm: block.norm ? createInstanceNorm(ctx, `${block.prefix}.norm`, normSpecOf(block)) : undefined,
     leakyRelu: block.leakyRelu,
   }));
-  return (x, run) => {
-    const features: tf.Tensor4D[] = [];
-    let h = x;
-    for (const layer of layers) {
-      h = layer.conv(h, run);
-      if (layer.norm) h = layer.norm(h, run);
-      if (layer.leakyRelu) h = tf.leakyRelu(h, 0.2);
-      features.push(h);
-    }
-    return features;
-  };
+  return (x, run) => runLayerStack(layers, x, run);
 }
 
 export const multiscaleDiscriminatorNode: NodeDef = {

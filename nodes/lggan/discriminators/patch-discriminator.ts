@@ -15,6 +15,7 @@ import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-laye
 import type { Conv2dSpec } from '../../core/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam } from '../../core/rules.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
+import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
 import { createTrackedInstanceNorm } from './tracked-instance-norm.ts';
 
@@ -105,15 +106,8 @@ function buildStack(ctx: BuildContext, blocks: BlockPlan[], sigmoid: boolean): (
     leakyRelu: block.leakyRelu,
   }));
   return (x, run) => {
-    const features: tf.Tensor4D[] = [];
-    let h = x;
-    for (const layer of layers) {
-      h = layer.conv(h, run);
-      if (layer.norm) h = layer.norm(h, run);
-      if (layer.leakyRelu) h = tf.leakyRelu(h, 0.2);
-      features.push(h);
-    }
-    if (sigmoid) features[features.length - 1] = tf.sigmoid(h);
+    const features = runLayerStack(layers, x, run);
+    if (sigmoid) features[features.length - 1] = tf.sigmoid(features[features.length - 1]);
     return features;
   };
 }

@@ -2,6 +2,9 @@ import type { NodeRegistry } from '../../nodes/registry.ts';
 import type { GraphIR } from '../compiler/ir.ts';
 import { CompileError, compileProgram, type Program } from '../compiler/program.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
+import { totalmem } from 'node:os';
+import { checkMemoryBudget, estimateMemory, MemoryBudgetError, type MemoryLimits } from '../compiler/memory.ts';
+import { error } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT } from '../graph/document.ts';
 import type { CliIO } from './io.ts';
 import { printDiagnostics, readGraphOrReport } from './read-graph.ts';
@@ -13,6 +16,13 @@ export interface LoadProgramOptions {
   chooseBatch?: (ir: GraphIR) => number;
   /** Weight initialisation seed (default: the graph's init seed). */
   seed?: number;
+  /** Checked before any variable is allocated: refuses a graph whose estimate exceeds this machine. */
+  memory?: { training: boolean; limits?: MemoryLimits };
+}
+
+/** What this Node process may use: three quarters of the machine's memory, and typed arrays below 4 GiB. */
+export function nodeMemoryLimits(): MemoryLimits {
+  return { backend: 'cpu', totalBytes: Math.floor(totalmem() * 0.75), maxTensorBytes: 2 ** 32 - 1 };
 }
 
 /**
@@ -27,6 +37,15 @@ export async function loadProgram(file: string, registry: NodeRegistry, io: CliI
   const chosen = options.batch === undefined ? options.chooseBatch?.(ir) : undefined;
   if (chosen !== undefined && chosen !== ir.batch) ir = resolveGraph(read.doc, registry, { batch: chosen });
   printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
+  if (options.memory && !ir.diagnostics.some((d) => d.severity === 'error')) {
+    try {
+      checkMemoryBudget(estimateMemory(ir, options.memory), options.memory.limits ?? nodeMemoryLimits());
+    } catch (e) {
+      if (!(e instanceof MemoryBudgetError)) throw e;
+      printDiagnostics([error('memory', e.message, { pointer: '/template' })], file, io);
+      return null;
+    }
+  }
   try {
     return compileProgram(ir, { init: { ...init, seed: options.seed ?? init.seed } });
   } catch (e) {

@@ -63,7 +63,7 @@ export async function generate(argv: string[], registry: NodeRegistry, io: CliIO
   const all = flags.all === true;
 
   const checkpoint = await readCheckpointFile(weights);
-  const program = await loadProgram(positional[0], registry, io, { batch: 1 });
+  const program = await loadProgram(positional[0], registry, io, { batch: 1, memory: { training: false } });
   if (!program) return EXIT.problems;
   try {
     let outputs: GeneratorOutputs;

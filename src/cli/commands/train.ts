@@ -149,7 +149,7 @@ export async function train(argv: string[], registry: NodeRegistry, io: CliIO): 
   const start = resume?.record.step ?? 0;
   if (start >= o.steps) throw new UsageError(`--steps ${o.steps} is not beyond the checkpoint's step ${start}: --steps counts all steps, the resumed ones included`);
 
-  const program = await loadProgram(o.graph, registry, io, { batch: o.batch, chooseBatch: trainerBatch, seed: o.seed ?? resume?.record.seed });
+  const program = await loadProgram(o.graph, registry, io, { batch: o.batch, chooseBatch: trainerBatch, seed: o.seed ?? resume?.record.seed, memory: { training: true } });
   if (!program) return EXIT.problems;
   try {
     return await trainProgram(program, o, resume, io);

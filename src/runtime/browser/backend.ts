@@ -70,3 +70,4 @@ export function describeChoice(choice: BackendChoice): string {
   const failed = choice.attempts.filter((a) => !a.ok);
   return failed.length === 0 ? choice.backend : `${choice.backend} (${failed.map((a) => `${a.name}: ${a.reason}`).join('; ')})`;
 }
+

@@ -10,6 +10,7 @@ import { listAutosaves } from './autosave.ts';
 import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
 import type { PageMessage, ProgressMessage, RunSpec, WorkerMessage } from './protocol.ts';
 import { TrainingSession } from './session.ts';
+import type { MemoryLimits } from '../../compiler/memory.ts';
 
 const spec = (over: Partial<RunSpec> = {}): RunSpec => ({
   steps: 4,
@@ -22,7 +23,7 @@ const spec = (over: Partial<RunSpec> = {}): RunSpec => ({
   ...over,
 });
 
-function session(store = new MemoryCheckpointStore(), onPost?: (m: WorkerMessage, s: TrainingSession) => void) {
+function session(store = new MemoryCheckpointStore(), onPost?: (m: WorkerMessage, s: TrainingSession) => void, memoryLimits?: (backend: string) => MemoryLimits) {
   const messages: WorkerMessage[] = [];
   const s: TrainingSession = new TrainingSession({
     post: (m) => {
@@ -35,6 +36,7 @@ function session(store = new MemoryCheckpointStore(), onPost?: (m: WorkerMessage
       return { backend: 'cpu', attempts: [{ name: 'cpu', ok: true }] };
     },
     nodePackVersion: '0.0.0-test',
+    memoryLimits,
   });
   return { s, messages, store };
 }
@@ -57,6 +59,14 @@ const progress = (messages: WorkerMessage[]) => messages.filter((m): m is Progre
 const errorOf = (messages: WorkerMessage[]) => messages.find((m) => m.type === 'error');
 
 describe('TrainingSession', () => {
+  it('refuses a graph whose memory estimate exceeds the backend before allocating, naming estimate and limit', async () => {
+    const before = tf.memory().numTensors;
+    const { messages } = await runOnce(start(), new MemoryCheckpointStore(), undefined, (backend) => ({ backend, totalBytes: 1024 }));
+    expect(errorOf(messages)).toMatchObject({ type: 'error', error: { kind: 'spec', message: expect.stringMatching(/^training this graph needs about [\d.]+ KiB \(weights .*\), more than the cpu backend's 1\.0 KiB/) } });
+    expect(progress(messages)).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('streams started, progress every step, samples and autosaves, then finished; tensors stay flat', async () => {
     const before = tf.memory().numTensors;
     const { messages, store } = await runOnce(start());

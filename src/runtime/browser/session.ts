@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRegistry, type NodeRegistry } from '../../../nodes/index.ts';
 import { compileProgram, type Feeds, type Program } from '../../compiler/program.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
+import { checkMemoryBudget, estimateMemory, MemoryBudgetError, type MemoryLimits } from '../../compiler/memory.ts';
 import { streamSeed } from '../../compiler/rng.ts';
 import { formatDiagnostic } from '../../graph/diagnostics.ts';
 import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
@@ -47,6 +48,8 @@ export interface SessionHost {
   selectBackend(setting: BackendSetting): Promise<BackendChoice>;
   /** Goes into every autosave's run record. */
   nodePackVersion: string;
+  /** The active backend's memory limits (worker: browserMemoryLimits); none checked when absent. */
+  memoryLimits?(backend: string): MemoryLimits;
   /** Default: createRegistry() (the core and LGGAN packs). */
   registry?: NodeRegistry;
   now?: () => number;
@@ -148,6 +151,16 @@ export class TrainingSession {
     const doc = loaded.doc;
     const seed = spec.seed ?? doc.init?.seed ?? DEFAULT_INIT.seed;
     const ir = resolveGraph(doc, this.registry, spec.batchSize === undefined ? {} : { batch: spec.batchSize });
+    // The safety valve: refuse before any variable is allocated.
+    const limits = this.host.memoryLimits?.(choice.backend);
+    if (limits) {
+      try {
+        checkMemoryBudget(estimateMemory(ir, { training: true }), limits);
+      } catch (e) {
+        if (e instanceof MemoryBudgetError) throw new RunSetupError('spec', e.message);
+        throw e;
+      }
+    }
     const program = compileProgram(ir, { init: { ...(doc.init ?? DEFAULT_INIT), seed } });
     let run: TrainingRun | undefined;
     let preview: Feeds | undefined;

@@ -7,6 +7,7 @@ import { version as nodePackVersion } from '../../../package.json';
 import { IndexedDbCheckpointStore } from '../checkpoint/indexeddb-store.ts';
 import { probeBackend } from '../tf-browser.ts';
 import { selectBackend } from './backend.ts';
+import { browserMemoryLimits } from './memory-limits.ts';
 import type { PageMessage, WorkerMessage } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 
@@ -16,6 +17,7 @@ const session = new TrainingSession({
   post: (message: WorkerMessage, transfer: Transferable[] = []) => scope.postMessage(message, transfer),
   store: new IndexedDbCheckpointStore(),
   selectBackend: (setting) => selectBackend(setting, probeBackend),
+  memoryLimits: browserMemoryLimits,
   nodePackVersion,
 });
 

@@ -7,9 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {
   BuildContext,
   Initializer,
+  NetworkHandle,
   NodeCost,
   NodeDef,
   NodeForward,
+  OfficialKey,
   ResolvedParams,
   RunContext,
   TensorKind,
@@ -28,6 +30,9 @@ export interface TestNode {
   outputs: Record<string, TensorType>;
   cost: NodeCost;
   forward: NodeForward;
+  /** Handles the node built for its `network` output ports (discriminators). */
+  handles: Record<string, NetworkHandle>;
+  officialKeys: OfficialKey[];
   /** Variables by local name ("weight", "conv1.bias", …). */
   variables: Map<string, tf.Variable>;
   /** Overwrites a variable with exact values (row-major in the variable's shape). */
@@ -49,10 +54,13 @@ export function buildNode(
   params: Record<string, number | boolean | string> = {},
   inputTypes: Record<string, TensorType> = {},
   template: Record<string, number> = TEST_TEMPLATE,
+  /** Network handles wired into the node's `network` input ports (loss nodes). */
+  handles: Record<string, NetworkHandle> = {},
 ): TestNode {
   const resolved = resolveParams(def, params, template);
   const outputs = def.infer({ inputs: inputTypes, params: resolved, template });
   const cost = def.cost({ inputs: inputTypes, outputs, params: resolved });
+  const officialKeys = def.officialKeys?.({ inputs: inputTypes, outputs, params: resolved, template }) ?? [];
   const nodeId = `test${++builtCount}`;
   const variables = new Map<string, tf.Variable>();
   const ctx: BuildContext = {
@@ -68,13 +76,15 @@ export function buildNode(
       return v;
     },
   };
-  const built = def.build(ctx, { inputs: inputTypes, outputs, params: resolved, template, handles: {} });
-  const forward = typeof built === 'function' ? built : built.forward;
+  const built = def.build(ctx, { inputs: inputTypes, outputs, params: resolved, template, handles });
+  const { forward, handles: own } = typeof built === 'function' ? { forward: built, handles: undefined } : built;
   return {
     params: resolved,
     outputs,
     cost,
     forward,
+    handles: own ?? {},
+    officialKeys,
     variables,
     setVariable(name, values) {
       const v = variables.get(name);

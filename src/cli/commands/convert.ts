@@ -1,0 +1,58 @@
+/**
+ * `lggan convert IN [--to litegraph|lggan] [-o OUT]`: between our graph format and litegraph /
+ * ComfyUI workflow JSON. The input's format is detected; --to defaults to the other one; without
+ * -o the result goes to stdout. Problems with the input are printed one per line with the file and
+ * the JSON place (`/links/3/2`), naming the litegraph node or link id.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { NodeRegistry } from '../../../nodes/registry.ts';
+import { formatGraph, loadAnyGraph, type GraphFormat } from '../../interop/litegraph/convert.ts';
+import { parseArgs } from '../args.ts';
+import { EXIT, UsageError, type CliIO } from '../io.ts';
+import { printDiagnostics } from '../read-graph.ts';
+
+export const convertUsage = 'lggan convert IN [--to litegraph|lggan] [-o OUT]   between LGGAN graphs and litegraph/ComfyUI workflow JSON (format of IN detected)';
+
+const FORMATS: readonly GraphFormat[] = ['lggan', 'litegraph'];
+
+export async function convert(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
+  const { positional, flags } = parseArgs(
+    argv.map((a) => (a === '-o' ? '--out' : a)),
+    { values: ['to', 'out'] },
+  );
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'convert needs an input file' : `convert takes one input file, got ${positional.length}: ${positional.join(' ')}`);
+  const [input] = positional;
+  const to = flags.to as string | undefined;
+  if (to !== undefined && !FORMATS.includes(to as GraphFormat)) throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, got '${to}'`);
+  const out = flags.out as string | undefined;
+
+  let text: string;
+  try {
+    text = await io.readFile(input);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    io.err(`error cannot read '${input}': ${reason}`);
+    return EXIT.usage;
+  }
+  const loaded = loadAnyGraph(text, registry, { file: input });
+  printDiagnostics(loaded.diagnostics, input, io);
+  if (!loaded.ok) return EXIT.problems;
+
+  const target: GraphFormat = (to as GraphFormat | undefined) ?? (loaded.format === 'lggan' ? 'litegraph' : 'lggan');
+  const result = formatGraph(loaded.doc, target, registry);
+  const summary = `${loaded.doc.nodes.length} nodes, ${loaded.doc.edges.length} edges, ${loaded.doc.groups.length} groups, ${loaded.doc.comments.length} comments`;
+  if (out === undefined) {
+    io.out(result.replace(/\n$/, ''));
+    io.err(`converted ${input} (${loaded.format}) to ${target}: ${summary}`);
+    return EXIT.ok;
+  }
+  try {
+    await writeFile(out, result);
+  } catch (e) {
+    io.err(`error cannot write '${out}': ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  io.out(`converted ${input} (${loaded.format}) → ${out} (${target}): ${summary}`);
+  return EXIT.ok;
+}

@@ -8,6 +8,7 @@ import { initNodeBackend } from '../runtime/tf-node.ts';
 import { compile, compileUsage } from './commands/compile.ts';
 import { convert, convertUsage } from './commands/convert.ts';
 import { exportCheckpoint, exportCheckpointUsage } from './commands/export-checkpoint.ts';
+import { exportPytorch, exportPytorchUsage } from './commands/export-pytorch.ts';
 import { importCheckpoint, importCheckpointUsage } from './commands/import-checkpoint.ts';
 import { generate, generateUsage } from './commands/generate.ts';
 import { inspect, inspectUsage } from './commands/inspect.ts';
@@ -15,9 +16,9 @@ import { train, trainUsage } from './commands/train.ts';
 import { validate, validateUsage } from './commands/validate.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from './io.ts';
 
-const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint } as const;
+const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch } as const;
 
-export const USAGE = ['usage:', ...[validateUsage, inspectUsage, compileUsage, trainUsage, generateUsage, convertUsage, importCheckpointUsage, exportCheckpointUsage].map((u) => `  ${u}`)].join('\n');
+export const USAGE = ['usage:', ...[validateUsage, inspectUsage, compileUsage, trainUsage, generateUsage, convertUsage, importCheckpointUsage, exportCheckpointUsage, exportPytorchUsage].map((u) => `  ${u}`)].join('\n');
 
 /** A status line never wraps: a wrapped line could not be redrawn in place. */
 function fitTerminal(line: string): string {

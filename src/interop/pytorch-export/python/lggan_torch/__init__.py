@@ -1,0 +1,1 @@
+"""LGGAN Studio's node types in PyTorch, for graphs exported with `lggan export-pytorch`."""

@@ -1,50 +1,32 @@
 /**
- * Journeys for the app's foundation slice: open on the embedded default graph, reject a malformed
- * file without losing the current graph, switch to another valid graph, toggle the theme.
+ * Journeys for the app shell around the editor: open on the embedded default graph (shapes,
+ * totals, backend, no console errors), reject a malformed file without losing the graph, open a
+ * valid file, jump from a problem to its node, the examples menu, and the theme toggle.
  * Each journey leaves a screenshot in e2e/.output/.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const defaultGraphText = readFileSync(fileURLToPath(new URL('../graphs/tiny-pix2pix.json', import.meta.url)), 'utf8');
-const defaultGraph = JSON.parse(defaultGraphText) as { meta: { name: string }; nodes: { id: string }[] };
-const shot = (name: string) => fileURLToPath(new URL(`.output/${name}.png`, import.meta.url));
-
-/** Console errors and uncaught exceptions seen by the page; every journey ends with none. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-  return errors;
-}
-
-async function openApp(page: Page): Promise<void> {
-  await page.goto('/');
-  await expect(page.getByTestId('graph-name')).toHaveText(defaultGraph.meta.name);
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-status', 'ready');
-}
+import { expect, test } from '@playwright/test';
+import { defaultGraph, defaultGraphText, netParams, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
 
 test('opens on the default graph with shapes, totals and the backend', async ({ page }) => {
   const errors = watchErrors(page);
   await openApp(page);
+  await expect(page.getByTestId('graph-name')).toHaveText(defaultGraph.meta.name);
 
-  const table = page.getByTestId('node-table');
-  await expect(table.locator('tbody tr')).toHaveCount(defaultGraph.nodes.length);
-  for (const { id } of defaultGraph.nodes) await expect(table.locator(`tr[data-node="${id}"]`)).toBeVisible();
-  // At least one node has an inferred output shape such as "H/2×W/2×8".
-  await expect(table.locator('td.shape .mono').first()).toHaveText(/\d|[HW]/);
-
-  const totals = page.getByTestId('totals');
-  await expect(totals).toBeVisible();
-  await expect(totals.locator('tbody tr').first()).toContainText(/\d/);
+  await expect(page.getByTestId('node')).toHaveCount(defaultGraph.nodes.length);
+  for (const { id } of defaultGraph.nodes) await expect(nodeEl(page, id)).toHaveCount(1);
+  await expect(page.getByTestId('wire')).toHaveCount(defaultGraph.edges.length);
+  // Output shapes such as "H/4×W/4×16" on the ports; cost badges on the nodes.
+  await expect(nodeEl(page, 'encoder').locator('[data-testid="port-shape"]').first()).toHaveText(/[HW]/);
+  await expect(nodeEl(page, 'encoder').getByTestId('node-badge')).toContainText('params');
+  // Totals per network and the memory estimate in the status bar.
+  await expect(netParams(page, 'G')).toHaveText(/\d/);
+  await expect(netParams(page, 'D')).toHaveText(/\d/);
+  await expect(page.getByTestId('memory')).toHaveText(/\d/);
+  // Group frames from the document.
+  await expect(page.getByTestId('frame')).toHaveCount(3);
 
   // This Chromium offers WebGPU through SwiftShader (--enable-unsafe-webgpu).
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
-  await expect(page.getByTestId('problems')).toBeVisible();
-
   await page.screenshot({ path: shot('app') });
   expect(errors).toEqual([]);
 });
@@ -52,26 +34,20 @@ test('opens on the default graph with shapes, totals and the backend', async ({ 
 test('a malformed file shows the error with line and column and keeps the graph', async ({ page }) => {
   const errors = watchErrors(page);
   await openApp(page);
-  const table = page.getByTestId('node-table');
-  const before = await table.innerHTML();
-  const boxBefore = await table.boundingBox();
+  const canvas = page.getByTestId('canvas');
+  const boxBefore = await nodeEl(page, 'encoder').boundingBox();
 
   const truncated = defaultGraphText.slice(0, Math.floor(defaultGraphText.length / 2));
-  await page.getByTestId('open-file').setInputFiles({
-    name: 'broken.lggan.json',
-    mimeType: 'application/json',
-    buffer: Buffer.from(truncated),
-  });
+  await page.getByTestId('open-file').setInputFiles({ name: 'broken.lggan.json', mimeType: 'application/json', buffer: Buffer.from(truncated) });
 
   const banner = page.getByTestId('error-banner');
   await expect(banner).toBeVisible();
-  await expect(banner).toContainText('broken.lggan.json');
   await expect(banner).toContainText(/broken\.lggan\.json:\d+:\d+/);
-
   await expect(page.getByTestId('graph-name')).toHaveText(defaultGraph.meta.name);
-  expect(await table.innerHTML()).toBe(before);
+  await expect(canvas.getByTestId('node')).toHaveCount(defaultGraph.nodes.length);
   // The banner floats: nothing under it moved.
-  expect(await table.boundingBox()).toEqual(boxBefore);
+  expect(await nodeEl(page, 'encoder').boundingBox()).toEqual(boxBefore);
+  await expect(page.getByTestId('undo')).toBeDisabled();
 
   await page.screenshot({ path: shot('malformed-file') });
   await banner.getByRole('button', { name: 'Dismiss' }).click();
@@ -82,65 +58,56 @@ test('a malformed file shows the error with line and column and keeps the graph'
 test('opening a valid graph file switches to it', async ({ page }) => {
   const errors = watchErrors(page);
   await openApp(page);
-
-  // Same graph under another name, with its first node renamed (edges follow), so the switch shows.
-  type Ref = { node: string };
-  const other = JSON.parse(defaultGraphText) as {
-    meta: { name: string };
-    nodes: { id: string }[];
-    edges: { from: Ref; to: Ref }[];
-    groups?: { nodes: string[] }[];
-  };
+  // The default graph without its perceptual loss, under another name.
+  type Doc = Omit<typeof defaultGraph, 'edges'> & { edges: { from: { node: string }; to: { node: string } }[]; groups: { nodes: string[] }[] };
+  const other = JSON.parse(defaultGraphText) as Doc;
   other.meta.name = 'Opened in e2e';
-  const oldId = other.nodes[0].id;
-  const newId = `${oldId}_renamed`;
-  other.nodes[0].id = newId;
-  for (const e of other.edges) for (const end of [e.from, e.to]) if (end.node === oldId) end.node = newId;
-  for (const g of other.groups ?? []) g.nodes = g.nodes.map((id) => (id === oldId ? newId : id));
-
-  await page.getByTestId('open-file').setInputFiles({
-    name: 'other.lggan.json',
-    mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify(other, null, 2)),
-  });
+  other.nodes = other.nodes.filter((n) => n.id !== 'g_vgg');
+  other.edges = other.edges.filter((e) => e.from.node !== 'g_vgg' && e.to.node !== 'g_vgg');
+  for (const g of other.groups) g.nodes = g.nodes.filter((id) => id !== 'g_vgg');
+  await page.getByTestId('open-file').setInputFiles({ name: 'other.lggan.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other, null, 2)) });
 
   await expect(page.getByTestId('graph-name')).toHaveText('Opened in e2e');
   await expect(page.getByTestId('graph-file')).toHaveText('other.lggan.json');
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
-  const table = page.getByTestId('node-table');
-  await expect(table.locator('tbody tr')).toHaveCount(other.nodes.length);
-  await expect(table.locator(`tr[data-node="${newId}"]`)).toBeVisible();
-  await expect(table.locator(`tr[data-node="${oldId}"]`)).toHaveCount(0);
-
+  await expect(page.getByTestId('node')).toHaveCount(other.nodes.length);
+  await expect(nodeEl(page, 'g_vgg')).toHaveCount(0);
   await page.screenshot({ path: shot('opened-file') });
   expect(errors).toEqual([]);
 });
 
-test('problems of an opened graph are listed and lead to their node', async ({ page }) => {
+test('problems are listed, shown on the node, and lead to it', async ({ page }) => {
   const errors = watchErrors(page);
   await openApp(page);
+  const bad = JSON.parse(defaultGraphText) as typeof defaultGraph;
+  const encoder = bad.nodes.find((n) => n.id === 'encoder')!;
+  encoder.params.ngf = 99999;
+  await page.getByTestId('open-file').setInputFiles({ name: 'bad-param.lggan.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad, null, 2)) });
 
-  // A conv whose kernel is far outside its range: the graph loads, the resolver reports the param.
-  const bad = JSON.parse(defaultGraphText) as { nodes: { id: string; type: string; params: Record<string, unknown> }[] };
-  const conv = bad.nodes.find((n) => n.type === 'core/conv2d');
-  if (!conv) throw new Error('the default graph has no core/conv2d node to break');
-  conv.params.kernel = 99;
-  await page.getByTestId('open-file').setInputFiles({
-    name: 'bad-param.lggan.json',
-    mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify(bad, null, 2)),
-  });
-
-  const problems = page.getByTestId('problems');
-  const problem = problems.locator('tr.error', { hasText: `node '${conv.id}'` }).first();
+  const problem = page.getByTestId('problems').locator('tr.error', { hasText: "node 'encoder'" }).first();
   await expect(problem).toBeVisible();
-  await expect(problem).toContainText('kernel');
-  const row = page.getByTestId('node-table').locator(`tr[data-node="${conv.id}"]`);
-  await expect(row.locator('.dot.error')).toBeVisible();
+  await expect(problem).toContainText('ngf');
+  await expect(nodeEl(page, 'encoder')).toHaveAttribute('data-severity', 'error');
+  await expect(nodeEl(page, 'encoder').getByTestId('node-problem')).toBeVisible();
   await problem.click();
-  await expect(row).toHaveClass(/highlighted/);
+  await expect(page.getByTestId('inspector-title')).toHaveText('Shared encoder E');
+  await expect(page.locator('[data-testid="param"][data-param="ngf"] [data-testid="param-error"]')).toBeVisible();
+  // Centred in the canvas.
+  const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
+  const nodeBox = (await nodeEl(page, 'encoder').boundingBox())!;
+  expect(Math.abs(nodeBox.x + nodeBox.width / 2 - (canvasBox.x + canvasBox.width / 2))).toBeLessThan(4);
 
   await page.screenshot({ path: shot('problems') });
+  expect(errors).toEqual([]);
+});
+
+test('the examples menu opens a shipped graph in one click', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openApp(page);
+  await page.getByTestId('examples').click();
+  await page.getByTestId('examples-menu').getByRole('menuitem', { name: 'tiny-pix2pix.json' }).click();
+  await expect(page.getByTestId('graph-file')).toHaveText('tiny-pix2pix.json');
+  await expect(nodeEl(page, 'd_in')).toBeVisible();
   expect(errors).toEqual([]);
 });
 
@@ -149,11 +116,9 @@ test('the theme toggle switches to dark and is remembered', async ({ page }) => 
   await openApp(page);
   const html = page.locator('html');
   await expect(html).toHaveAttribute('data-theme', 'light');
-
   await page.getByTestId('theme-toggle').click();
   await expect(html).toHaveAttribute('data-theme', 'dark');
   await page.screenshot({ path: shot('dark-theme') });
-
   await page.reload();
   await expect(html).toHaveAttribute('data-theme', 'dark');
   expect(errors).toEqual([]);

@@ -9,7 +9,7 @@
  */
 import type { CheckpointStore } from '../checkpoint/store.ts';
 import { listAutosaves, type AutosaveInfo } from './autosave.ts';
-import { autosaveKey, type PageMessage, type RunSpec, type StartMessage, type WorkerMessage } from './protocol.ts';
+import { autosaveKey, type PageMessage, type RunSpec, type SnapshotMessage, type StartMessage, type WorkerMessage } from './protocol.ts';
 
 /** What the client needs of a Worker (a fake in tests). */
 export interface WorkerLike {
@@ -60,6 +60,8 @@ export class TrainingClient {
   private readonly createWorker: () => WorkerLike;
   private readonly maxRestarts: number;
   private _state: ClientState = 'idle';
+  private nextSnapshot = 1;
+  private snapshots = new Map<number, { resolve: (s: SnapshotMessage) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly options: TrainingClientOptions = {}) {
     this.createWorker = options.createWorker ?? defaultWorker;
@@ -77,16 +79,17 @@ export class TrainingClient {
   }
 
   /** Starts a run in a fresh worker (ending any run in progress); returns the run id. */
-  start(graph: unknown, spec: RunSpec, options: { fromAutosave?: boolean; runId?: string } = {}): string {
+  start(graph: unknown, spec: RunSpec, options: { fromAutosave?: boolean; runId?: string; checkpoint?: Uint8Array<ArrayBuffer> } = {}): string {
     const runId = options.runId ?? crypto.randomUUID();
     const start: StartMessage = { type: 'start', graph, spec, runId, fromAutosave: options.fromAutosave ?? false };
+    if (options.checkpoint) start.checkpoint = options.checkpoint;
     this.current = { start, restarts: 0 };
     this.launch(start);
     return runId;
   }
 
   /** Continues an autosaved run (same run id, spec and graph); `steps` can extend it. */
-  resumeFrom(autosave: AutosaveInfo, overrides: Pick<RunSpec, 'steps' | 'backend'> | Record<string, never> = {}): string {
+  resumeFrom(autosave: AutosaveInfo, overrides: Partial<Pick<RunSpec, 'steps' | 'backend' | 'dataset'>> = {}): string {
     return this.start(autosave.graph, { ...autosave.spec, ...overrides }, { fromAutosave: true, runId: autosave.runId });
   }
 
@@ -101,6 +104,20 @@ export class TrainingClient {
   /** Asks the run to stop after its current step (it autosaves, then reports 'stopped'). */
   stop(): void {
     this.worker?.postMessage({ type: 'stop' });
+  }
+
+  /**
+   * The running run's weights and optimiser state as checkpoint bytes (taken between steps, also
+   * while paused). Rejects when no run is in progress or it ends first.
+   */
+  snapshot(): Promise<SnapshotMessage> {
+    const worker = this.worker;
+    if (!worker || FINAL_STATES.includes(this._state) || this._state === 'idle') return Promise.reject(new Error('no run in progress to take a snapshot of'));
+    const id = this.nextSnapshot++;
+    return new Promise((resolve, reject) => {
+      this.snapshots.set(id, { resolve, reject });
+      worker.postMessage({ type: 'snapshot', id });
+    });
   }
 
   /** Autosaves in the store, newest first. */
@@ -141,6 +158,8 @@ export class TrainingClient {
   }
 
   private endWorker(): void {
+    for (const pending of this.snapshots.values()) pending.reject(new Error('the run ended before its snapshot was taken'));
+    this.snapshots.clear();
     if (!this.worker) return;
     const worker = this.worker;
     this.worker = undefined;
@@ -164,6 +183,12 @@ export class TrainingClient {
       case 'error':
         this.setState('failed');
         break;
+      case 'snapshot': {
+        const pending = this.snapshots.get(message.id);
+        this.snapshots.delete(message.id);
+        pending?.resolve(message);
+        break;
+      }
     }
     this.emit(message);
     // A run that has ended frees its worker (and the GPU memory it holds).
@@ -192,7 +217,7 @@ export class TrainingClient {
     }
     run.restarts += 1;
     this.emit({ type: 'crashed', message, action: 'resuming', fromStep: autosave.step });
-    const restart: StartMessage = { ...run.start, fromAutosave: true };
+    const restart: StartMessage = { ...run.start, fromAutosave: true, checkpoint: undefined };
     run.start = restart;
     this.launch(restart);
   }

@@ -7,7 +7,7 @@
  * codecs or archive readers.
  */
 import { hashString, uniformStream } from '../../compiler/rng.ts';
-import type { Sample, SampleOptions } from '../data/dataset.ts';
+import type { Dataset, Sample, SampleOptions } from '../data/dataset.ts';
 import type { GraphInput } from '../data/feeds.ts';
 import { REQUIRED_CLASSES, SCENE_CLASSES } from '../data/synthetic/classes.ts';
 import { syntheticScenes, type SyntheticDataset, type SyntheticSceneOptions } from '../data/synthetic/dataset.ts';
@@ -69,6 +69,6 @@ export function batchAt(step: number, batchSize: number, count: number, seed: nu
   });
 }
 
-export function loadBatch(dataset: SyntheticDataset, draws: readonly BatchDraw[]): Promise<Sample[]> {
+export function loadBatch(dataset: Pick<Dataset, 'sample'>, draws: readonly BatchDraw[]): Promise<Sample[]> {
   return Promise.all(draws.map((d) => dataset.sample(d.index, d.options)));
 }

@@ -2,10 +2,11 @@
  * The messages between the page (client.ts) and the training worker (training-worker.ts).
  * Everything here is structured-clone safe: plain objects, numbers, strings, typed arrays.
  *
- * Page → worker: start (once per worker), pause, resume, stop.
+ * Page → worker: start (once per worker), pause, resume, stop, snapshot.
  * Worker → page: started, notice, progress (every step), samples (every sampleEvery steps),
- * autosaved, state (paused / running), finished, stopped, error.
+ * autosaved, state (paused / running), snapshot, finished, stopped, error.
  */
+import { DATASET_LAYOUTS, type DatasetLayout, type DroppedDataset } from '../data/browser-files.ts';
 import type { BackendAttempt, BackendSetting, BrowserBackend } from './backend.ts';
 
 /** The embedded synthetic street scenes; size and class ids follow the graph's input nodes. */
@@ -17,7 +18,27 @@ export interface SyntheticDatasetSpec {
   count: number;
 }
 
-export type DatasetSpec = SyntheticDatasetSpec;
+/**
+ * A dropped or picked folder / .zip in one of the dataset layouts, fitted to the graph's size and
+ * classes. The files travel with the start message; an autosave keeps the spec without them, so
+ * resuming it after a reload needs the same dataset dropped again.
+ */
+export interface FilesDatasetSpec {
+  kind: 'files';
+  /** The folder or archive name (autosaves compare it). */
+  name: string;
+  layout: DatasetLayout;
+  /** The files; absent in an autosave's spec. */
+  dropped?: DroppedDataset;
+}
+
+export type DatasetSpec = SyntheticDatasetSpec | FilesDatasetSpec;
+
+/** The spec without the files: what autosaves keep and compare. */
+export function storableDataset(d: DatasetSpec): DatasetSpec {
+  if (d.kind !== 'files') return { ...d };
+  return { kind: 'files', name: d.name, layout: d.layout };
+}
 
 /** What a run is: everything that decides its numbers, plus how it reports. */
 export interface RunSpec {
@@ -43,11 +64,22 @@ export interface StartMessage {
   spec: RunSpec;
   /** Continue from the graph's autosave instead of starting at step 0. */
   fromAutosave?: boolean;
+  /**
+   * Continue from these checkpoint bytes (an uploaded or restored .safetensors): weights, and the
+   * optimiser state and step when the file has them. Checked strictly against the graph.
+   */
+  checkpoint?: Uint8Array<ArrayBuffer>;
   /** Identifies the run across autosaves and worker restarts (the client makes one). */
   runId: string;
 }
 
-export type PageMessage = StartMessage | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+/** Asks for the run's current weights and optimiser state as checkpoint bytes (answered between steps). */
+export interface SnapshotRequest {
+  type: 'snapshot';
+  id: number;
+}
+
+export type PageMessage = StartMessage | { type: 'pause' } | { type: 'resume' } | { type: 'stop' } | SnapshotRequest;
 
 export interface StartedMessage {
   type: 'started';
@@ -117,6 +149,15 @@ export interface EndMessage {
   step: number;
 }
 
+export interface SnapshotMessage {
+  type: 'snapshot';
+  /** The request's id. */
+  id: number;
+  step: number;
+  /** A .safetensors checkpoint with the run record (as saveCheckpoint writes it). */
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
 export interface NoticeMessage {
   type: 'notice';
   message: string;
@@ -145,6 +186,7 @@ export type WorkerMessage =
   | SamplesMessage
   | AutosavedMessage
   | StateMessage
+  | SnapshotMessage
   | EndMessage
   | ErrorMessage;
 
@@ -170,7 +212,13 @@ export function checkRunSpec(spec: RunSpec): void {
     if (spec[key] !== undefined && !wholeAtLeast(spec[key], 0)) throw new RangeError(`${key} must be a whole number ≥ 0, got ${JSON.stringify(spec[key])}`);
   }
   const d = spec.dataset as DatasetSpec | undefined;
-  if (!d || d.kind !== 'synthetic') throw new RangeError(`dataset.kind must be 'synthetic' (the only dataset a worker run takes so far), got ${JSON.stringify(d?.kind)}`);
+  if (d?.kind === 'files') {
+    if (typeof d.name !== 'string' || d.name === '') throw new RangeError('dataset.name must name the dropped folder or archive');
+    if (!(DATASET_LAYOUTS as readonly string[]).includes(d.layout)) throw new RangeError(`dataset.layout must be one of ${DATASET_LAYOUTS.join(', ')}, got ${JSON.stringify(d.layout)}`);
+    if (!d.dropped) throw new RangeError(`the files of dataset '${d.name}' are not here (an autosave does not keep them): drop the same folder or archive again to resume`);
+    return;
+  }
+  if (!d || d.kind !== 'synthetic') throw new RangeError(`dataset.kind must be 'synthetic' or 'files', got ${JSON.stringify((d as { kind?: unknown } | undefined)?.kind)}`);
   if (!wholeAtLeast(d.seed, 0)) throw new RangeError(`dataset.seed must be a whole number ≥ 0, got ${JSON.stringify(d.seed)}`);
   if (!wholeAtLeast(d.count, 1)) throw new RangeError(`dataset.count must be a whole number ≥ 1, got ${JSON.stringify(d.count)}`);
 }

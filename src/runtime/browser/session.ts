@@ -23,7 +23,8 @@ import { loadGraphValue } from '../../graph/load.ts';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.ts';
 import { runRecordFor } from '../checkpoint/record.ts';
 import type { CheckpointStore } from '../checkpoint/store.ts';
-import type { SyntheticDataset } from '../data/synthetic/dataset.ts';
+import { dataNeeds, loadDropped } from '../data/browser-dataset.ts';
+import { scanDataset, type Dataset } from '../data/dataset.ts';
 import { graphInputs, toFeeds, type GraphInput } from '../data/feeds.ts';
 import { compileTraining, type TrainingRun } from '../training/training-run.ts';
 import { AUTOSAVE_EXTRA_KEY, autosaveExtra, type AutosaveExtra, type ResolvedRunSpec } from './autosave.ts';
@@ -35,6 +36,8 @@ import {
   checkRunSpec,
   DEFAULT_AUTOSAVE_EVERY,
   DEFAULT_SAMPLE_EVERY,
+  storableDataset,
+  type FilesDatasetSpec,
   type PageMessage,
   type StartMessage,
   type WorkerMessage,
@@ -64,7 +67,7 @@ interface RunContext {
   program: Program;
   run: TrainingRun;
   inputs: GraphInput[];
-  dataset: SyntheticDataset;
+  dataset: Dataset;
   /** Seed of the batch order (the run seed mixed with the trainer's data seed). */
   orderSeed: number;
   sources: SampleSource[];
@@ -80,6 +83,8 @@ export class TrainingSession {
   private paused = false;
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** Snapshot request ids, answered between steps. */
+  private snapshots: number[] = [];
   private ended: Promise<void> = Promise.resolve();
   private readonly registry: NodeRegistry;
   private readonly now: () => number;
@@ -113,6 +118,10 @@ export class TrainingSession {
         return;
       case 'stop':
         this.stopping = true;
+        this.wake?.();
+        return;
+      case 'snapshot':
+        this.snapshots.push(message.id);
         this.wake?.();
         return;
     }
@@ -167,16 +176,20 @@ export class TrainingSession {
     try {
       run = compileTraining(program, { log: (m) => this.host.post({ type: 'notice', message: m }) });
       const inputs = graphInputs(program);
-      let dataset: SyntheticDataset;
-      try {
-        dataset = datasetFor(inputs, spec.dataset);
-      } catch (e) {
-        throw new RunSetupError('spec', `the synthetic dataset cannot feed this graph: ${(e as Error).message}`);
+      let dataset: Dataset;
+      if (spec.dataset.kind === 'files') {
+        dataset = await this.filesDataset(spec.dataset, inputs, program);
+      } else {
+        try {
+          dataset = datasetFor(inputs, spec.dataset);
+        } catch (e) {
+          throw new RunSetupError('spec', `the synthetic dataset cannot feed this graph: ${(e as Error).message}`);
+        }
       }
       const resolved: ResolvedRunSpec = {
         steps: spec.steps,
         seed,
-        dataset: { ...spec.dataset },
+        dataset: storableDataset(spec.dataset),
         batchSize: spec.batchSize ?? run.settings.batchSize,
         backend: backendSetting,
         autosaveEvery: spec.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY,
@@ -198,7 +211,8 @@ export class TrainingSession {
         preview: {},
         lastSaved: -1,
       };
-      if (message.fromAutosave) await this.restore(ctx);
+      if (message.checkpoint) this.restoreCheckpoint(ctx, message.checkpoint);
+      else if (message.fromAutosave) await this.restore(ctx);
       ctx.preview = preview = toFeeds([await dataset.sample(0)], inputs);
       this.host.post({
         type: 'started',
@@ -220,6 +234,28 @@ export class TrainingSession {
       program.dispose();
       throw e;
     }
+  }
+
+  /** A dropped dataset fitted to the graph, every sample read once (a bad file fails here, named). */
+  private async filesDataset(spec: FilesDatasetSpec, inputs: GraphInput[], program: Program): Promise<Dataset> {
+    let needs;
+    try {
+      needs = dataNeeds(inputs, program.ir.template);
+    } catch (e) {
+      throw new RunSetupError('spec', (e as Error).message);
+    }
+    const loaded = await loadDropped(spec.dropped!, spec.layout, needs);
+    this.host.post({ type: 'notice', message: `dataset ${spec.name}: ${loaded.description}; reading every sample once` });
+    await scanDataset(loaded.dataset);
+    return loaded.dataset;
+  }
+
+  /** Loads uploaded / restored checkpoint bytes: strictly checked weights, and the optimiser state when the file has it. */
+  private restoreCheckpoint(ctx: RunContext, bytes: Uint8Array): void {
+    const report = loadCheckpoint(ctx.program, bytes, { optimizer: ctx.run });
+    ctx.lastSaved = ctx.run.stepCount;
+    if (report.optimizer.length === 0) this.host.post({ type: 'notice', message: 'the checkpoint holds weights only: training continues from them with a fresh optimiser, at step 0' });
+    if (report.sameGraph === false) this.host.post({ type: 'notice', message: `the checkpoint was made for another version of the graph ('${report.record?.graphName}'); its variables fit this one` });
   }
 
   /** Loads the graph's autosave into the program and the optimizer, after checking it is this run's kind of data. */
@@ -248,10 +284,10 @@ export class TrainingSession {
   private async train(ctx: RunContext): Promise<void> {
     const { run, spec } = ctx;
     while (run.stepCount < spec.steps) {
-      await this.betweenSteps(run.stepCount);
+      await this.betweenSteps(ctx);
       if (this.stopping) break;
       const started = this.now();
-      const samples = await loadBatch(ctx.dataset, batchAt(run.stepCount, spec.batchSize, spec.dataset.count, ctx.orderSeed));
+      const samples = await loadBatch(ctx.dataset, batchAt(run.stepCount, spec.batchSize, ctx.dataset.size, ctx.orderSeed));
       const feeds = toFeeds(samples, ctx.inputs);
       let report;
       try {
@@ -279,17 +315,42 @@ export class TrainingSession {
       if (spec.autosaveEvery > 0 && step % spec.autosaveEvery === 0) await this.autosave(ctx);
     }
     if (spec.autosaveEvery > 0 && ctx.lastSaved !== run.stepCount && run.stepCount > 0) await this.autosave(ctx);
+    await this.serveSnapshots(ctx);
     this.host.post({ type: run.stepCount >= spec.steps ? 'finished' : 'stopped', step: run.stepCount });
   }
 
-  /** Lets queued messages in; holds here while paused (until resume or stop). */
-  private async betweenSteps(step: number): Promise<void> {
+  /** Lets queued messages in and answers snapshot requests; holds here while paused (until resume or stop). */
+  private async betweenSteps(ctx: RunContext): Promise<void> {
+    const step = ctx.run.stepCount;
     await nextTask();
+    await this.serveSnapshots(ctx);
     if (!this.paused || this.stopping) return;
     this.host.post({ type: 'state', state: 'paused', step });
-    while (this.paused && !this.stopping) await new Promise<void>((resolve) => (this.wake = resolve));
+    while (this.paused && !this.stopping) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      await this.serveSnapshots(ctx);
+    }
     this.wake = undefined;
     if (!this.stopping) this.host.post({ type: 'state', state: 'running', step });
+  }
+
+  private async serveSnapshots(ctx: RunContext): Promise<void> {
+    while (this.snapshots.length > 0) {
+      const id = this.snapshots.shift()!;
+      const step = ctx.run.stepCount;
+      const bytes = await saveCheckpoint(ctx.program, { record: this.recordOf(ctx, {}), optimizer: ctx.run });
+      this.host.post({ type: 'snapshot', id, step, bytes: bytes as Uint8Array<ArrayBuffer> }, [bytes.buffer]);
+    }
+  }
+
+  private recordOf(ctx: RunContext, extra: Record<string, unknown>) {
+    return runRecordFor(ctx.program, {
+      nodePackVersion: this.host.nodePackVersion,
+      step: ctx.run.stepCount,
+      backend: ctx.backend,
+      datasetFingerprint: ctx.dataset.fingerprint,
+      extra,
+    });
   }
 
   private async sendSamples(ctx: RunContext, step: number): Promise<void> {
@@ -300,13 +361,7 @@ export class TrainingSession {
   private async autosave(ctx: RunContext): Promise<void> {
     const step = ctx.run.stepCount;
     const extra: AutosaveExtra = { runId: ctx.runId, spec: ctx.spec, graph: ctx.doc };
-    const record = runRecordFor(ctx.program, {
-      nodePackVersion: this.host.nodePackVersion,
-      step,
-      backend: ctx.backend,
-      datasetFingerprint: ctx.dataset.fingerprint,
-      extra: { [AUTOSAVE_EXTRA_KEY]: extra },
-    });
+    const record = this.recordOf(ctx, { [AUTOSAVE_EXTRA_KEY]: extra });
     const bytes = await saveCheckpoint(ctx.program, { record, optimizer: ctx.run });
     await this.host.store.save(ctx.key, bytes, record);
     ctx.lastSaved = step;

@@ -3,37 +3,18 @@
  * RGB, RGBA and palette; 16-bit grey and colour, kept at full depth so 16-bit instance ids
  * survive) and JPEG through jpeg-js. The format is told by the file's magic bytes, not its name.
  * Every failure is a DatasetError naming the file and the decoder's reason.
+ *
+ * Node only (pngjs and jpeg-js need Buffer and zlib). The format-neutral parts live in
+ * image-decoder.ts and are re-exported here; importing this module installs `nodeImageDecoder` as
+ * the dataset loaders' decoder (browser-codecs.ts is the browser's).
  */
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { DatasetError } from './errors.ts';
+import { installDefaultImageDecoder, notAnImage, sniffFormat, toIdMap, toRgbImage, type DecodedImage, type ImageDecoder } from './image-decoder.ts';
 import type { IdRaster, ImageRaster } from './raster.ts';
 
-export type ImageFormat = 'png' | 'jpeg';
-
-export interface DecodedImage {
-  format: ImageFormat;
-  width: number;
-  height: number;
-  /** Channels stored in the file: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA (palette PNGs: 3 or 4). */
-  channels: number;
-  /** Bits per sample in the file (palette PNGs: 8, the depth of the palette colours). */
-  bitDepth: number;
-  /** True for palette (indexed) PNGs: `data` then holds the palette colours, not the indices. */
-  palette: boolean;
-  /** Always RGBA (4 values per pixel), at the file's depth (0..2^bitDepth − 1). */
-  rgba: Uint8Array | Uint16Array;
-}
-
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
-const JPEG_MAGIC = [0xff, 0xd8, 0xff];
-
-export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
-  const starts = (magic: number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
-  if (starts(PNG_MAGIC)) return 'png';
-  if (starts(JPEG_MAGIC)) return 'jpeg';
-  return undefined;
-}
+export { sniffFormat, toIdMap, toRgbImage, type DecodedImage, type ImageFormat } from './image-decoder.ts';
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -71,46 +52,12 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
   const format = sniffFormat(bytes);
   if (format === 'png') return decodePng(bytes, file);
   if (format === 'jpeg') return decodeJpeg(bytes, file);
-  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  throw new DatasetError('decode', file, `not a PNG or JPEG image (${bytes.length === 0 ? 'empty file' : `starts with ${head}`})`);
+  throw notAnImage(bytes, file);
 }
 
-/** An RGB image with values 0..255 (grey is replicated, alpha dropped, 16-bit and low-bit depths scaled). */
-export function toRgbImage(img: DecodedImage): ImageRaster {
-  const n = img.width * img.height;
-  const scale = 255 / (2 ** img.bitDepth - 1);
-  const data = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++) {
-    data[p * 3] = img.rgba[p * 4] * scale;
-    data[p * 3 + 1] = img.rgba[p * 4 + 1] * scale;
-    data[p * 3 + 2] = img.rgba[p * 4 + 2] * scale;
-  }
-  return { width: img.width, height: img.height, channels: 3, data };
-}
-
-/**
- * Integer ids from a grey PNG (8- or 16-bit, alpha ignored). Colour PNGs are accepted only when
- * every pixel is grey (R = G = B); palette PNGs and JPEGs (lossy) are refused.
- */
-export function toIdMap(img: DecodedImage, file: string): IdRaster {
-  if (img.format !== 'png') throw new DatasetError('decode', file, 'label maps must be PNG: JPEG is lossy and would change the ids');
-  if (img.palette) {
-    throw new DatasetError('decode', file, 'palette (indexed-colour) PNG: label maps must be grey PNGs whose pixel values are the ids');
-  }
-  const n = img.width * img.height;
-  const data = new Int32Array(n);
-  const colour = img.channels >= 3;
-  for (let p = 0; p < n; p++) {
-    const v = img.rgba[p * 4];
-    if (colour && (img.rgba[p * 4 + 1] !== v || img.rgba[p * 4 + 2] !== v)) {
-      const x = p % img.width;
-      const y = Math.floor(p / img.width);
-      throw new DatasetError('decode', file, `colour label map (pixel ${x},${y} is not grey): label maps must be grey PNGs whose pixel values are the ids`);
-    }
-    data[p] = v;
-  }
-  return { width: img.width, height: img.height, channels: 1, data };
-}
+/** The pure-JS decoder, as the dataset loaders take it; the default once this module is loaded. */
+export const nodeImageDecoder: ImageDecoder = { name: 'pngjs', decode: decodeImage };
+installDefaultImageDecoder(nodeImageDecoder);
 
 export function decodeRgb(bytes: Uint8Array, file: string): ImageRaster {
   return toRgbImage(decodeImage(bytes, file));

@@ -5,7 +5,7 @@
  * each panel is cut at width/6, resized bicubic to loadSize × loadSize, all six cropped at one
  * offset to fineSize, normalised to [-1, 1]; no flips.
  */
-import { decodeRgb } from './codecs.ts';
+import { readRgb } from './image-decoder.ts';
 import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, fingerprintOf, type Dataset, type DatasetInfo, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
@@ -61,7 +61,7 @@ export function loadCrossView(source: FileSource, options: CrossViewOptions = {}
     async sample(index: number, options: SampleOptions = {}) {
       checkIndex(dataset, index);
       const file = files[index];
-      const panels = splitPanels(decodeRgb(await source.read(file), file), file);
+      const panels = splitPanels(await readRgb(await source.read(file), file), file);
       const raw: Record<string, SampleField> = {};
       CROSS_VIEW_PANELS.forEach((name, i) => (raw[name] = panels[i]));
       const uniform = options.augment ? augmentationStream(index, options) : undefined;

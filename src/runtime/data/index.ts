@@ -6,6 +6,7 @@ export * from './errors.ts';
 export * from './raster.ts';
 export * from './resample.ts';
 export * from './codecs.ts';
+export { currentImageDecoder, installDefaultImageDecoder, readIds, readRgb, setImageDecoder, type ImageDecoder } from './image-decoder.ts';
 export * from './file-source.ts';
 export * from './zip-source.ts';
 export * from './dataset.ts';

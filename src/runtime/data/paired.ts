@@ -3,7 +3,7 @@
  * ADE20K and generic loaders. Pairing happens when the dataset is built (unpaired files fail
  * then); decoding, size and id checks happen per sample.
  */
-import { decodeIds, decodeRgb } from './codecs.ts';
+import { readIds, readRgb } from './image-decoder.ts';
 import { augmentationStream, checkIndex, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type Sample, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
@@ -73,12 +73,12 @@ export function pairedDataset(config: PairedConfig): Dataset {
         source.read(e.label),
         e.instance && hasInstances ? source.read(e.instance) : undefined,
       ]);
-      const image = decodeRgb(imageBytes, e.image);
-      const rawLabels = decodeIds(labelBytes, e.label);
+      const image = await readRgb(imageBytes, e.image);
+      const rawLabels = await readIds(labelBytes, e.label);
       checkSameSize(e.label, rawLabels, 'label map', e.image, image);
       const raw: Record<string, SampleField> = { [FIELD.real]: image, [FIELD.labels]: convertLabels(rawLabels, config.labels, e.label) };
       if (instanceBytes && e.instance) {
-        const instances = decodeIds(instanceBytes, e.instance);
+        const instances = await readIds(instanceBytes, e.instance);
         checkSameSize(e.instance, instances, 'instance map', e.image, image);
         raw[FIELD.instances] = instances;
       }

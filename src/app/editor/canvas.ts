@@ -1,0 +1,469 @@
+/**
+ * The Rete.js v2 canvas, as a view of the graph document. `sync()` makes Rete show a document;
+ * what the user does on the canvas (wire, unwire, drag, pick, box-select, context menu) comes out
+ * through `CanvasHooks` as requests for document edits, and Rete's own changes are blocked: the
+ * document is the one source of truth, and the next `sync()` draws the result.
+ */
+import { NodeEditor } from 'rete';
+import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
+import { ClassicFlow, ConnectionPlugin, getSourceTarget, type SocketData } from 'rete-connection-plugin';
+import { ContextMenuPlugin } from 'rete-context-menu-plugin';
+import { MinimapPlugin } from 'rete-minimap-plugin';
+import { Presets, SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
+import type { GraphDocument, GraphEdge, PortRef, Position } from '../../graph/document.ts';
+import { edgeKey } from './edits.ts';
+import { EditorNode, EditorWire, type Schemes } from './editor-node.svelte.ts';
+import { socketOffset, type NodeView } from './node-view.ts';
+import { BaseSocketPosition } from 'rete-render-utils';
+import type { PaletteSection } from './palette.ts';
+import NodeCard from './NodeCard.svelte';
+import Socket from './Socket.svelte';
+import Wire from './Wire.svelte';
+
+export type CanvasOp = { kind: 'connect'; from: PortRef; to: PortRef } | { kind: 'disconnect'; edge: GraphEdge } | { kind: 'move'; positions: Map<string, Position> };
+
+/** What the app does for the canvas's menu and drops (shared with the keyboard and palette). */
+export interface CanvasActions {
+  add(type: string, at: Position): void;
+  remove(ids: string[]): void;
+  duplicate(ids: string[]): void;
+}
+
+export interface CanvasHooks {
+  /** Why the wire may not be made, or undefined when it may. */
+  checkWire(from: PortRef, to: PortRef): string | undefined;
+  /** Edits gathered from one gesture (a re-wire is a disconnect plus a connect): one undo step. */
+  commit(ops: CanvasOp[]): void;
+  select(ids: string[], mode: 'replace' | 'toggle' | 'add'): void;
+  refused(reason: string): void;
+  /** Box selection rectangle in container pixels while the user drags it. */
+  box(rect: { x: number; y: number; width: number; height: number } | undefined): void;
+  /** Nodes moved on the canvas (drag in progress or sync); frames follow. */
+  layoutChanged(): void;
+  addNode(type: string, at: Position): void;
+  removeNodes(ids: string[]): void;
+  duplicateNodes(ids: string[]): void;
+  sections(): PaletteSection[];
+}
+
+const edgeOf = (c: { source: string; sourceOutput: string | number | symbol; target: string; targetInput: string | number | symbol }): GraphEdge => ({
+  from: { node: c.source, port: String(c.sourceOutput) },
+  to: { node: c.target, port: String(c.targetInput) },
+});
+
+/** Socket positions from the card layout (node-view.ts), not from DOM measurements. */
+class LayoutSocketPosition extends BaseSocketPosition<Schemes, never> {
+  constructor(private readonly editor: NodeEditor<Schemes>) {
+    super();
+  }
+  async calculatePosition(nodeId: string, side: 'input' | 'output', key: string) {
+    const node = this.editor.getNode(nodeId);
+    if (!node) return null;
+    const ports = side === 'input' ? node.vm.inputs : node.vm.outputs;
+    const index = ports.findIndex((p) => p.name === key);
+    return index < 0 ? null : socketOffset(side, index);
+  }
+}
+
+export class ReteCanvas {
+  readonly editor = new NodeEditor<Schemes>();
+  readonly area: AreaPlugin<Schemes, never>;
+  private selected = new Set<string>();
+  /** Ids that sync() itself adds, removes or moves: let through the blocking pipe. */
+  private allowed = new Set<string>();
+  private syncMoving = new Set<string>();
+  private dragged = new Map<string, Position>();
+  private pending: CanvasOp[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastPointer: { shift: boolean; toggle: boolean } = { shift: false, toggle: false };
+  private backgroundDown: { x: number; y: number } | undefined;
+  private syncing: Promise<void> = Promise.resolve();
+  private wanted: { doc: GraphDocument; views: Map<string, NodeView> } | undefined;
+  private layoutFrame = 0;
+  private bulk = false;
+  private minimapStale = false;
+  private cleanup: (() => void)[] = [];
+
+  constructor(
+    readonly container: HTMLElement,
+    private readonly hooks: CanvasHooks,
+  ) {
+    // Our pipe goes first, so Rete never applies a change the document did not make.
+    this.editor.addPipe((ctx) => {
+      switch (ctx.type) {
+        case 'connectionremove':
+          if (this.allowed.has(ctx.data.id)) return ctx;
+          this.queue({ kind: 'disconnect', edge: edgeOf(ctx.data) });
+          return undefined;
+        case 'connectioncreate':
+        case 'noderemove':
+        case 'nodecreate':
+          return this.allowed.has(ctx.data.id) ? ctx : undefined;
+        default:
+          return ctx;
+      }
+    });
+
+    this.area = new AreaPlugin<Schemes, never>(container);
+    // While sync() adds many nodes, the minimap would redraw every node once per node: hold it.
+    this.area.addPipe((ctx) => {
+      if (this.bulk && ctx.type === 'render' && (ctx.data as { type: string }).type === 'minimap') {
+        this.minimapStale = true;
+        return undefined;
+      }
+      return ctx;
+    });
+    const render = new SveltePlugin<Schemes, never>();
+    render.addPreset(
+      Presets.classic.setup({
+        socketPositionWatcher: new LayoutSocketPosition(this.editor) as never,
+        customize: {
+          node: () => NodeCard as never,
+          socket: () => Socket as never,
+          connection: () => Wire as never,
+        },
+      }) as never,
+    );
+    render.addPreset(Presets.minimap.setup({ size: 120 }) as never);
+    render.addPreset(Presets.contextMenu.setup({ delay: 200 }) as never);
+
+    const connection = new ConnectionPlugin<Schemes, never>();
+    connection.addPreset(
+      () =>
+        new ClassicFlow({
+          canMakeConnection: (a: SocketData, b: SocketData) => {
+            const ends = getSourceTarget(a, b);
+            if (!ends) return false;
+            const [s, t] = ends;
+            const reason = this.hooks.checkWire({ node: s.nodeId, port: s.key }, { node: t.nodeId, port: t.key });
+            if (reason) {
+              this.hooks.refused(reason);
+              // Let go of the dragged wire, or it would keep following the pointer.
+              setTimeout(() => connection.drop(), 0);
+            }
+            return !reason;
+          },
+          makeConnection: (a: SocketData, b: SocketData) => {
+            const ends = getSourceTarget(a, b);
+            if (!ends) return false;
+            const [s, t] = ends;
+            this.queue({ kind: 'connect', from: { node: s.nodeId, port: s.key }, to: { node: t.nodeId, port: t.key } });
+            return true;
+          },
+        }) as never,
+    );
+
+    const menu = new ContextMenuPlugin<Schemes>({
+      items: (context) => {
+        if (context === 'root') {
+          const at = { ...this.area.area.pointer };
+          return {
+            searchBar: true,
+            list: this.hooks.sections().map((s) => ({
+              label: s.label,
+              key: s.category,
+              handler: () => undefined,
+              subitems: s.items.map((d) => ({ label: d.title, key: d.type, handler: () => this.hooks.addNode(d.type, at) })),
+            })),
+          };
+        }
+        const ids = this.selected.has(context.id) ? [...this.selected] : [context.id];
+        const n = ids.length > 1 ? ` ${ids.length} nodes` : '';
+        return {
+          searchBar: false,
+          list: [
+            { label: `Duplicate${n}`, key: 'duplicate', handler: () => this.hooks.duplicateNodes(ids) },
+            { label: `Delete${n}`, key: 'delete', handler: () => this.hooks.removeNodes(ids) },
+          ],
+        };
+      },
+    });
+
+    this.editor.use(this.area);
+    this.area.use(connection as never);
+    this.area.use(render);
+    this.area.use(menu as never);
+    this.area.use(new MinimapPlugin<Schemes>({ boundViewport: true }) as never);
+    AreaExtensions.simpleNodesOrder(this.area);
+    AreaExtensions.restrictor(this.area, { scaling: { min: 0.1, max: 2 } });
+
+    this.area.addPipe((ctx) => {
+      switch (ctx.type) {
+        case 'nodepicked':
+          this.onPicked(ctx.data.id);
+          break;
+        case 'nodetranslated':
+          this.onTranslated(ctx.data.id, ctx.data.position, ctx.data.previous);
+          break;
+        case 'nodedragged':
+          this.onDragEnd();
+          break;
+        case 'pointerdown':
+          if (!(ctx.data.event.target as Element | null)?.closest?.('.lg-node, .lg-underlay-item')) this.backgroundDown = { x: ctx.data.event.clientX, y: ctx.data.event.clientY };
+          break;
+        case 'pointerup':
+          if (this.backgroundDown && Math.hypot(ctx.data.event.clientX - this.backgroundDown.x, ctx.data.event.clientY - this.backgroundDown.y) < 4) this.hooks.select([], 'replace');
+          this.backgroundDown = undefined;
+          break;
+        case 'zoomed':
+        case 'translated':
+          this.scheduleLayout();
+          break;
+      }
+      return ctx;
+    });
+
+    // Modifier keys of the pointer that picks a node; and shift-drag on the background draws a box.
+    const onDown = (e: PointerEvent) => {
+      this.lastPointer = { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey || e.shiftKey };
+      const target = e.target as Element;
+      if (e.button !== 0 || !e.shiftKey || target.closest('.lg-node, .lg-underlay-item, .rete-minimap, [data-testid="context-menu"]')) return;
+      e.stopImmediatePropagation();
+      e.preventDefault();
+      this.boxSelect(e);
+    };
+    container.addEventListener('pointerdown', onDown, { capture: true });
+    this.cleanup.push(() => container.removeEventListener('pointerdown', onDown, { capture: true }));
+  }
+
+  // ── user gestures → edit requests ──────────────────────────────────────────────────────────
+
+  private queue(op: CanvasOp): void {
+    this.pending.push(op);
+    // A gesture's ops (remove the old wire, make the new one) arrive in one task: one commit.
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      const ops = this.pending;
+      this.pending = [];
+      if (ops.length) this.hooks.commit(ops);
+    }, 0);
+  }
+
+  private onPicked(id: string): void {
+    if (this.lastPointer.toggle) this.hooks.select([id], 'toggle');
+    else if (!this.selected.has(id)) this.hooks.select([id], 'replace');
+  }
+
+  private onTranslated(id: string, position: Position, previous: Position): void {
+    this.scheduleLayout();
+    if (this.syncMoving.has(id)) return;
+    const first = this.dragged.size === 0 || !this.dragged.has(id);
+    this.dragged.set(id, { ...position });
+    // The dragged node leads; the rest of the selection follows by the same step.
+    if (first && this.selected.has(id) && this.dragged.size === 1) this.leader = id;
+    if (id !== this.leader) return;
+    const dx = position.x - previous.x;
+    const dy = position.y - previous.y;
+    for (const other of this.selected) {
+      if (other === id) continue;
+      const view = this.area.nodeViews.get(other);
+      if (!view) continue;
+      void view.translate(view.position.x + dx, view.position.y + dy);
+    }
+  }
+  private leader: string | undefined;
+
+  private onDragEnd(): void {
+    this.leader = undefined;
+    if (this.dragged.size === 0) return;
+    const positions = new Map(this.dragged);
+    this.dragged.clear();
+    this.queue({ kind: 'move', positions });
+  }
+
+  private boxSelect(start: PointerEvent): void {
+    const rect = this.container.getBoundingClientRect();
+    const x0 = start.clientX - rect.left;
+    const y0 = start.clientY - rect.top;
+    let box = { x: x0, y: y0, width: 0, height: 0 };
+    const move = (e: PointerEvent) => {
+      const x1 = e.clientX - rect.left;
+      const y1 = e.clientY - rect.top;
+      box = { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) };
+      this.hooks.box(box);
+    };
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      this.hooks.box(undefined);
+      const t = this.area.area.transform;
+      const g = { x: (box.x - t.x) / t.k, y: (box.y - t.y) / t.k, width: box.width / t.k, height: box.height / t.k };
+      const hits = this.editor.getNodes().filter((n) => {
+        const p = this.area.nodeViews.get(n.id)?.position;
+        return p && p.x < g.x + g.width && g.x < p.x + n.width && p.y < g.y + g.height && g.y < p.y + n.height;
+      });
+      if (hits.length) this.hooks.select(hits.map((n) => n.id), 'add');
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  }
+
+  private scheduleLayout(): void {
+    if (this.layoutFrame) return;
+    this.layoutFrame = requestAnimationFrame(() => {
+      this.layoutFrame = 0;
+      this.hooks.layoutChanged();
+    });
+  }
+
+  // ── document → canvas ──────────────────────────────────────────────────────────────────────
+
+  /** Shows `doc`. Calls never overlap; when several arrive during a sync, only the last is drawn. */
+  sync(doc: GraphDocument, views: Map<string, NodeView>): Promise<void> {
+    const first = this.wanted === undefined;
+    this.wanted = { doc, views };
+    if (first) {
+      this.syncing = this.syncing.then(async () => {
+        this.bulk = true;
+        try {
+          while (this.wanted) {
+            const next = this.wanted;
+            await this.apply(next.doc, next.views);
+            if (this.wanted === next) this.wanted = undefined;
+          }
+        } finally {
+          this.bulk = false;
+        }
+        if (this.minimapStale) {
+          this.minimapStale = false;
+          const t = this.area.area.transform;
+          await this.area.area.translate(t.x, t.y); // the minimap redraws on 'translated'
+        }
+      });
+    }
+    return this.syncing;
+  }
+
+  private async allow<T>(id: string, run: () => Promise<T>): Promise<T> {
+    this.allowed.add(id);
+    try {
+      return await run();
+    } finally {
+      this.allowed.delete(id);
+    }
+  }
+
+  private async removeNodeWithWires(id: string): Promise<void> {
+    for (const c of this.editor.getConnections()) if (c.source === id || c.target === id) await this.allow(c.id, () => this.editor.removeConnection(c.id));
+    await this.allow(id, () => this.editor.removeNode(id));
+  }
+
+  private async apply(doc: GraphDocument, views: Map<string, NodeView>): Promise<void> {
+    const wantedNodes = new Map(doc.nodes.map((n) => [n.id, n]));
+    for (const node of this.editor.getNodes()) if (!wantedNodes.has(node.id)) await this.removeNodeWithWires(node.id);
+
+    for (const n of doc.nodes) {
+      const view = views.get(n.id);
+      if (!view) continue;
+      let node = this.editor.getNode(n.id);
+      if (node && node.signature !== new EditorNode(view).signature) {
+        await this.removeNodeWithWires(n.id);
+        node = undefined;
+      }
+      if (!node) {
+        node = new EditorNode(view);
+        node.isSelected = this.selected.has(n.id);
+        const added = node;
+        await this.allow(n.id, () => this.editor.addNode(added));
+      } else if (node.vm !== view) {
+        node.vm = view;
+      }
+      const current = this.area.nodeViews.get(n.id)?.position;
+      if (!current || current.x !== n.position.x || current.y !== n.position.y) {
+        this.syncMoving.add(n.id);
+        try {
+          await this.area.translate(n.id, n.position);
+        } finally {
+          this.syncMoving.delete(n.id);
+        }
+      }
+    }
+
+    const wantedEdges = new Map(doc.edges.map((e) => [edgeKey(e), e]));
+    for (const c of this.editor.getConnections()) if (!wantedEdges.has(c.id)) await this.allow(c.id, () => this.editor.removeConnection(c.id));
+    for (const [id, e] of wantedEdges) {
+      if (this.editor.getConnection(id)) continue;
+      const source = this.editor.getNode(e.from.node);
+      const target = this.editor.getNode(e.to.node);
+      if (!source?.outputs[e.from.port] || !target?.inputs[e.to.port]) continue;
+      await this.allow(id, () => this.editor.addConnection(new EditorWire(source, target, e)));
+    }
+    this.scheduleLayout();
+  }
+
+  setSelection(ids: readonly string[]): void {
+    this.selected = new Set(ids);
+    for (const node of this.editor.getNodes()) node.isSelected = this.selected.has(node.id);
+  }
+
+  // ── view ───────────────────────────────────────────────────────────────────────────────────
+
+  async fit(): Promise<void> {
+    const nodes = this.editor.getNodes();
+    if (nodes.length) await AreaExtensions.zoomAt(this.area, nodes, { scale: 0.9 });
+    else {
+      // An empty graph: natural size, origin near the top-left corner.
+      this.area.area.transform.k = 1;
+      await this.area.area.zoom(1, 0, 0);
+      await this.area.area.translate(60, 60);
+    }
+  }
+
+  async zoomBy(factor: number): Promise<void> {
+    const { k } = this.area.area.transform;
+    const rect = this.container.getBoundingClientRect();
+    const t = this.area.area.transform;
+    // Zoom about the view centre: keep the graph point under the centre in place.
+    const cx = rect.width / 2;
+    const cy = rect.height / 2;
+    await this.area.area.zoom(k * factor, (cx - t.x) * (1 - factor), (cy - t.y) * (1 - factor));
+  }
+
+  /** Scrolls the node into the middle of the view, keeping the zoom. */
+  async centerOn(id: string): Promise<void> {
+    const node = this.editor.getNode(id);
+    const pos = this.area.nodeViews.get(id)?.position;
+    if (!node || !pos) return;
+    const rect = this.container.getBoundingClientRect();
+    const { k } = this.area.area.transform;
+    await this.area.area.translate(rect.width / 2 - (pos.x + node.width / 2) * k, rect.height / 2 - (pos.y + node.height / 2) * k);
+  }
+
+  /** Graph coordinates of a point on the screen. */
+  toGraph(clientX: number, clientY: number): Position {
+    const rect = this.container.getBoundingClientRect();
+    const t = this.area.area.transform;
+    return { x: (clientX - rect.left - t.x) / t.k, y: (clientY - rect.top - t.y) / t.k };
+  }
+
+  /** The graph point in the middle of the view. */
+  viewCenter(): Position {
+    const rect = this.container.getBoundingClientRect();
+    return this.toGraph(rect.left + rect.width / 2, rect.top + rect.height / 2);
+  }
+
+  get zoom(): number {
+    return this.area.area.transform.k;
+  }
+
+  positionOf(id: string): Position | undefined {
+    return this.area.nodeViews.get(id)?.position;
+  }
+
+  sizeOf(id: string): { width: number; height: number } | undefined {
+    const n = this.editor.getNode(id);
+    return n ? { width: n.width, height: n.height } : undefined;
+  }
+
+  /** The content layer that pans and zooms with the nodes (frames and comments live there). */
+  get contentLayer(): HTMLElement {
+    return this.area.area.content.holder;
+  }
+
+  destroy(): void {
+    for (const f of this.cleanup) f();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.layoutFrame) cancelAnimationFrame(this.layoutFrame);
+    this.area.destroy();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * What the canvas draws for each node, derived from the document and its GraphIR: title,
+ * category (colour), ports with their inferred shapes, cost badges and the node's problems.
+ * Pure data, so the canvas only copies it into its node objects, and Node tests can check it.
+ */
+import type { NodeCategory, TensorKind } from '../../../nodes/contract.ts';
+import { formatShape } from '../../../nodes/dims.ts';
+import type { GraphIR, ResolvedNode } from '../../compiler/ir.ts';
+import type { Diagnostic, Severity } from '../../graph/diagnostics.ts';
+import type { GraphDocument } from '../../graph/document.ts';
+
+export interface PortView {
+  name: string;
+  kind: TensorKind;
+  doc: string;
+  optional: boolean;
+  /** Outputs: the inferred shape ("H/4×W/4×256", "loss"); inputs: the shape arriving. */
+  shape?: string;
+  /** The worst problem reported at this port. */
+  problem?: { severity: Severity; message: string };
+}
+
+export interface NodeView {
+  id: string;
+  type: string;
+  title: string;
+  category: NodeCategory | 'unknown';
+  network: string;
+  known: boolean;
+  inputs: PortView[];
+  outputs: PortView[];
+  params: number;
+  macs: number;
+  severity?: Severity;
+  problems: Diagnostic[];
+}
+
+export const NODE_WIDTH = 248;
+export const HEADER_H = 44;
+export const ROW_H = 22;
+export const FOOTER_H = 24;
+export const BODY_PAD = 6;
+/** The node card's top border (category colour) and other borders, as NodeCard.svelte draws them. */
+export const BORDER_TOP = 4;
+export const BORDER = 1;
+
+/** Every node's box, from its port count alone, so it never changes while the user edits params. */
+export function nodeSize(view: Pick<NodeView, 'inputs' | 'outputs'>): { width: number; height: number } {
+  const rows = Math.max(1, view.inputs.length, view.outputs.length);
+  return { width: NODE_WIDTH, height: BORDER_TOP + HEADER_H + 2 * BODY_PAD + rows * ROW_H + FOOTER_H + BORDER };
+}
+
+/**
+ * Where a socket's centre sits relative to its node's top-left corner, from the fixed card
+ * layout: the canvas never measures the DOM for it (measuring 500 nodes forces a layout each).
+ */
+export function socketOffset(side: 'input' | 'output', index: number): { x: number; y: number } {
+  return { x: side === 'input' ? -1 : NODE_WIDTH + 1, y: BORDER_TOP + HEADER_H + BODY_PAD + index * ROW_H + ROW_H / 2 };
+}
+
+export function shapeText(t: { kind: TensorKind; shape: { value: number }[] } | undefined): string | undefined {
+  if (!t) return undefined;
+  if (t.kind === 'network' || t.kind === 'loss') return t.kind;
+  return formatShape(t.shape as never);
+}
+
+/** A port list for a node whose ports could not be resolved: those its edges name. */
+function portsFromEdges(doc: GraphDocument, id: string, side: 'from' | 'to'): PortView[] {
+  const names = [...new Set(doc.edges.filter((e) => e[side].node === id).map((e) => e[side].port))];
+  return names.map((name) => ({ name, kind: 'feature', doc: 'port named by an edge', optional: true }));
+}
+
+function worstAt(problems: Diagnostic[], port: string): PortView['problem'] {
+  const here = problems.filter((d) => d.where.port === port);
+  const d = here.find((x) => x.severity === 'error') ?? here[0];
+  return d ? { severity: d.severity, message: d.message } : undefined;
+}
+
+export function nodeView(doc: GraphDocument, n: ResolvedNode, edgeProblems: Diagnostic[] = []): NodeView {
+  const problems = [...n.diagnostics, ...edgeProblems];
+  const severity = problems.some((d) => d.severity === 'error') ? 'error' : problems.length ? 'warning' : undefined;
+  const inputs: PortView[] = n.inputPorts.length || n.outputPorts.length || !problems.length
+    ? n.inputPorts.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, optional: !!p.optional, shape: shapeText(n.inputs[p.name]) }))
+    : portsFromEdges(doc, n.id, 'to');
+  const outputs: PortView[] = n.inputPorts.length || n.outputPorts.length || !problems.length
+    ? n.outputPorts.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, optional: false, shape: shapeText(n.outputs[p.name]) }))
+    : portsFromEdges(doc, n.id, 'from');
+  // Ports the edges name but the node lacks stay drawable, so the bad edge can be seen and removed.
+  for (const p of portsFromEdges(doc, n.id, 'to')) if (!inputs.some((q) => q.name === p.name)) inputs.push(p);
+  for (const p of portsFromEdges(doc, n.id, 'from')) if (!outputs.some((q) => q.name === p.name)) outputs.push(p);
+  for (const p of inputs) p.problem = worstAt(problems, p.name);
+  return {
+    id: n.id,
+    type: n.node.type,
+    title: n.node.title ?? n.def?.title ?? n.node.type,
+    category: n.def?.category ?? 'unknown',
+    network: n.network,
+    known: n.def !== undefined,
+    inputs,
+    outputs,
+    params: n.cost.params,
+    macs: n.cost.macs,
+    severity,
+    problems,
+  };
+}
+
+/** Views for every node; graph-level edge problems (bad port names) are attached to their node. */
+export function nodeViews(doc: GraphDocument, ir: GraphIR): Map<string, NodeView> {
+  const edgeProblems = new Map<string, Diagnostic[]>();
+  for (const d of ir.diagnostics) {
+    if (d.where.node === undefined || d.where.edge === undefined) continue;
+    const n = ir.nodes.get(d.where.node);
+    if (n && !n.diagnostics.includes(d)) edgeProblems.set(d.where.node, [...(edgeProblems.get(d.where.node) ?? []), d]);
+  }
+  const views = new Map<string, NodeView>();
+  for (const n of ir.nodes.values()) views.set(n.id, nodeView(doc, n, edgeProblems.get(n.id)));
+  return views;
+}
+
+/** A signature of the node's ports: when it changes, the canvas rebuilds the node's sockets. */
+export function portSignature(view: NodeView): string {
+  return `${view.inputs.map((p) => `${p.name}:${p.kind}`).join(',')}|${view.outputs.map((p) => `${p.name}:${p.kind}`).join(',')}`;
+}

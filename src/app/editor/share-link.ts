@@ -1,0 +1,64 @@
+/**
+ * Share links: the whole graph travels in the URL hash as `#graph=<base64url(deflate(json))>`,
+ * so opening the link needs no server. Decoding goes through the graph loader, so a damaged or
+ * hand-edited link is reported like a bad file (source "share link") and never half-loads.
+ */
+import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
+import type { NodeRegistry } from '../../../nodes/registry.ts';
+import { error } from '../../graph/diagnostics.ts';
+import type { GraphDocument } from '../../graph/document.ts';
+import { saveGraph } from '../../graph/save.ts';
+import { openText, type OpenResult } from './open.ts';
+
+export const SHARE_PREFIX = '#graph=';
+export const SHARE_SOURCE = 'share link';
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64Url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) {
+    const bad = text.search(/[^A-Za-z0-9_-]/);
+    throw new Error(`character ${bad + 1} ('${text[bad]}') is not base64url`);
+  }
+  if (text.length % 4 === 1) throw new Error(`${text.length} characters cannot be base64url data (the link is cut short)`);
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The hash fragment (with its leading `#graph=`) that carries `doc`. */
+export function encodeShareHash(doc: GraphDocument): string {
+  return SHARE_PREFIX + toBase64Url(deflateSync(strToU8(saveGraph(doc)), { level: 9 }));
+}
+
+/** A full link: `base` (the app's address, any old hash dropped) plus the graph. */
+export function shareUrl(base: string, doc: GraphDocument): string {
+  return base.replace(/#.*$/, '') + encodeShareHash(doc);
+}
+
+/** Does this hash carry a graph? */
+export function isShareHash(hash: string): boolean {
+  return hash.startsWith(SHARE_PREFIX);
+}
+
+/** Decodes a `#graph=` hash into a document, or says what is wrong with the link. */
+export function decodeShareHash(hash: string, registry: NodeRegistry): OpenResult {
+  if (!isShareHash(hash)) {
+    return { ok: false, diagnostics: [error('bad-link', `the link carries no graph: its hash does not start with '${SHARE_PREFIX}'`, { file: SHARE_SOURCE })] };
+  }
+  let text: string;
+  try {
+    const payload = decodeURIComponent(hash.slice(SHARE_PREFIX.length));
+    if (payload.length === 0) throw new Error('the graph data is empty');
+    text = strFromU8(inflateSync(fromBase64Url(payload)));
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return { ok: false, diagnostics: [error('bad-link', `the share link is damaged and was not opened: ${why}`, { file: SHARE_SOURCE })] };
+  }
+  return openText(text, SHARE_SOURCE, registry);
+}

@@ -1,0 +1,73 @@
+/**
+ * Is a wire allowed? Checked before the edit is made, so a wire that does not fit is refused with
+ * a reason the user can read: wrong ports, wrong kind (the node contract's `kindAccepts`), a
+ * cycle, or a shape the target node rejects (the compiler's inference run on the graph with the
+ * wire added). Pure; the canvas shows the reason.
+ */
+import { kindAccepts, type PortDef } from '../../../nodes/contract.ts';
+import type { NodeRegistry } from '../../../nodes/registry.ts';
+import type { GraphIR } from '../../compiler/ir.ts';
+import { describeType, resolveGraph } from '../../compiler/resolve.ts';
+import type { GraphDocument, PortRef } from '../../graph/document.ts';
+import { connect } from './edits.ts';
+
+export type WireCheck = { ok: true; doc: GraphDocument; ir: GraphIR } | { ok: false; reason: string };
+
+const refText = (r: PortRef) => `'${r.node}'.${r.port}`;
+
+/** The shortest chain of edges from `start` to `goal`, as node ids, or undefined. */
+function pathBetween(doc: GraphDocument, start: string, goal: string): string[] | undefined {
+  const next = new Map<string, string[]>();
+  for (const e of doc.edges) next.set(e.from.node, [...(next.get(e.from.node) ?? []), e.to.node]);
+  const cameFrom = new Map<string, string>([[start, start]]);
+  const queue = [start];
+  while (queue.length) {
+    const id = queue.shift()!;
+    if (id === goal) {
+      const path = [id];
+      while (path[0] !== start) path.unshift(cameFrom.get(path[0])!);
+      return path;
+    }
+    for (const n of next.get(id) ?? []) if (!cameFrom.has(n)) (cameFrom.set(n, id), queue.push(n));
+  }
+  return undefined;
+}
+
+export function checkWire(doc: GraphDocument, ir: GraphIR, registry: NodeRegistry, from: PortRef, to: PortRef): WireCheck {
+  if (from.node === to.node) return { ok: false, reason: `a node cannot feed itself ('${from.node}')` };
+  const source = ir.nodes.get(from.node);
+  const target = ir.nodes.get(to.node);
+  if (!source) return { ok: false, reason: `there is no node '${from.node}'` };
+  if (!target) return { ok: false, reason: `there is no node '${to.node}'` };
+
+  let inPort: PortDef | undefined;
+  if (source.def) {
+    if (!source.outputPorts.some((p) => p.name === from.port)) return { ok: false, reason: `'${from.node}' has no output '${from.port}'` };
+  }
+  if (target.def) {
+    inPort = target.inputPorts.find((p) => p.name === to.port);
+    if (!inPort) return { ok: false, reason: `'${to.node}' has no input '${to.port}'` };
+  }
+
+  // Kind: the inferred type when there is one, else the declared port kind.
+  const inferred = source.outputs[from.port];
+  const kind = inferred?.kind ?? source.outputPorts.find((p) => p.name === from.port)?.kind;
+  if (inPort && kind && !kindAccepts(inPort.kind, kind)) {
+    const got = inferred ? describeType(inferred) : kind;
+    return { ok: false, reason: `${refText(to)} expects ${inPort.kind} (${inPort.doc.replace(/\.$/, '')}), got ${got} from ${refText(from)}` };
+  }
+
+  const loop = pathBetween(doc, to.node, from.node);
+  if (loop) return { ok: false, reason: `this wire would close a cycle: ${[...loop, to.node].map((id) => `'${id}'`).join(' → ')}` };
+
+  // Shape: run inference with the wire in place; a new error on the target node refuses it.
+  const next = connect(doc, from, to);
+  const nextIr = resolveGraph(next, registry, { batch: ir.batch });
+  const before = new Set(target.diagnostics.map((d) => `${d.code}|${d.message}`));
+  const fresh = (nextIr.nodes.get(to.node)?.diagnostics ?? []).filter(
+    (d) => d.severity === 'error' && d.code !== 'missing-input' && !before.has(`${d.code}|${d.message}`),
+  );
+  const worst = fresh.find((d) => d.where.port === to.port) ?? fresh[0];
+  if (worst) return { ok: false, reason: `${refText(to)}: ${worst.message}` };
+  return { ok: true, doc: next, ir: nextIr };
+}

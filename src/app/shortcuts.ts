@@ -1,0 +1,20 @@
+/** Keyboard shortcuts: one list drives both the key handler's documentation and the help dialog. */
+export const SHORTCUTS: readonly [keys: string, what: string][] = [
+  ['Ctrl+Z', 'Undo'],
+  ['Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
+  ['Ctrl+C / Ctrl+X / Ctrl+V', 'Copy, cut, paste the selection as graph JSON (works across tabs)'],
+  ['Ctrl+D', 'Duplicate the selection'],
+  ['Delete / Backspace', 'Delete the selection'],
+  ['Ctrl+A', 'Select every node'],
+  ['Shift/Ctrl + click', 'Add a node to the selection, or take it out'],
+  ['Shift + drag on the background', 'Box select'],
+  ['Ctrl+G', 'Group the selection in a frame'],
+  ['M', 'Add a comment in the middle of the view'],
+  ['Shift+A', 'Auto-arrange'],
+  ['F', 'Zoom to fit'],
+  ['+ / −', 'Zoom in / out'],
+  ['Ctrl+O', 'Open a file'],
+  ['Ctrl+S / Ctrl+Shift+S', 'Save / save as a .lggan.json file'],
+  ['Escape', 'Clear the selection, close a dialog'],
+  ['?', 'This help'],
+];

@@ -3,17 +3,24 @@ import { defineConfig } from 'vite';
 import { svelte, vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { selfContainedWasmThreads } from './src/runtime/wasm/vite-plugin.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+
+// Cross-origin isolation (SharedArrayBuffer), which the tfjs wasm backend needs for threads. Every
+// resource the app loads is its own, so require-corp blocks nothing. Static hosting must send these too.
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 // The app's index.html lives in src/app so that the repository's top level stays as the product
 // card fixes it; vitest runs from the repository root.
 export default defineConfig({
   root: 'src/app',
   publicDir: `${repoRoot}public`,
-  plugins: [svelte({ preprocess: vitePreprocess() })],
-  server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] } },
-  preview: { host: '127.0.0.1', port: 4173 },
+  plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads()],
+  // Workers are bundled apart: the training and generation workers run tfjs-wasm too.
+  worker: { plugins: () => [selfContainedWasmThreads()] },
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] }, headers: isolation },
+  preview: { host: '127.0.0.1', port: 4173, headers: isolation },
   build: {
     outDir: `${repoRoot}dist`,
     emptyOutDir: true,

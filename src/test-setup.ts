@@ -1,3 +1,4 @@
 import { initNodeBackend } from './runtime/tf-node.ts';
 
-await initNodeBackend();
+// Unit tests run on tfjs-cpu; the wasm tests switch to wasm themselves and back.
+await initNodeBackend('cpu');

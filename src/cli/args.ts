@@ -43,3 +43,26 @@ export function intFlag(flags: ParsedArgs['flags'], name: string, fallback: numb
   if (raw === true || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects a whole number ≥ ${min}, got '${raw}'`);
   return n;
 }
+
+/**
+ * Takes the global `--backend cpu|wasm` (either spelling) out of argv, wherever it stands, so
+ * every command accepts it. The value is checked by the caller.
+ */
+export function takeBackendOption(argv: string[]): { backend?: string; rest: string[] } {
+  const rest: string[] = [];
+  let backend: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--backend') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new UsageError('--backend needs a value: cpu or wasm');
+      backend = value;
+      i++;
+    } else if (arg.startsWith('--backend=')) {
+      backend = arg.slice('--backend='.length);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { backend, rest };
+}

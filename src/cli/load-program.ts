@@ -3,6 +3,8 @@ import type { GraphIR } from '../compiler/ir.ts';
 import { CompileError, compileProgram, type Program } from '../compiler/program.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
 import { totalmem } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { WASM_HEAP_BYTES } from '../runtime/tf-node.ts';
 import { checkMemoryBudget, estimateMemory, MemoryBudgetError, type MemoryLimits } from '../compiler/memory.ts';
 import { error } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT } from '../graph/document.ts';
@@ -20,9 +22,14 @@ export interface LoadProgramOptions {
   memory?: { training: boolean; limits?: MemoryLimits };
 }
 
-/** What this Node process may use: three quarters of the machine's memory, and typed arrays below 4 GiB. */
-export function nodeMemoryLimits(): MemoryLimits {
-  return { backend: 'cpu', totalBytes: Math.floor(totalmem() * 0.75), maxTensorBytes: 2 ** 32 - 1 };
+/**
+ * What this Node process may use on `backend` (default: the active one): three quarters of the
+ * machine's memory, typed arrays below 4 GiB, and on wasm everything inside its 4 GiB heap.
+ */
+export function nodeMemoryLimits(backend: string = tf.getBackend()): MemoryLimits {
+  const machine = Math.floor(totalmem() * 0.75);
+  if (backend === 'wasm') return { backend, totalBytes: Math.min(machine, WASM_HEAP_BYTES), maxTensorBytes: Math.min(machine, WASM_HEAP_BYTES) };
+  return { backend, totalBytes: machine, maxTensorBytes: 2 ** 32 - 1 };
 }
 
 /**
@@ -42,7 +49,8 @@ export async function loadProgram(file: string, registry: NodeRegistry, io: CliI
       checkMemoryBudget(estimateMemory(ir, options.memory), options.memory.limits ?? nodeMemoryLimits());
     } catch (e) {
       if (!(e instanceof MemoryBudgetError)) throw e;
-      printDiagnostics([error('memory', e.message, { pointer: '/template' })], file, io);
+      const hint = e.limits.backend === 'wasm' ? ' (the wasm backend keeps every tensor in a heap of at most 4 GiB; --backend cpu is slower but has no such limit)' : '';
+      printDiagnostics([error('memory', e.message + hint, { pointer: '/template' })], file, io);
       return null;
     }
   }

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRegistry } from '../../nodes/index.ts';
-import { initNodeBackend } from '../runtime/tf-node.ts';
+import { initNodeBackend, parseNodeBackend, tf } from '../runtime/tf-node.ts';
+import { takeBackendOption } from './args.ts';
 import { compile, compileUsage } from './commands/compile.ts';
 import { convert, convertUsage } from './commands/convert.ts';
 import { exportCheckpoint, exportCheckpointUsage } from './commands/export-checkpoint.ts';
@@ -18,7 +19,10 @@ import { CliProblem, EXIT, UsageError, type CliIO } from './io.ts';
 
 const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch } as const;
 
-export const USAGE = ['usage:', ...[validateUsage, inspectUsage, compileUsage, trainUsage, generateUsage, convertUsage, importCheckpointUsage, exportCheckpointUsage, exportPytorchUsage].map((u) => `  ${u}`)].join('\n');
+export const USAGE = [
+  'usage (every command also takes --backend wasm|cpu; default wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit):',
+  ...[validateUsage, inspectUsage, compileUsage, trainUsage, generateUsage, convertUsage, importCheckpointUsage, exportCheckpointUsage, exportPytorchUsage].map((u) => `  ${u}`),
+].join('\n');
 
 /** A status line never wraps: a wrapped line could not be redrawn in place. */
 function fitTerminal(line: string): string {
@@ -39,6 +43,17 @@ export const consoleIO: CliIO = {
   },
 };
 
+/** How an exhausted wasm heap surfaces: a failed malloc aborts, or a view past the heap's end. */
+const WASM_OUT_OF_MEMORY = /memory access out of bounds|Aborted\(|Invalid typed array length|Cannot enlarge memory|out of memory/i;
+
+function parseBackendFlag(value: string) {
+  try {
+    return parseNodeBackend(value, '--backend');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 export async function main(argv: string[], io: CliIO = consoleIO): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -50,8 +65,9 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
     return EXIT.usage;
   }
   try {
-    await initNodeBackend();
-    return await COMMANDS[command as keyof typeof COMMANDS](rest, createRegistry(), io);
+    const { backend, rest: commandArgs } = takeBackendOption(rest);
+    await initNodeBackend(backend === undefined ? undefined : parseBackendFlag(backend));
+    return await COMMANDS[command as keyof typeof COMMANDS](commandArgs, createRegistry(), io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`lggan ${command}: ${e.message}`);
@@ -61,7 +77,12 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
       io.err(`error ${e.message}`);
       return EXIT.problems;
     }
-    io.err(`lggan ${command}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    const text = e instanceof Error ? e.message : String(e);
+    if (tf.getBackend() === 'wasm' && WASM_OUT_OF_MEMORY.test(text)) {
+      io.err(`lggan ${command}: the wasm backend ran out of memory (${text}): its heap holds at most 4 GiB; use --backend cpu, a smaller batch or a smaller template`);
+      return EXIT.problems;
+    }
+    io.err(`lggan ${command}: internal error: ${text}`);
     return EXIT.problems;
   }
 }

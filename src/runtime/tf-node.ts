@@ -1,21 +1,63 @@
 /**
- * TensorFlow.js for Node (CLI, vitest, benchmarks): the cpu backend with every gradient registered.
+ * TensorFlow.js for Node (CLI, vitest, benchmarks): every gradient registered, and two backends.
+ *
+ * - wasm (the default): XNNPACK with SIMD (Node's wasm has no threads), plus our training kernels
+ *   (runtime/wasm/) for the conv gradients tfjs-wasm lacks. Tens of times faster than cpu on convs.
+ *   Its heap is 32-bit: everything must fit in 4 GiB.
+ * - cpu: plain JavaScript, no size limit beyond the machine, and what the unit tests run on.
+ *
  * The union package is the one entry that registers gradients under Node's module resolution;
  * it shares the engine with `@tensorflow/tfjs-core` through tfjs's global registry.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from './wasm/register.ts';
 
 // PROD silences tfjs's "install tfjs-node" banner, which would pollute CLI output.
 tf.env().set('PROD', true);
 
-let ready: Promise<void> | undefined;
+export type NodeBackend = 'wasm' | 'cpu';
+export const NODE_BACKENDS: readonly NodeBackend[] = ['wasm', 'cpu'];
+/** What `initNodeBackend()` picks when nothing was initialised before. */
+export const DEFAULT_NODE_BACKEND: NodeBackend = 'wasm';
 
-export function initNodeBackend(): Promise<void> {
-  ready ??= tf.setBackend('cpu').then((ok) => {
-    if (!ok) throw new Error('could not initialise the tfjs cpu backend');
-  });
-  return ready;
+/** Largest wasm heap (wasm32 addresses 4 GiB, less the last 64 KiB page emscripten keeps). */
+export const WASM_HEAP_BYTES = 4294901760;
+
+/** Checks a backend name from outside (a flag, an environment variable). */
+export function parseNodeBackend(value: unknown, what = 'backend'): NodeBackend {
+  if (typeof value === 'string' && (NODE_BACKENDS as readonly string[]).includes(value)) return value as NodeBackend;
+  throw new RangeError(`unknown ${what} ${JSON.stringify(value)}: use ${NODE_BACKENDS.join(' or ')}`);
+}
+
+let current: { name: NodeBackend; ready: Promise<NodeBackend>; settled: boolean } | undefined;
+
+async function activate(name: NodeBackend): Promise<NodeBackend> {
+  if (name === 'wasm') registerWasmTrainingKernels();
+  if (!(await tf.setBackend(name))) throw new Error(`could not initialise the tfjs ${name} backend`);
+  await tf.ready();
+  return name;
+}
+
+/**
+ * Makes `backend` tfjs's backend. Without one, keeps whichever this module initialised already
+ * (the unit tests pin cpu this way), else takes the default, wasm.
+ */
+export function initNodeBackend(backend?: NodeBackend): Promise<NodeBackend> {
+  const name = backend ?? current?.name ?? DEFAULT_NODE_BACKEND;
+  // Started and still pending, or done and still in use (a test may have switched tfjs since).
+  const reusable = current?.name === name && (!current.settled || tf.getBackend() === name);
+  if (!current || !reusable) {
+    const started: NonNullable<typeof current> = { name, ready: activate(name), settled: false };
+    current = started;
+    started.ready.then(
+      () => (started.settled = true),
+      // A failed start must not stick: the next call tries again.
+      () => current === started && (current = undefined),
+    );
+  }
+  return current.ready;
 }
 
 export { tf };

@@ -14,6 +14,11 @@ export function browserMemoryLimits(backend: string): MemoryLimits {
     const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
     const max = device?.limits?.maxStorageBufferBindingSize;
     if (max) limits.maxTensorBytes = max;
+  } else if (backend === 'wasm') {
+    // Every wasm tensor lives in one 32-bit heap: at most 4 GiB, less emscripten's last page.
+    const heap = 4294901760;
+    limits.totalBytes = Math.min(limits.totalBytes ?? heap, heap);
+    limits.maxTensorBytes = heap;
   } else if (backend === 'webgl') {
     const side = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
     if (side) limits.maxTensorBytes = side * side * 4 * 4;

@@ -142,7 +142,7 @@ describe('TrainingSession', () => {
 
   it('reports a bad spec, a graph the synthetic data cannot feed and an unknown backend as typed errors', async () => {
     expect(errorOf((await runOnce(start({ steps: 0 }))).messages)).toMatchObject({ error: { kind: 'spec', message: expect.stringMatching(/steps must be/) } });
-    expect(errorOf((await runOnce(start({ backend: 'wasm' as never }))).messages)).toMatchObject({ error: { kind: 'spec', message: expect.stringMatching(/wasm.*cannot train/) } });
+    expect(errorOf((await runOnce(start({ backend: 'tpu' as never }))).messages)).toMatchObject({ error: { kind: 'spec', message: expect.stringMatching(/unknown backend "tpu"/) } });
     const fourClasses = { ...tinyTrainingGraph(), template: { ...tinyTrainingGraph().template, num_classes: 4 } };
     expect(errorOf((await runOnce(start({}, false, fourClasses))).messages)).toMatchObject({
       error: { kind: 'spec', message: expect.stringMatching(/'labels' has num_classes 4.*at least 5/) },

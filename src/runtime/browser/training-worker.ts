@@ -5,7 +5,7 @@
  */
 import { version as nodePackVersion } from '../../../package.json';
 import { IndexedDbCheckpointStore } from '../checkpoint/indexeddb-store.ts';
-import { probeBackend } from '../tf-browser.ts';
+import { backendMeasure, probeBackend } from '../tf-browser.ts';
 import { selectBackend } from './backend.ts';
 import { browserMemoryLimits } from './memory-limits.ts';
 import type { PageMessage, WorkerMessage } from './protocol.ts';
@@ -16,7 +16,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const session = new TrainingSession({
   post: (message: WorkerMessage, transfer: Transferable[] = []) => scope.postMessage(message, transfer),
   store: new IndexedDbCheckpointStore(),
-  selectBackend: (setting) => selectBackend(setting, probeBackend),
+  selectBackend: (setting) => selectBackend(setting, probeBackend, backendMeasure),
   memoryLimits: browserMemoryLimits,
   nodePackVersion,
 });

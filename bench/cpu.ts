@@ -1,0 +1,188 @@
+/**
+ * Benchmark: LGGAN on a CPU, per Node backend (wasm: XNNPACK + our training kernels; cpu: plain JS).
+ *   1. generator forward of the Cityscapes graph at 128×64 with the official widths (ngf 64),
+ *   2. one training iteration (G and D updates, batch 1, no VGG loss: no weights file) of the tiny
+ *      Cityscapes graph and of the 128×64 full-width graph,
+ *   3. peak memory of the local class-specific generators at 128×64 (the per-class step).
+ * Each figure is the median of the repeats after one warm-up, as wall time and as this process's
+ * CPU time (user + system: the honest figure when other work shares the cores; wasm here is one
+ * thread, so on an idle machine both agree). GMAC/s use the cost model's multiply-adds (resolveGraph);
+ * a training iteration counts 3 × the forward MACs of every network (forward + backward, roughly).
+ * Ratios compare with official PyTorch on the same 2-core machine (2 threads): G forward at 128×64
+ * 2.66 s, one training iteration at 128×64 without VGG 13.4 s.
+ *
+ *   npm run bench:cpu [-- --backends wasm,cpu] [--repeats N] [--cpu-full] [--only gen|train|memory]
+ *
+ * Node cpu at full width is very slow (minutes per pass), so cpu runs only the tiny graph unless
+ * --cpu-full is given; everything skipped is listed at the end. Chromium's backends are not
+ * measured here. Not a test: nothing here fails on time.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { createRegistry } from '../nodes/index.ts';
+import type { GraphIR } from '../src/compiler/ir.ts';
+import { compileProgram, type Feeds, type Program } from '../src/compiler/program.ts';
+import { resolveGraph } from '../src/compiler/resolve.ts';
+import { sampleFeeds } from '../src/compiler/sample-inputs.ts';
+import type { GraphDocument } from '../src/graph/document.ts';
+import { loadGraphValue } from '../src/graph/load.ts';
+import { compileTraining } from '../src/runtime/training/training-run.ts';
+import { initNodeBackend, parseNodeBackend, type NodeBackend } from '../src/runtime/tf-node.ts';
+import { semanticGraph } from '../src/templates/lggan.ts';
+
+const OFFICIAL = { generateMs: 2660, trainMs: 13400 };
+
+const args = process.argv.slice(2);
+const flag = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const backends = (flag('backends') ?? 'wasm,cpu').split(',').map((b) => parseNodeBackend(b, '--backends entry'));
+const repeats = Number(flag('repeats') ?? 3);
+const only = flag('only');
+const cpuFull = args.includes('--cpu-full');
+const registry = createRegistry();
+const skipped: string[] = [];
+
+function tinyGraph(): GraphDocument {
+  const loaded = loadGraphValue(JSON.parse(readFileSync(new URL('../graphs/lggan-cityscapes-tiny.json', import.meta.url), 'utf8')), { registry });
+  if (!loaded.ok) throw new Error('graphs/lggan-cityscapes-tiny.json does not load');
+  return loaded.doc;
+}
+
+/** The official Cityscapes graph (ngf 64, SPADE hidden 128) at 128×64, the smallest size its 'more' upsampling allows. */
+function fullGraph128(): GraphDocument {
+  const doc = semanticGraph({ dataset: 'cityscapes', size: 'full', variant: 'lggan' });
+  Object.assign(doc.template, { height: 64, width: 128 });
+  return doc;
+}
+
+function resolve(doc: GraphDocument): GraphIR {
+  const ir = resolveGraph(doc, registry, { batch: 1 });
+  const errors = ir.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`graph '${doc.meta.name}' has errors: ${errors.map((d) => d.message).join('; ')}`);
+  return ir;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall and CPU ms of `run` over the repeats, after one warm-up. */
+async function timed(run: () => void | Promise<void>): Promise<{ wall: number; cpu: number }> {
+  await run();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const w0 = performance.now();
+    const c0 = cpuMs();
+    await run();
+    wall.push(performance.now() - w0);
+    cpu.push(cpuMs() - c0);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function line(label: string, t: { wall: number; cpu: number }, macs: number, official?: number): void {
+  const gmacs = (ms: number) => (macs / 1e9 / (ms / 1000)).toFixed(2);
+  const ratio = official ? `  ×${(t.wall / official).toFixed(2)} official (cpu time ×${(t.cpu / official).toFixed(2)})` : '';
+  console.log(`  ${label.padEnd(44)} wall ${t.wall.toFixed(0).padStart(7)} ms  cpu ${t.cpu.toFixed(0).padStart(7)} ms  ${gmacs(t.wall)} GMAC/s (cpu time ${gmacs(t.cpu)})${ratio}`);
+}
+
+function finalOutputs(program: Program): string[] {
+  return program.sinkNodes.filter((n) => n.node.type === 'core/output' && n.node.params.name === 'final').map((n) => n.id);
+}
+
+async function generation(backend: NodeBackend): Promise<void> {
+  if (backend === 'cpu' && !cpuFull) return void skipped.push('cpu: generation at 128×64 full width (add --cpu-full)');
+  const ir = resolve(fullGraph128());
+  const program = compileProgram(ir);
+  const feeds = sampleFeeds(program, 0);
+  const outputs = finalOutputs(program);
+  const t = await timed(() => {
+    const out = program.run(feeds, { outputs });
+    for (const v of Object.values(out)) v.dataSync();
+    tf.dispose(out);
+  });
+  line('G forward, Cityscapes 128×64 ngf 64', t, ir.networks.get('G')!.macs, OFFICIAL.generateMs);
+  tf.dispose(Object.values(feeds));
+  program.dispose();
+}
+
+async function trainingIteration(backend: NodeBackend, which: 'tiny' | '128×64'): Promise<{ wall: number; cpu: number } | undefined> {
+  if (backend === 'cpu' && which !== 'tiny' && !cpuFull) {
+    skipped.push(`cpu: training iteration at ${which} full width (add --cpu-full)`);
+    return undefined;
+  }
+  const ir = resolve(which === 'tiny' ? tinyGraph() : fullGraph128());
+  const program = compileProgram(ir);
+  const run = compileTraining(program);
+  const feeds: Feeds = sampleFeeds(program, 0);
+  let t: { wall: number; cpu: number };
+  try {
+    t = await timed(() => void run.step(feeds));
+  } catch (e) {
+    // wasm's heap is 32-bit: a graph whose step needs more than 4 GiB aborts.
+    skipped.push(`${backend}: training iteration at ${which} failed: ${(e as Error).message}`);
+    console.log(`  training iteration at ${which}: failed on ${backend}: ${(e as Error).message}`);
+    return undefined;
+  }
+  const macs = [...ir.networks.values()].reduce((n, net) => n + net.macs, 0) * 3;
+  line(`training iteration, ${which === 'tiny' ? 'tiny Cityscapes (ngf 4) 128×64' : 'Cityscapes 128×64 ngf 64'}`, t, macs, which === 'tiny' ? undefined : OFFICIAL.trainMs);
+  tf.dispose(Object.values(feeds));
+  run.dispose();
+  program.dispose();
+  return t;
+}
+
+/** Peak bytes the local generators add (inputs fed, weights held) per algorithm, against K masked copies of F. */
+async function localMemory(): Promise<void> {
+  for (const algorithm of ['disjoint-masks', 'grouped-conv'] as const) {
+    const doc = fullGraph128();
+    const local = doc.nodes.find((n) => n.type === 'lggan/local-generators')!;
+    local.params = { ...local.params, algorithm, ...(algorithm === 'grouped-conv' ? { class_chunk: 5 } : {}) };
+    const program = compileProgram(resolve(doc));
+    const feeds = sampleFeeds(program, 0);
+    const inputs = program.run(feeds, { outputs: ['trunk:features', 'masks:masks'] });
+    for (const training of [false, true]) {
+      const vars = [...program.variables].filter(([name]) => name.startsWith('local.')).map(([, v]) => v);
+      const baseline = tf.memory().numBytes; // weights and inputs already held
+      const info = await tf.profile(() => {
+        if (!training) return program.run({ ...feeds, ...inputs }, { outputs: ['local:local'] });
+        const { grads, value } = tf.variableGrads(() => tf.sum(program.run({ ...feeds, ...inputs }, { outputs: ['local:local'], training: true })['local:local']) as tf.Scalar, vars);
+        tf.dispose(Object.values(grads));
+        return value;
+      });
+      const [b, h, w, c] = inputs['trunk:features'].shape;
+      const k = inputs['masks:masks'].shape[3]!;
+      const naive = b * h * w * c * k * 4;
+      console.log(
+        `    ${`${algorithm}${algorithm === 'grouped-conv' ? ' (class_chunk 5)' : ''}, ${training ? 'forward + gradients' : 'forward'}`.padEnd(52)} peak ${((info.peakBytes - baseline) / 2 ** 20).toFixed(0).padStart(5)} MiB above what was held  (K = ${k} masked copies of F ${h}×${w}×${c}: ${(naive / 2 ** 20).toFixed(0)} MiB)`,
+      );
+      tf.dispose(info.result as tf.TensorContainer);
+    }
+    tf.dispose([...Object.values(inputs), ...Object.values(feeds)]);
+    program.dispose();
+  }
+}
+
+const cpuTiny: Record<string, { wall: number; cpu: number } | undefined> = {};
+for (const backend of backends) {
+  await initNodeBackend(backend);
+  console.log(`\nNode ${process.version}, tfjs ${tf.version_core}, backend ${tf.getBackend()}${backend === 'wasm' ? ` (SIMD ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')})` : ''}, median of ${repeats}:`);
+  if (!only || only === 'gen') await generation(backend);
+  if ((!only || only === 'memory') && backend === backends[0]) {
+    console.log(`\n  local class-specific generators at 128×64, ngf 64 (tf.profile peak):`);
+    await localMemory();
+  }
+  // Last: a wasm step that outgrows the 4 GiB heap aborts the wasm module for good.
+  if (!only || only === 'train') {
+    cpuTiny[backend] = await trainingIteration(backend, 'tiny');
+    await trainingIteration(backend, '128×64');
+  }
+}
+if (cpuTiny.wasm && cpuTiny.cpu) {
+  console.log(`\nwasm vs cpu, tiny training iteration: ×${(cpuTiny.cpu.wall / cpuTiny.wasm.wall).toFixed(1)} faster (cpu time ×${(cpuTiny.cpu.cpu / cpuTiny.wasm.cpu).toFixed(1)})`);
+}
+skipped.push('Chromium backends (wasm, webgl, cpu): not measured by this script');
+console.log(`\nskipped:\n${skipped.map((s) => `  ${s}`).join('\n')}`);

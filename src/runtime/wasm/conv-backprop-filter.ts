@@ -1,0 +1,197 @@
+/**
+ * Gradient of a conv with respect to its filter, on the wasm backend.
+ *
+ * dW[ty, tx, c, o] = Σ_{b, y, x} xPadded[b, y·s_h + ty, x·s_w + tx, c] · dy[b, y, x, o]. The padded
+ * input is transposed once to [C, B, H, W]; every filter tap's window is then a plain slice
+ * [C, B, H_out, W_out] = [C, N] (for strides > 1, of one of the s_h·s_w phase planes, split once).
+ * The windows of a chunk of taps are stacked to [taps·C, N] (im2col, in chunks that bound memory)
+ * and one XNNPACK matMul with dy [N, O] gives those taps' [taps·C, O] rows of dW, already in
+ * filter order. Nothing is transposed inside a matMul (the wasm BatchMatMul is several times slower
+ * when it must), and no kernel with a per-element loop (StridedSlice, GatherV2 on the last axis,
+ * 5-d transposes) runs.
+ */
+import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelCalls, WASM, withKernelCalls } from './kernel-calls.ts';
+
+/**
+ * Largest im2col chunk, in floats (default 16 MiB): enough to batch all taps of the small layers
+ * while a 7×7 filter over a large map goes a few taps at a time. Mutable for tests and benchmarks.
+ */
+export const im2colLimits = { chunkFloats: 4 * 2 ** 20 };
+
+interface FilterGeometry {
+  batch: number;
+  outHeight: number;
+  outWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+function geometry(info: backend_util.Conv2DInfo): FilterGeometry {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+    throw new Error(`wasm training kernels: dilated conv gradients are not supported (dilation ${info.dilationHeight}×${info.dilationWidth})`);
+  }
+  if (info.dataFormat !== 'channelsLast') throw new Error(`wasm training kernels: only NHWC convs are supported, got ${info.dataFormat}`);
+  return {
+    batch: info.batchSize,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/**
+ * Every tap's input window, as [C, N] with N = B·H_out·W_out in dy's (b, y, x) order. Holds the
+ * transposed padded input (and its phase planes) until `release`.
+ */
+class TapWindows {
+  private readonly planes: TensorInfo[] = [];
+
+  constructor(
+    private readonly k: KernelCalls,
+    x: TensorInfo,
+    private readonly g: FilterGeometry,
+  ) {
+    const [, h, w] = x.shape;
+    // Rows the windows reach, rounded up to whole strides so every phase plane has the same size.
+    const rows = roundUp(Math.max((g.outHeight - 1) * g.strideHeight + g.filterHeight, g.padTop + h), g.strideHeight);
+    const cols = roundUp(Math.max((g.outWidth - 1) * g.strideWidth + g.filterWidth, g.padLeft + w), g.strideWidth);
+    const padded = k.pad(x, [
+      [0, 0],
+      [g.padTop, rows - g.padTop - h],
+      [g.padLeft, cols - g.padLeft - w],
+      [0, 0],
+    ]);
+    if (g.strideHeight === 1 && g.strideWidth === 1) {
+      this.planes.push(k.transpose(padded, [3, 0, 1, 2])); // [C, B, rows, cols]
+      k.free(padded);
+      return;
+    }
+    // Phase plane (py, px) = padded[:, py::s_h, px::s_w, :], sliced from the padded input viewed as
+    // [B·rows/s_h, s_h, cols/s_w, s_w·C] (copies of C contiguous floats), then transposed.
+    const [b, , , c] = padded.shape;
+    const hh = rows / g.strideHeight;
+    const wh = cols / g.strideWidth;
+    const blocks = k.reshape(padded, [b * hh, g.strideHeight, wh, g.strideWidth * c]);
+    for (let py = 0; py < g.strideHeight; py++) {
+      for (let px = 0; px < g.strideWidth; px++) {
+        const plane = k.reshapeFreeing(k.slice(blocks, [0, py, 0, px * c], [b * hh, 1, wh, c]), [b, hh, wh, c]);
+        this.planes.push(k.transpose(plane, [3, 0, 1, 2])); // [C, B, hh, wh]
+        k.free(plane);
+      }
+    }
+    k.free(blocks);
+    k.free(padded);
+  }
+
+  /** Window of tap t (row-major over the filter): [C, N]. */
+  window(t: number): TensorInfo {
+    const g = this.g;
+    const ty = Math.floor(t / g.filterWidth);
+    const tx = t % g.filterWidth;
+    const plane = this.planes[(ty % g.strideHeight) * g.strideWidth + (tx % g.strideWidth)];
+    const [channels, batch] = plane.shape;
+    const slice = this.k.slice(plane, [0, 0, Math.floor(ty / g.strideHeight), Math.floor(tx / g.strideWidth)], [channels, batch, g.outHeight, g.outWidth]);
+    return this.k.reshapeFreeing(slice, [channels, batch * g.outHeight * g.outWidth]);
+  }
+
+  release(): void {
+    for (const p of this.planes) this.k.free(p);
+  }
+}
+
+/** Consecutive chunks of taps, each with at most `chunkFloats` floats of windows (≥ 1 tap). */
+function tapChunks(taps: number, floatsPerTap: number): Array<[number, number]> {
+  const perChunk = Math.max(1, Math.floor(im2colLimits.chunkFloats / floatsPerTap));
+  const chunks: Array<[number, number]> = [];
+  for (let t0 = 0; t0 < taps; t0 += perChunk) chunks.push([t0, Math.min(taps, t0 + perChunk)]);
+  return chunks;
+}
+
+/** The windows of taps [t0, t1) stacked along axis 0 and then viewed as `shape`. */
+function stackedWindows(k: KernelCalls, windows: TapWindows, t0: number, t1: number, shape: (taps: number) => number[]): TensorInfo {
+  const parts: TensorInfo[] = [];
+  for (let t = t0; t < t1; t++) parts.push(windows.window(t));
+  const stacked = parts.length === 1 ? parts[0] : k.concat(parts, 0);
+  if (stacked !== parts[0]) for (const p of parts) k.free(p);
+  return k.reshapeFreeing(stacked, shape(t1 - t0));
+}
+
+type FilterAttrs = NamedAttrMap & {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+  filterShape: [number, number, number, number];
+};
+
+export const conv2dBackpropFilterConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: WASM,
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as FilterAttrs;
+    const format = backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC');
+    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, format);
+    const g = geometry(info);
+    const [kh, kw, inChannels, outChannels] = a.filterShape;
+    return withKernelCalls(backend, (k) => {
+      const n = g.batch * g.outHeight * g.outWidth;
+      const dyRows = k.reshape(dy, [n, outChannels]);
+      const windows = new TapWindows(k, x, g);
+      const parts: TensorInfo[] = [];
+      for (const [t0, t1] of tapChunks(kh * kw, n * inChannels)) {
+        const cols = stackedWindows(k, windows, t0, t1, (taps) => [taps * inChannels, n]);
+        parts.push(k.matMul(cols, dyRows)); // [taps·C, O], rows (t, c)
+        k.free(cols);
+      }
+      windows.release();
+      const all = parts.length === 1 ? parts[0] : k.concat(parts, 0);
+      return k.keep(k.reshape(all, [kh, kw, inChannels, outChannels]));
+    });
+  },
+};
+
+/**
+ * dW[ty, tx, c, q] = Σ_n window_t[c, n] · dy[n, c·m + q]: dy is transposed once to [C, m, N]; per
+ * chunk of taps one broadcast multiply [taps, C, 1, N] × [C, m, N] and a sum over the innermost N.
+ */
+export const depthwiseBackpropFilterConfig: KernelConfig = {
+  kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+  backendName: WASM,
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as FilterAttrs;
+    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true);
+    const g = geometry(info);
+    const [kh, kw, channels, multiplier] = a.filterShape;
+    return withKernelCalls(backend, (k) => {
+      const n = g.batch * g.outHeight * g.outWidth;
+      const dyT = k.transpose(k.reshape(dy, [n, channels, multiplier]), [1, 2, 0]); // [C, m, N]
+      const windows = new TapWindows(k, x, g);
+      const parts: TensorInfo[] = [];
+      for (const [t0, t1] of tapChunks(kh * kw, n * channels * multiplier)) {
+        const stacked = stackedWindows(k, windows, t0, t1, (taps) => [taps, channels, 1, n]);
+        const products = k.mul(stacked, dyT); // [taps, C, m, N]
+        k.free(stacked);
+        parts.push(k.sum(products, [3])); // [taps, C, m]
+        k.free(products);
+      }
+      windows.release();
+      const all = parts.length === 1 ? parts[0] : k.concat(parts, 0);
+      return k.keep(k.reshape(all, [kh, kw, channels, multiplier]));
+    });
+  },
+};

@@ -1,0 +1,189 @@
+/**
+ * The wasm training kernels against the cpu backend's, on seeded random shapes: strides 1, 2 and
+ * 3, same / valid / explicit padding, odd and even filters. Each case runs the kernel itself
+ * (engine.runKernel with the same attrs on both backends), and a few whole gradients run through
+ * tf.grad. The process's one engine switches to wasm inside these tests and back to cpu after.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { im2colLimits } from './conv-backprop-filter.ts';
+import { registerWasmTrainingKernels } from './register.ts';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+type Shape4 = [number, number, number, number];
+
+/** Mulberry32: small seeded generator, so every run checks the same cases. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Runs a kernel on a backend with inputs made there from the same values; returns the values. */
+async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, { values: Float32Array | Int32Array; shape: number[] }>, attrs: object): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, v] of Object.entries(inputs)) tensors[name] = tf.tensor(v.values, v.shape, v.values instanceof Int32Array ? 'int32' : 'float32');
+  const dataIds = (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const result = { values: Float32Array.from(await out.data()), shape: out.shape };
+  out.dispose();
+  // Every intermediate the kernel made is freed again.
+  expect((tf.engine().backend as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+  tf.dispose(Object.values(tensors));
+  return result;
+}
+
+function expectClose(actual: { values: Float32Array; shape: number[] }, expected: { values: Float32Array; shape: number[] }, what: string): void {
+  expect(actual.shape, what).toEqual(expected.shape);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < expected.values.length; i++) {
+    scale = Math.max(scale, Math.abs(expected.values[i]));
+    worst = Math.max(worst, Math.abs(actual.values[i] - expected.values[i]));
+  }
+  expect(worst / scale, `${what}: max |wasm − cpu| / max |cpu|`).toBeLessThanOrEqual(1e-4);
+}
+
+interface ConvCase {
+  x: Shape4;
+  filter: Shape4;
+  strides: [number, number];
+  pad: Pad;
+  label: string;
+}
+
+/** Random conv geometry: batch 1–2, spatial 3–11, channels 1–5, filter 1–5 (odd and even), strides 1–3. */
+function convCases(seed: number, count: number, depthwise: boolean): ConvCase[] {
+  const r = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const cases: ConvCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const kh = int(1, 5);
+    const kw = int(1, 5);
+    const h = int(Math.max(3, kh), 11);
+    const w = int(Math.max(3, kw), 11);
+    const strides: [number, number] = i % 3 === 0 ? [1, 1] : i % 3 === 1 ? [2, 2] : [int(1, 3), int(1, 3)];
+    const modes: Pad[] = ['same', 'valid', [[0, 0], [int(0, 2), int(0, 2)], [int(0, 2), int(0, 2)], [0, 0]]];
+    const pad = modes[i % 3 === 2 ? 2 : int(0, 1)];
+    const c = int(1, 5);
+    const filter: Shape4 = [kh, kw, c, depthwise ? int(1, 3) : int(1, 5)];
+    const x: Shape4 = [int(1, 2), h, w, c];
+    cases.push({ x, filter, strides, pad, label: `x ${x} filter ${filter} strides ${strides} pad ${JSON.stringify(pad)}` });
+  }
+  return cases;
+}
+
+function randomValues(r: () => number, shape: number[]): Float32Array {
+  return Float32Array.from({ length: size(shape) }, () => r() * 2 - 1);
+}
+
+function outShape(c: ConvCase, depthwise: boolean): Shape4 {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, undefined, depthwise);
+  return info.outShape;
+}
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('wasm training kernels match the cpu backend', () => {
+  it('Conv2DBackpropInput (dense conv dx, transposed conv forward)', async () => {
+    const r = rng(11);
+    for (const c of convCases(1, 36, false)) {
+      const dyShape = outShape(c, false);
+      const inputs = { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, c.filter), shape: c.filter } };
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+      expectClose(await runOn('wasm', 'Conv2DBackpropInput', inputs, attrs), await runOn('cpu', 'Conv2DBackpropInput', inputs, attrs), c.label);
+    }
+  });
+
+  it('Conv2DBackpropFilter, with all taps in one im2col chunk and with chunks of 1–3 taps', async () => {
+    const r = rng(12);
+    const limit = im2colLimits.chunkFloats;
+    try {
+      for (const [i, c] of convCases(2, 36, false).entries()) {
+        const dyShape = outShape(c, false);
+        const inputs = { x: { values: randomValues(r, c.x), shape: c.x }, dy: { values: randomValues(r, dyShape), shape: dyShape } };
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+        // Every other case splits the taps: chunks of (i mod 3) + 1 windows of [N, C].
+        im2colLimits.chunkFloats = i % 2 === 0 ? limit : size(dyShape.slice(0, 3)) * c.x[3] * ((i % 3) + 1);
+        expectClose(await runOn('wasm', 'Conv2DBackpropFilter', inputs, attrs), await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs), c.label);
+      }
+    } finally {
+      im2colLimits.chunkFloats = limit;
+    }
+  });
+
+  it('DepthwiseConv2dNativeBackpropInput and …BackpropFilter (channel multipliers 1–3)', async () => {
+    const r = rng(13);
+    for (const c of convCases(3, 30, true)) {
+      const dyShape = outShape(c, true);
+      const dy = { values: randomValues(r, dyShape), shape: dyShape };
+      const inputAttrs = { strides: c.strides, pad: c.pad, dilations: [1, 1], inputShape: c.x };
+      const inputs = { dy, filter: { values: randomValues(r, c.filter), shape: c.filter } };
+      expectClose(await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, inputAttrs), await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', inputs, inputAttrs), `dx ${c.label}`);
+      const filterAttrs = { strides: c.strides, pad: c.pad, dilations: [1, 1], filterShape: c.filter };
+      const filterInputs = { x: { values: randomValues(r, c.x), shape: c.x }, dy };
+      expectClose(await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', filterInputs, filterAttrs), await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', filterInputs, filterAttrs), `dW ${c.label}`);
+    }
+  });
+
+  it('UnsortedSegmentSum: repeated ids accumulate, ids out of range are dropped, rows of any shape', async () => {
+    const r = rng(14);
+    const cases: Array<{ x: number[]; ids: number[]; segments: number }> = [
+      { x: [6], ids: [0, 2, 2, 1, 0, 2], segments: 3 },
+      { x: [5, 3], ids: [4, 4, 4, 0, 1], segments: 6 },
+      { x: [4, 2, 3], ids: [1, -1, 7, 1], segments: 2 },
+      { x: [3, 2], ids: [-2, 5, 9], segments: 4 },
+    ];
+    for (const c of cases) {
+      const inputs = { x: { values: randomValues(r, c.x), shape: c.x }, segmentIds: { values: Int32Array.from(c.ids), shape: [c.ids.length] } };
+      const attrs = { numSegments: c.segments };
+      expectClose(await runOn('wasm', 'UnsortedSegmentSum', inputs, attrs), await runOn('cpu', 'UnsortedSegmentSum', inputs, attrs), JSON.stringify(c));
+    }
+  });
+});
+
+describe('gradients on wasm', () => {
+  /** d/d(x, w, b) of a small conv net on a backend, as plain arrays. */
+  async function convNetGrads(backend: 'cpu' | 'wasm', values: Record<string, { values: Float32Array; shape: number[] }>): Promise<Array<{ values: Float32Array; shape: number[] }>> {
+    await tf.setBackend(backend);
+    const before = tf.memory().numTensors;
+    const t = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
+    const grads = tf.grads((x: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor, wt: tf.Tensor, dw: tf.Tensor) => {
+      const a = tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 2, 'same'));
+      const b = tf.depthwiseConv2d(a, dw as tf.Tensor4D, 1, 'same');
+      const c = tf.conv2dTranspose(b, wt as tf.Tensor4D, [1, 8, 8, 3], 2, 'same');
+      const d = tf.conv2d(c, w2 as tf.Tensor4D, 1, 'valid');
+      const picked = tf.gather(tf.reshape(d, [-1, 2]), tf.tensor1d([0, 3, 3, 5], 'int32'));
+      return tf.add(tf.sum(tf.square(d)), tf.sum(picked));
+    })([t.x, t.w1, t.w2, t.wt, t.dw]);
+    const out = await Promise.all(grads.map(async (g) => ({ values: Float32Array.from(await g.data()), shape: g.shape })));
+    tf.dispose([...grads, ...Object.values(t)]);
+    expect(tf.memory().numTensors).toBe(before);
+    return out;
+  }
+
+  it('a conv / depthwise / transposed-conv / gather net has the cpu gradients', async () => {
+    const r = rng(15);
+    const shapes: Record<string, number[]> = { x: [1, 8, 8, 3], w1: [3, 3, 3, 4], dw: [3, 3, 4, 1], wt: [4, 4, 3, 4], w2: [3, 3, 3, 2] };
+    const values = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, { values: randomValues(r, s), shape: s }]));
+    const wasm = await convNetGrads('wasm', values);
+    const cpu = await convNetGrads('cpu', values);
+    Object.keys(shapes).forEach((name, i) => expectClose(wasm[i], cpu[i], `d/d${name}`));
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Makes the tfjs wasm backend able to train: registers the gradient kernels it lacks
+ * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter, UnsortedSegmentSum) and
+ * replaces its Conv2DBackpropInput, a plain loop ~8× slower than XNNPACK's forward conv, with the
+ * polyphase form (which is also the forward pass of every transposed conv). All are built from the
+ * backend's own fast kernels (XNNPACK conv and matMul, pad, slice, transpose). Identity is replaced
+ * too: tfjs-wasm's copies, and the engine clones every tensor it keeps for the backward pass.
+ *
+ * Import the wasm backend before calling this; call it before or after tf.setBackend('wasm').
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig, depthwiseBackpropFilterConfig } from './conv-backprop-filter.ts';
+import { conv2dBackpropInputConfig, depthwiseBackpropInputConfig } from './conv-backprop-input.ts';
+import { sharedIdentityConfig } from './identity.ts';
+import { WASM } from './kernel-calls.ts';
+import { unsortedSegmentSumConfig } from './segment-sum.ts';
+
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dBackpropInputConfig,
+  conv2dBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  unsortedSegmentSumConfig,
+  sharedIdentityConfig,
+];
+
+/** Registers (or re-registers) every wasm training kernel; safe to call more than once. */
+export function registerWasmTrainingKernels(): void {
+  if (!tf.getKernelsForBackend(WASM).some((k) => k.kernelName === 'Conv2D')) {
+    throw new Error('the tfjs wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm before registering its training kernels');
+  }
+  for (const config of WASM_TRAINING_KERNELS) {
+    if (tf.getKernel(config.kernelName, WASM) === config) continue;
+    // The registry warns when a name is taken: drop the old kernel (the backend's own
+    // Conv2DBackpropInput) first.
+    if (tf.getKernel(config.kernelName, WASM)) tf.unregisterKernel(config.kernelName, WASM);
+    tf.registerKernel(config);
+  }
+}

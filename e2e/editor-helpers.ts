@@ -48,3 +48,56 @@ export async function dragFromPalette(page: Page, type: string, x: number, y: nu
 
 /** The status bar's parameter count for a network ("508 k"). */
 export const netParams = (page: Page, network: string) => page.locator(`[data-testid="totals"] [data-network="${network}"] [data-testid="net-params"]`);
+
+// ── the litegraph view, files in and out ──
+
+/** The app's litegraph host, reached through its canvas element (LitegraphView sets it). */
+export type HostCanvas = HTMLCanvasElement & { litegraphHost: import('../src/app/litegraph/litegraph-host.ts').LitegraphHost };
+export const litegraphCanvas = (page: Page) => page.getByTestId('litegraph-canvas');
+
+/** Switches the app to the litegraph view with its segmented control and waits until it shows the graph. */
+export async function showLitegraph(page: Page): Promise<void> {
+  await page.getByTestId('view-litegraph').click();
+  await expect(page.getByTestId('litegraph-view')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId('view-litegraph')).toHaveAttribute('aria-pressed', 'true');
+}
+
+/** Switches back to the Rete view and waits for its canvas. */
+export async function showRete(page: Page): Promise<void> {
+  await page.getByTestId('view-rete').click();
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
+}
+
+/** Where a node's title bar is on the page in the litegraph view. */
+export async function litegraphTitle(page: Page, node: string): Promise<{ x: number; y: number }> {
+  const at = await litegraphCanvas(page).evaluate((el, id) => (el as HostCanvas).litegraphHost.titleOnPage(id), node);
+  if (!at) throw new Error(`node '${node}' is not in the litegraph view`);
+  return at;
+}
+
+/** Drags with real mouse events, in steps, as a person does. */
+export async function mouseDrag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Makes Save fall back to a download (as in browsers without the File System Access API), so a test can read the file. */
+export async function withoutSavePicker(page: Page): Promise<void> {
+  await page.addInitScript(() => Object.defineProperty(window, 'showSaveFilePicker', { value: undefined, configurable: true }));
+}
+
+/** Drops a file on the window, as dragging it from the file manager does. */
+export async function dropFile(page: Page, name: string, text: string): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ([fileName, content]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], fileName, { type: 'application/json' }));
+      return dt;
+    },
+    [name, text] as const,
+  );
+  await page.dispatchEvent('main', 'drop', { dataTransfer: transfer });
+}

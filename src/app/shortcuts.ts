@@ -14,7 +14,9 @@ export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['F', 'Zoom to fit'],
   ['+ / −', 'Zoom in / out'],
   ['Ctrl+O', 'Open a file'],
-  ['Ctrl+S / Ctrl+Shift+S', 'Save / save as a .lggan.json file'],
+  ['Ctrl+S', 'Save to the file the graph came from, in its format (.lggan.json or litegraph JSON)'],
+  ['Ctrl+Shift+S', 'Save as: a .lggan.json graph or litegraph JSON'],
+  ['V', 'Switch the editor view: Rete ↔ litegraph'],
   ['Escape', 'Clear the selection, close a dialog'],
   ['?', 'This help'],
 ];

@@ -23,6 +23,18 @@ export interface HostCallbacks {
   onchange(doc: GraphDocument): void;
   /** A refused edit or a graph that cannot be converted; null clears it. */
   onmessage(message: string | null): void;
+  /** The nodes selected in the canvas (by a click, a box or Ctrl+A), by our node ids. */
+  onselect?(ids: string[]): void;
+}
+
+/**
+ * Keys the app handles the same way in both views: clipboard (graph JSON on the system
+ * clipboard, where litegraph would keep its own copy in localStorage) and delete (litegraph's
+ * would also rewire around the deleted node, which the Rete view never does).
+ */
+function leftToApp(e: KeyboardEvent): boolean {
+  const mod = e.ctrlKey || e.metaKey;
+  return e.type === 'keydown' && ((mod && ['c', 'x', 'v'].includes(e.key.toLowerCase())) || (!mod && (e.key === 'Delete' || e.key === 'Backspace')));
 }
 
 type Graph = InstanceType<typeof LGraph> & LgganGraphHooks & { onNodeRemoved?: (node: LGraphNode) => void; onNodeConnectionChange?: () => void };
@@ -35,6 +47,9 @@ type Canvas = InstanceType<typeof LGraphCanvas> & {
   graph_mouse: [number, number];
   isOverNodeInput(node: LGraphNode, x: number, y: number): number;
   onNodeMoved?: (node: LGraphNode) => void;
+  onSelectionChange?: (selected: Record<string, LGraphNode>) => void;
+  selected_nodes: Record<string, LGraphNode>;
+  _key_callback: (e: KeyboardEvent) => void;
 };
 
 /** Items of `next` in the order `previous` had them, new ones after, in their own order. */
@@ -60,6 +75,9 @@ export class LitegraphHost {
   private loading = false;
   private pending: ReturnType<typeof setTimeout> | null = null;
   private extraDiagnostics: readonly Diagnostic[] = [];
+  /** Our ids of the selected nodes; kept across loads (configure() clears litegraph's selection). */
+  private selectedIds: readonly string[] = [];
+  private selecting = false;
   private readonly removeListeners: () => void;
 
   constructor(
@@ -74,6 +92,7 @@ export class LitegraphHost {
     (this.canvas as unknown as { show_info: boolean }).show_info = false; // litegraph's frame statistics overlay
     this.doc = doc;
     this.hook();
+    const removeKeyFilter = this.filterKeys(element);
     const onPointerUp = (e: PointerEvent) => this.beforePointerUp(e);
     const onUp = () => this.schedule();
     window.addEventListener('pointerup', onPointerUp, true);
@@ -81,6 +100,7 @@ export class LitegraphHost {
     this.removeListeners = () => {
       window.removeEventListener('pointerup', onPointerUp, true);
       element.removeEventListener('pointerup', onUp);
+      removeKeyFilter();
     };
     this.load(doc);
   }
@@ -98,6 +118,52 @@ export class LitegraphHost {
     this.doc = doc;
     this.text = text;
     this.decorate();
+    this.select(this.selectedIds, true);
+  }
+
+  /** Selects our nodes in the canvas, as the app's selection says; reports nothing back. */
+  select(ids: readonly string[], force = false): void {
+    const same = ids.length === this.selectedIds.length && ids.every((id) => this.selectedIds.includes(id));
+    this.selectedIds = [...ids];
+    if (same && !force) return;
+    const nodes = ids.flatMap((id) => this.nodeOf(id) ?? []);
+    this.selecting = true;
+    try {
+      if (nodes.length) this.canvas.selectNodes(nodes);
+      else this.canvas.deselectAllNodes();
+    } finally {
+      this.selecting = false;
+    }
+  }
+
+  /** Pans so that a node is in the middle of the view (the problems list's "show node"). */
+  centerOn(nodeId: string): void {
+    const node = this.nodeOf(nodeId);
+    if (node) this.canvas.centerOnNode(node);
+  }
+
+  /** The graph point in the middle of the view, where the palette and paste put new nodes. */
+  viewCenter(): { x: number; y: number } {
+    const element = this.canvas.canvas as HTMLCanvasElement;
+    const rect = element.getBoundingClientRect();
+    return this.toGraph(rect.left + rect.width / 2, rect.top + rect.height / 2);
+  }
+
+  /** A page point (CSS pixels) in graph coordinates. */
+  toGraph(clientX: number, clientY: number): { x: number; y: number } {
+    const ds = this.canvas.ds as unknown as { scale: number; offset: [number, number] };
+    const element = this.canvas.canvas as HTMLCanvasElement;
+    const rect = element.getBoundingClientRect();
+    const ratio = element.width / (rect.width || 1);
+    return { x: ((clientX - rect.left) * ratio) / ds.scale - ds.offset[0], y: ((clientY - rect.top) * ratio) / ds.scale - ds.offset[1] };
+  }
+
+  /** Zooms about the middle of the view. */
+  zoomBy(factor: number): void {
+    const ds = this.canvas.ds as unknown as { scale: number; changeScale(scale: number, center: [number, number]): void };
+    const element = this.canvas.canvas as HTMLCanvasElement;
+    ds.changeScale(ds.scale * factor, [element.width / 2, element.height / 2]);
+    this.canvas.setDirty(true, true);
   }
 
   /** Diagnostics from the host (e.g. a training run) shown with the compiler's. */
@@ -208,6 +274,30 @@ export class LitegraphHost {
       return problem;
     };
     this.canvas.onNodeMoved = () => this.schedule();
+    this.canvas.onSelectionChange = (selected) => {
+      if (this.selecting) return;
+      const ids = Object.values(selected).flatMap((n) => this.ourId(n) ?? []);
+      this.selectedIds = ids;
+      this.callbacks.onselect?.(ids);
+    };
+  }
+
+  /**
+   * litegraph listens for keydown on its canvas and keyup on the whole document (capture phase):
+   * this puts a filter in front of the first, and returns what removes both (litegraph's own
+   * unbindEvents misses the capture flag, so a closed view would leave its keyup listener behind).
+   */
+  private filterKeys(element: HTMLCanvasElement): () => void {
+    const original = this.canvas._key_callback;
+    const filtered = (e: KeyboardEvent) => {
+      if (!leftToApp(e)) original(e);
+    };
+    element.removeEventListener('keydown', original, true);
+    element.addEventListener('keydown', filtered, true);
+    return () => {
+      element.removeEventListener('keydown', filtered, true);
+      element.ownerDocument.removeEventListener('keyup', original, true);
+    };
   }
 
   /** Litegraph refuses wrong kinds before asking us: say why when a dragged link is dropped on such an input. */

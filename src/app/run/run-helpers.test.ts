@@ -1,4 +1,4 @@
-/** The run panel's pure parts: chart scaling, ETA, label-map painting and reading, palettes, checkpoint files. */
+/** The run panel's pure parts: chart scaling, ETA, label-map painting and reading, palettes, checkpoint files, metrics and PyTorch report display. */
 import { describe, expect, it } from 'vitest';
 import { writeSafetensors } from '../../runtime/safetensors.ts';
 import { paletteFor } from '../../runtime/data/browser-palettes.ts';
@@ -9,6 +9,9 @@ import { summariseCheckpoint } from './checkpoint-file.ts';
 import { checkpointFileName } from './download.ts';
 import { formatDuration, progressFraction, remainingMs, updateEta } from './eta.ts';
 import { blankMap, classCounts, colourise, labelMapFromImage, paintDisc, paintLine } from './label-map.ts';
+import { bestIndex, formatMetric } from './metrics-format.ts';
+import { orderNetworks, pthFileName, reportCounts } from './pytorch-tools.ts';
+import type { ImportReport } from '../../interop/pytorch/import.ts';
 
 describe('chart scaling', () => {
   const box = { width: 120, height: 60, left: 20, right: 0, top: 0, bottom: 10 };
@@ -104,5 +107,34 @@ describe('checkpoint files', () => {
     const optimiserOnly = writeSafetensors({ 'optimizer.iteration': { dtype: 'I32', shape: [], values: new Int32Array([3]) } });
     expect(() => summariseCheckpoint(optimiserOnly, 'o.safetensors')).toThrow(/o\.safetensors: holds no weights/);
     expect(checkpointFileName('tiny training GAN (worker)', 12)).toBe('tiny-training-GAN-worker-step-000012.safetensors');
+  });
+});
+
+describe('metrics table', () => {
+  it('formats values, infinities and missing values, and finds the best (largest) one', () => {
+    expect(formatMetric(12.3456, 2)).toBe('12.35');
+    expect(formatMetric(Infinity, 2)).toBe('∞');
+    expect(formatMetric(NaN, 4)).toBe('–');
+    expect(bestIndex([12.8, 14.1, 13.2])).toBe(1);
+    expect(bestIndex([NaN, -0.5, -0.2, -0.2])).toBe(2);
+    expect(bestIndex([Infinity, 30])).toBe(0);
+    expect(bestIndex([NaN])).toBe(-1);
+    expect(bestIndex([])).toBe(-1);
+  });
+});
+
+describe('PyTorch tools', () => {
+  it('counts a report, puts G first and names .pth files', () => {
+    const report: ImportReport = {
+      network: 'G', format: 'zip', mode: 'partial', sourceKey: null, strippedPrefix: null,
+      mapped: [{ key: 'a.weight', variable: 'n.a' }, { key: 'a.bias', variable: 'n.b' }],
+      converted: [], ignored: [{ key: 'fc.weight', reason: 'unused' }], missing: ['b.weight'], unexpected: [], misshaped: [{ key: 'c', expected: [1], got: [2] }], uncovered: [],
+    };
+    expect(reportCounts(report).map((c) => `${c.name} ${c.count}${c.problem ? '!' : ''}`)).toEqual(['mapped 2', 'converted 0', 'ignored 1', 'missing 1!', 'unexpected 0!', 'misshaped 1!', 'uncovered 0!']);
+    expect(orderNetworks(['D1', 'D2', 'G'])).toEqual(['G', 'D1', 'D2']);
+    expect(orderNetworks(['D'])).toEqual(['D']);
+    expect(pthFileName('tiny training GAN (worker)', 12, 'G')).toBe('tiny-training-GAN-worker-step-000012-G.pth');
+    expect(pthFileName('latest_net_G.pth', null, 'G')).toBe('latest_net_G-G.pth');
+    expect(pthFileName('', 0, 'D1')).toBe('graph-step-000000-D1.pth');
   });
 });

@@ -80,6 +80,9 @@ const started = (runId: string): WorkerMessage => ({
   steps: 10,
   batchSize: 1,
   images: ['final'],
+  trainSamples: 16,
+  heldOutSamples: 4,
+  evalEvery: 50,
 });
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -4,7 +4,7 @@
  */
 import type { BackendSetting } from './backend.ts';
 import type { GeneratedMessage, GeneratePageMessage, GenerateWorkerMessage, IdMap, LoadedMessage } from './generate-protocol.ts';
-import type { RunError, SampleImage } from './protocol.ts';
+import type { DatasetSpec, RunError, SampleImage } from './protocol.ts';
 import type { WorkerLike } from './client.ts';
 
 /** A failed request: the worker's RunError, as an Error. */
@@ -38,6 +38,11 @@ export class GenerateClient {
 
   async generate(labels: IdMap, aerial?: SampleImage): Promise<GeneratedMessage> {
     return (await this.request({ type: 'generate', id: 0, labels: { ...labels, data: labels.data.slice() }, aerial })) as GeneratedMessage;
+  }
+
+  /** Generates from sample `index` of a run's dataset (fitted to the loaded graph); the reply's `sample` holds its condition and real image. */
+  async generateSample(dataset: DatasetSpec, index: number): Promise<GeneratedMessage> {
+    return (await this.request({ type: 'generate-sample', id: 0, dataset, index })) as GeneratedMessage;
   }
 
   dispose(): void {

@@ -1,10 +1,11 @@
 /**
  * Messages between the page and the generation worker (generate-worker.ts): load a graph with
- * weights (initial, or a checkpoint's), then generate from label maps. Every request carries an
- * id that its answer repeats. Structured-clone safe.
+ * weights (initial, or a checkpoint's), then generate from label maps or from a dataset's
+ * sample (the run panel's "inspect sample"). Every request carries an id that its answer repeats.
+ * Structured-clone safe.
  */
 import type { BackendAttempt, BackendSetting, BrowserBackend } from './backend.ts';
-import type { RunError, SampleImage } from './protocol.ts';
+import type { DatasetSpec, RunError, SampleImage } from './protocol.ts';
 
 export interface LoadRequest {
   type: 'load';
@@ -30,7 +31,15 @@ export interface GenerateRequest {
   aerial?: SampleImage;
 }
 
-export type GeneratePageMessage = LoadRequest | GenerateRequest;
+/** Generate from sample `index` of a dataset as a run sees it (fitted to the graph, not augmented). */
+export interface GenerateSampleRequest {
+  type: 'generate-sample';
+  id: number;
+  dataset: DatasetSpec;
+  index: number;
+}
+
+export type GeneratePageMessage = LoadRequest | GenerateRequest | GenerateSampleRequest;
 
 /** What the loaded generator takes and gives. */
 export interface GeneratorInfo {
@@ -67,6 +76,18 @@ export interface GeneratedMessage {
   perClass: { classId: number; image: SampleImage }[];
   notes: string[];
   ms: number;
+  /** For a generate-sample request: which sample, and what it holds beside the label map. */
+  sample?: InspectedSample;
+}
+
+export interface InspectedSample {
+  index: number;
+  /** Samples in the dataset (valid indices 0 … count − 1). */
+  count: number;
+  /** What the generator is conditioned on: the label map in the palette's colours (cross-view: the colour semantic map). */
+  condition?: SampleImage;
+  /** The real image the generator should produce. */
+  real?: SampleImage;
 }
 
 export interface GenerateErrorMessage {

@@ -6,7 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../../../nodes/index.ts';
+import { resolveGraph } from '../../compiler/resolve.ts';
 import { MemoryCheckpointStore } from '../checkpoint/store.ts';
+import { graphInputs } from '../data/feeds.ts';
+import { datasetFor } from './data.ts';
 import { encodePng } from '../data/codecs.ts';
 import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
 import type { GenerateWorkerMessage, GeneratedMessage, LoadedMessage } from './generate-protocol.ts';
@@ -75,6 +79,31 @@ describe('GenerateSession', () => {
 
     await session.handle({ type: 'generate', id: 7, labels: { width: 2, height: 1, data: Int32Array.from([0, 9]) } });
     expect(messages.at(-1)).toMatchObject({ type: 'error', id: 7, error: { kind: 'spec', message: expect.stringMatching(/holds id 9, beyond the generator's 5 classes/) } });
+    session.dispose();
+  });
+
+  it('generates from a dataset sample (inspect sample): its condition and real image come back, the outputs equal a label-map generation', async () => {
+    const shot = await trainedCheckpoint();
+    const { messages, session } = generator();
+    await session.handle({ type: 'load', id: 1, graph: tinyTrainingGraph(), checkpoint: shot.bytes });
+    const dataset = { kind: 'synthetic' as const, seed: 7, count: 3 };
+    await session.handle({ type: 'generate-sample', id: 2, dataset, index: 1 }); // warms the dataset cache
+    const before = tf.memory().numTensors;
+    await session.handle({ type: 'generate-sample', id: 3, dataset, index: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    const inspected = messages.at(-1) as GeneratedMessage;
+    expect(inspected).toMatchObject({ type: 'generated', id: 3, sample: { index: 1, count: 3, condition: { name: 'condition', width: 16, height: 16 }, real: { name: 'real', width: 16, height: 16 } } });
+    expect(new Set(inspected.sample!.condition!.rgba).size).toBeGreaterThan(2);
+
+    // The same sample's label ids, sent as a drawn map, give the same final image.
+    const registry = createRegistry();
+    const sample = await datasetFor(graphInputs(resolveGraph(tinyTrainingGraph(), registry, { batch: 1 })), dataset).sample(1);
+    const ids = sample.fields.labels as { width: number; height: number; data: Int32Array<ArrayBuffer> };
+    await session.handle({ type: 'generate', id: 4, labels: { width: ids.width, height: ids.height, data: ids.data } });
+    expect(Array.from((messages.at(-1) as GeneratedMessage).images[0].rgba)).toEqual(Array.from(inspected.images[0].rgba));
+
+    await session.handle({ type: 'generate-sample', id: 5, dataset, index: 3 });
+    expect(messages.at(-1)).toMatchObject({ type: 'error', id: 5, error: { kind: 'spec', message: expect.stringMatching(/sample 3 is not in dataset .*: it has 3 samples \(0 … 2\)/) } });
     session.dispose();
   });
 

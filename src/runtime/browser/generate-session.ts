@@ -2,7 +2,9 @@
  * Generation in a worker: one compiled generator (batch 1) with initial or checkpoint weights, run
  * in inference mode on label maps. Outputs are those `lggan generate --all` writes: the final image,
  * the other image outputs, the attention maps and the local generator's per-class images (classes
- * present in the map only). Free of worker globals, so it runs under vitest on tfjs-cpu.
+ * present in the map only). The input is a label map, or a sample of a run's dataset (the run
+ * panel's "inspect sample": the sample's own fields are fed, and its condition and real image come
+ * back beside the outputs). Free of worker globals, so it runs under vitest on tfjs-cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRegistry, type NodeRegistry } from '../../../nodes/index.ts';
@@ -13,17 +15,30 @@ import { formatDiagnostic } from '../../graph/diagnostics.ts';
 import { DEFAULT_INIT } from '../../graph/document.ts';
 import { loadGraphValue } from '../../graph/load.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
-import { FIELD, type Sample, type SampleField } from '../data/dataset.ts';
+import { canonicalJson } from '../../graph/hash.ts';
+import { dataNeeds, loadDropped } from '../data/browser-dataset.ts';
+import { FIELD, type Dataset, type Sample, type SampleField } from '../data/dataset.ts';
+import { isIdRaster } from '../data/raster.ts';
 import { graphInputs, toFeeds, type GraphInput } from '../data/feeds.ts';
 import { resizeNearest } from '../data/resample.ts';
-import { CROSS_VIEW_GROUPS } from '../data/browser-palettes.ts';
-import { tensorToImages, UNIT_RANGE } from '../images/convert.ts';
+import { CROSS_VIEW_GROUPS, paletteFor } from '../data/browser-palettes.ts';
+import { rasterToImage, tensorToImages, UNIT_RANGE } from '../images/convert.ts';
 import type { ByteImage } from '../images/types.ts';
 import type { BackendChoice, BackendSetting } from './backend.ts';
 import { parseBackendSetting } from './backend.ts';
+import { datasetFor } from './data.ts';
 import { RunSetupError, toRunError } from './errors.ts';
-import type { GeneratedMessage, GeneratePageMessage, GenerateRequest, GenerateWorkerMessage, GeneratorInfo, LoadRequest } from './generate-protocol.ts';
-import type { SampleImage } from './protocol.ts';
+import type {
+  GeneratedMessage,
+  GeneratePageMessage,
+  GenerateRequest,
+  GenerateSampleRequest,
+  GenerateWorkerMessage,
+  GeneratorInfo,
+  InspectedSample,
+  LoadRequest,
+} from './generate-protocol.ts';
+import { storableDataset, type DatasetSpec, type SampleImage } from './protocol.ts';
 
 export interface GenerateHost {
   post(message: GenerateWorkerMessage, transfer?: Transferable[]): void;
@@ -39,8 +54,13 @@ const CROSS_VIEW_FIELDS = new Set(['aerial', FIELD.groundSemantic, FIELD.greyLab
 interface Loaded {
   program: Program;
   outputs: GeneratorOutputs;
+  /** The inputs the outputs depend on (what is fed). */
   inputs: GraphInput[];
+  /** Every input of the graph (what a dataset is fitted to, as a training run fits it). */
+  allInputs: GraphInput[];
   info: GeneratorInfo;
+  /** Datasets of generate-sample requests, by their spec without files. */
+  datasets: Map<string, Dataset>;
 }
 
 function rgbaOf(image: ByteImage, name: string): SampleImage {
@@ -68,6 +88,17 @@ export function crossViewFields(ids: Int32Array, width: number, height: number):
     [FIELD.groundSemantic]: { width, height, channels: 3, data: colour },
     [FIELD.greyLabels]: { width, height, channels: 3, data: grey },
   };
+}
+
+/** Label ids in the colours the Generate tab's palette shows (unknown ids black). */
+function colouriseIds(ids: Int32Array, width: number, height: number, numClasses: number): SampleImage {
+  const palette = paletteFor(numClasses, false);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < ids.length; p++) {
+    const c = palette.classes[ids[p]]?.colour ?? [0, 0, 0];
+    rgba.set([c[0], c[1], c[2], 255], p * 4);
+  }
+  return { name: 'condition', width, height, rgba };
 }
 
 export class GenerateSession {
@@ -114,7 +145,8 @@ export class GenerateSession {
     const program = compileProgram(resolveGraph(doc, this.registry, { batch: 1 }), { init: doc.init ?? DEFAULT_INIT });
     try {
       const outputs = generatorOutputs(program);
-      const inputs = graphInputs(program).filter((i) => outputs.inputs.includes(i.id));
+      const allInputs = graphInputs(program);
+      const inputs = allInputs.filter((i) => outputs.inputs.includes(i.id));
       const crossView = inputs.some((i) => CROSS_VIEW_FIELDS.has(i.id));
       const other = inputs.find((i) => !FROM_LABEL_MAPS.has(i.kind) && !(crossView && CROSS_VIEW_FIELDS.has(i.id)));
       if (other) throw new RunSetupError('graph', `the generator also reads input '${other.id}' (${other.kind}), which a label map cannot provide`);
@@ -145,7 +177,7 @@ export class GenerateSession {
         attention: outputs.attention.map((o) => o.name),
         perClass: outputs.classImages !== undefined,
       };
-      this.loaded = { program, outputs, inputs, info };
+      this.loaded = { program, outputs, inputs, allInputs, info, datasets: new Map() };
       this.host.post({ type: 'loaded', id: message.id, backend: choice.backend, attempts: choice.attempts, graphName: doc.meta.name, generator: info, weights, notes });
     } catch (e) {
       if (this.loaded?.program !== program) program.dispose();
@@ -181,13 +213,63 @@ export class GenerateSession {
     return { id: 'drawn', width, height, fields };
   }
 
-  private async generate(message: GenerateRequest): Promise<void> {
+  /** A run's dataset fitted to the loaded graph (cached per spec while the graph stays loaded). */
+  private async datasetOf(spec: DatasetSpec, loaded: Loaded): Promise<Dataset> {
+    const key = canonicalJson(storableDataset(spec));
+    const cached = loaded.datasets.get(key);
+    if (cached) return cached;
+    let dataset: Dataset;
+    if (spec.kind === 'synthetic') {
+      try {
+        dataset = datasetFor(loaded.allInputs, spec);
+      } catch (e) {
+        throw new RunSetupError('spec', `the synthetic dataset cannot feed this graph: ${(e as Error).message}`);
+      }
+    } else if (spec.kind === 'files') {
+      if (!spec.dropped) throw new RunSetupError('spec', `the files of dataset '${spec.name}' are not here: drop the folder or archive again`);
+      let needs;
+      try {
+        needs = dataNeeds(loaded.allInputs, loaded.program.ir.template);
+      } catch (e) {
+        throw new RunSetupError('spec', (e as Error).message);
+      }
+      dataset = (await loadDropped(spec.dropped, spec.layout, needs)).dataset;
+    } else {
+      throw new RunSetupError('spec', `dataset.kind must be 'synthetic' or 'files', got ${JSON.stringify((spec as { kind?: unknown }).kind)}`);
+    }
+    loaded.datasets.set(key, dataset);
+    return dataset;
+  }
+
+  /** Sample `index` of the request's dataset, unaugmented, with its condition and real image as RGBA. */
+  private async datasetSample(message: GenerateSampleRequest, loaded: Loaded): Promise<{ sample: Sample; inspected: InspectedSample }> {
+    const dataset = await this.datasetOf(message.dataset, loaded);
+    const { index } = message;
+    if (!Number.isSafeInteger(index) || index < 0 || index >= dataset.size) {
+      throw new RunSetupError('spec', `sample ${JSON.stringify(index)} is not in dataset '${dataset.name}': it has ${dataset.size} samples (0 … ${dataset.size - 1})`);
+    }
+    const sample = await dataset.sample(index);
+    const inspected: InspectedSample = { index, count: dataset.size };
+    const labels = sample.fields[FIELD.labels];
+    const semantic = sample.fields[FIELD.groundSemantic];
+    if (loaded.info.crossView && semantic && !isIdRaster(semantic)) inspected.condition = rgbaOf(rasterToImage(semantic), 'condition');
+    else if (labels && isIdRaster(labels)) inspected.condition = colouriseIds(labels.data, labels.width, labels.height, loaded.info.numClasses);
+    const real = sample.fields[FIELD.real];
+    if (real && !isIdRaster(real)) inspected.real = rgbaOf(rasterToImage(real), 'real');
+    return { sample, inspected };
+  }
+
+  private async generate(message: GenerateRequest | GenerateSampleRequest): Promise<void> {
     const loaded = this.loaded;
     if (!loaded) throw new RunSetupError('spec', 'no generator is loaded: send a load request first');
     const started = this.now();
     const notes: string[] = [];
     const { program, outputs, inputs } = loaded;
-    const feeds: Feeds = toFeeds([this.sampleOf(message, loaded, notes)], inputs);
+    let sample: Sample;
+    let inspected: InspectedSample | undefined;
+    if (message.type === 'generate') sample = this.sampleOf(message, loaded, notes);
+    else ({ sample, inspected } = await this.datasetSample(message, loaded));
+    const feeds: Feeds = toFeeds([sample], inputs);
     const keys = [outputs.final.key, ...outputs.images.map((o) => o.key), ...outputs.attention.map((o) => o.key)];
     if (outputs.classImages) keys.push(outputs.classImages.key, outputs.classImages.masks);
     // Yield before the forward pass, so the worker answers its port between requests.
@@ -224,7 +306,12 @@ export class GenerateSession {
         }
       }
       const all = [...images, ...attention, ...perClass.map((p) => p.image)];
-      this.host.post({ type: 'generated', id: message.id, images, attention, perClass, notes, ms: this.now() - started }, all.map((i) => i.rgba.buffer));
+      const reply: GeneratedMessage = { type: 'generated', id: message.id, images, attention, perClass, notes, ms: this.now() - started };
+      if (inspected) {
+        reply.sample = inspected;
+        for (const extra of [inspected.condition, inspected.real]) if (extra) all.push(extra);
+      }
+      this.host.post(reply, all.map((i) => i.rgba.buffer));
     } finally {
       tf.dispose(Object.values(results));
     }

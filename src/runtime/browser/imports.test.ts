@@ -1,7 +1,7 @@
 /**
  * The worker bundle must stay browser-only: no Node built-ins and none of the file codecs
  * (pngjs and jpeg-js need Node's Buffer, zlib and stream, and crash a worker at load). Walks the
- * value imports (static and dynamic; type-only imports are erased) from the worker and the client.
+ * value imports (static and dynamic; type-only imports are erased) from the workers and the clients.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
@@ -34,11 +34,11 @@ function reachable(entry: string): { files: Set<string>; packages: Set<string> }
 }
 
 describe('browser bundles', () => {
-  for (const entry of ['training-worker.ts', 'client.ts', 'generate-worker.ts', 'generate-client.ts']) {
+  for (const entry of ['training-worker.ts', 'client.ts', 'generate-worker.ts', 'generate-client.ts', 'pytorch-worker.ts', 'pytorch-client.ts']) {
     it(`${entry} reaches no Node built-in and no file codec`, () => {
       const { files, packages } = reachable(entry);
       // The clients are small (generate-client.ts imports types only); the workers reach the whole runtime.
-      expect(files.size).toBeGreaterThan(entry === 'client.ts' ? 3 : entry === 'generate-client.ts' ? 0 : 50);
+      expect(files.size).toBeGreaterThan(entry === 'client.ts' ? 3 : entry.endsWith('-client.ts') ? 0 : 50);
       expect([...packages].filter((p) => p.startsWith('node:') || ['pngjs', 'jpeg-js', 'fs', 'path', 'zlib', 'stream', 'buffer'].includes(p))).toEqual([]);
       expect([...files].filter((f) => /data\/codecs\.ts|node-store\.ts|node-file-source\.ts|tf-node\.ts/.test(f))).toEqual([]);
     });

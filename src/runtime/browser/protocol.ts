@@ -4,7 +4,8 @@
  *
  * Page → worker: start (once per worker), pause, resume, stop, snapshot.
  * Worker → page: started, notice, progress (every step), samples (every sampleEvery steps),
- * autosaved, state (paused / running), snapshot, finished, stopped, error.
+ * metrics (held-out PSNR / SSIM / SD every evalEvery steps), autosaved, state (paused / running),
+ * snapshot, finished, stopped (both with the end weights), error.
  */
 import { DATASET_LAYOUTS, type DatasetLayout, type DroppedDataset } from '../data/browser-files.ts';
 import type { BackendAttempt, BackendSetting, BrowserBackend } from './backend.ts';
@@ -55,6 +56,14 @@ export interface RunSpec {
   autosaveEvery?: number;
   /** Send generated images every this many steps (and after the last); 0: never. Default 10. */
   sampleEvery?: number;
+  /** Score the held-out split (PSNR, SSIM, SD of the final image) every this many steps (and after the last); 0: never. Default 50. */
+  evalEvery?: number;
+  /**
+   * Held-out samples. Synthetic scenes: this many extra scenes of a seed of their own (so none is
+   * a training scene; training data does not change). Dropped datasets: this many samples split
+   * off and never trained on (default a tenth, 1 to 8; 0 trains on all and scores nothing).
+   */
+  heldOut?: number;
 }
 
 export interface StartMessage {
@@ -97,6 +106,11 @@ export interface StartedMessage {
   batchSize: number;
   /** Names of the sample images the run will send (e.g. final, global, local). */
   images: string[];
+  /** Samples the run trains on, and held-out samples it scores (0: no metrics). */
+  trainSamples: number;
+  heldOutSamples: number;
+  /** Metrics interval in steps (0: none). */
+  evalEvery: number;
 }
 
 export interface ProgressMessage {
@@ -131,6 +145,21 @@ export interface SamplesMessage {
   images: SampleImage[];
 }
 
+/** Held-out scores of the final image at a step: means over every held-out image. */
+export interface MetricsMessage {
+  type: 'metrics';
+  step: number;
+  /** Images scored. */
+  count: number;
+  /** dB; +Infinity for a perfect match. */
+  psnr: number;
+  ssim: number;
+  /** Sharpness difference, dB. */
+  sd: number;
+  /** Wall time of the evaluation. */
+  ms: number;
+}
+
 export interface AutosavedMessage {
   type: 'autosaved';
   step: number;
@@ -147,6 +176,12 @@ export interface StateMessage {
 export interface EndMessage {
   type: 'finished' | 'stopped';
   step: number;
+  /**
+   * The weights (and optimiser state) the run ended with, as a .safetensors checkpoint with its
+   * run record: the worker ends with the run, so this is the last chance to keep them. Absent
+   * when no step was taken.
+   */
+  checkpoint?: Uint8Array<ArrayBuffer>;
 }
 
 export interface SnapshotMessage {
@@ -184,6 +219,7 @@ export type WorkerMessage =
   | NoticeMessage
   | ProgressMessage
   | SamplesMessage
+  | MetricsMessage
   | AutosavedMessage
   | StateMessage
   | SnapshotMessage
@@ -192,6 +228,9 @@ export type WorkerMessage =
 
 export const DEFAULT_AUTOSAVE_EVERY = 50;
 export const DEFAULT_SAMPLE_EVERY = 10;
+export const DEFAULT_EVAL_EVERY = 50;
+/** Held-out scenes of a synthetic dataset when the spec does not say. */
+export const DEFAULT_SYNTHETIC_HELD_OUT = 4;
 
 /** The prefix of autosave checkpoint names; the rest is the graph hash. */
 export const AUTOSAVE_PREFIX = 'autosave-';
@@ -208,9 +247,10 @@ export function checkRunSpec(spec: RunSpec): void {
   if (!wholeAtLeast(spec.steps, 1)) throw new RangeError(`steps must be a whole number ≥ 1, got ${JSON.stringify(spec.steps)}`);
   if (spec.seed !== undefined && !wholeAtLeast(spec.seed, 0)) throw new RangeError(`seed must be a whole number ≥ 0, got ${JSON.stringify(spec.seed)}`);
   if (spec.batchSize !== undefined && !wholeAtLeast(spec.batchSize, 1)) throw new RangeError(`batchSize must be a whole number ≥ 1, got ${JSON.stringify(spec.batchSize)}`);
-  for (const key of ['autosaveEvery', 'sampleEvery'] as const) {
+  for (const key of ['autosaveEvery', 'sampleEvery', 'evalEvery', 'heldOut'] as const) {
     if (spec[key] !== undefined && !wholeAtLeast(spec[key], 0)) throw new RangeError(`${key} must be a whole number ≥ 0, got ${JSON.stringify(spec[key])}`);
   }
+  if (spec.heldOut === 0 && (spec.evalEvery ?? DEFAULT_EVAL_EVERY) > 0) throw new RangeError('evalEvery needs held-out samples: set heldOut ≥ 1, or evalEvery 0 to score nothing');
   const d = spec.dataset as DatasetSpec | undefined;
   if (d?.kind === 'files') {
     if (typeof d.name !== 'string' || d.name === '') throw new RangeError('dataset.name must name the dropped folder or archive');

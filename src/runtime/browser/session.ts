@@ -1,7 +1,8 @@
 /**
  * One training run, as the worker runs it: set up from a start message (backend, graph, program,
  * training step, dataset, optionally the graph's autosave), then step until the run reaches its
- * step count or is stopped, streaming progress, sample images and autosaves through `host.post`.
+ * step count or is stopped, streaming progress, sample images, held-out metrics and autosaves
+ * through `host.post`; the end message carries the weights the run ended with.
  *
  * Free of worker globals (the host supplies posting, the checkpoint store and backend selection),
  * so the same code runs under vitest on tfjs-cpu.
@@ -35,6 +36,7 @@ import {
   autosaveKey,
   checkRunSpec,
   DEFAULT_AUTOSAVE_EVERY,
+  DEFAULT_EVAL_EVERY,
   DEFAULT_SAMPLE_EVERY,
   storableDataset,
   type FilesDatasetSpec,
@@ -42,6 +44,7 @@ import {
   type StartMessage,
   type WorkerMessage,
 } from './protocol.ts';
+import { finalImageKey, scoreHeldOut, splitRunData } from './held-out.ts';
 import { renderSamples, sampleSources, type SampleSource } from './samples.ts';
 
 export interface SessionHost {
@@ -67,7 +70,12 @@ interface RunContext {
   program: Program;
   run: TrainingRun;
   inputs: GraphInput[];
+  /** The whole dataset (its fingerprint identifies the run's data). */
   dataset: Dataset;
+  /** The part trained on: the whole synthetic dataset, or a dropped one less its held-out samples. */
+  train: Dataset;
+  /** Scored every evalEvery steps; undefined: no metrics. */
+  heldOut?: { dataset: Dataset; finalKey: string };
   /** Seed of the batch order (the run seed mixed with the trainer's data seed). */
   orderSeed: number;
   sources: SampleSource[];
@@ -186,6 +194,8 @@ export class TrainingSession {
           throw new RunSetupError('spec', `the synthetic dataset cannot feed this graph: ${(e as Error).message}`);
         }
       }
+      const split = splitRunData(dataset, spec.dataset, inputs, spec.heldOut, seed);
+      const evalEvery = split.heldOut ? (spec.evalEvery ?? DEFAULT_EVAL_EVERY) : 0;
       const resolved: ResolvedRunSpec = {
         steps: spec.steps,
         seed,
@@ -194,6 +204,8 @@ export class TrainingSession {
         backend: backendSetting,
         autosaveEvery: spec.autosaveEvery ?? DEFAULT_AUTOSAVE_EVERY,
         sampleEvery: spec.sampleEvery ?? DEFAULT_SAMPLE_EVERY,
+        evalEvery,
+        heldOut: split.heldOut?.size ?? 0,
       };
       const hash = graphHash(doc);
       const ctx: RunContext = {
@@ -206,6 +218,8 @@ export class TrainingSession {
         run,
         inputs,
         dataset,
+        train: split.train,
+        heldOut: split.heldOut && evalEvery > 0 ? { dataset: split.heldOut, finalKey: finalImageKey(program) } : undefined,
         orderSeed: streamSeed(seed, `data:${run.settings.seed}`),
         sources: sampleSources(program, run.plan),
         preview: {},
@@ -213,7 +227,7 @@ export class TrainingSession {
       };
       if (message.checkpoint) this.restoreCheckpoint(ctx, message.checkpoint);
       else if (message.fromAutosave) await this.restore(ctx);
-      ctx.preview = preview = toFeeds([await dataset.sample(0)], inputs);
+      ctx.preview = preview = toFeeds([await split.train.sample(0)], inputs);
       this.host.post({
         type: 'started',
         runId: ctx.runId,
@@ -226,6 +240,9 @@ export class TrainingSession {
         steps: resolved.steps,
         batchSize: resolved.batchSize,
         images: ctx.sources.map((s) => s.name),
+        trainSamples: split.train.size,
+        heldOutSamples: resolved.heldOut,
+        evalEvery: resolved.evalEvery,
       });
       return ctx;
     } catch (e) {
@@ -264,7 +281,9 @@ export class TrainingSession {
     if (!stored) throw new RunSetupError('checkpoint', `there is no autosave of graph '${ctx.doc.meta.name}' to resume from (${ctx.key})`);
     const saved = autosaveExtra(stored.record);
     if (!saved) throw new RunSetupError('checkpoint', `checkpoint '${ctx.key}' is not an autosave (its run record has no extra.${AUTOSAVE_EXTRA_KEY})`);
-    const dataOf = (s: ResolvedRunSpec) => canonicalJson({ seed: s.seed, batchSize: s.batchSize, dataset: s.dataset });
+    // What decides the training batches; a dropped dataset's held-out share does (autosaves from before held-out splits had none).
+    const dataOf = (s: ResolvedRunSpec) =>
+      canonicalJson({ seed: s.seed, batchSize: s.batchSize, dataset: s.dataset, ...(s.dataset.kind === 'files' ? { heldOut: s.heldOut ?? 0 } : {}) });
     if (dataOf(saved.spec) !== dataOf(ctx.spec)) {
       throw new RunSetupError('checkpoint', `the autosave was made with ${dataOf(saved.spec)}, this run asks for ${dataOf(ctx.spec)}: resuming would not continue the same run`);
     }
@@ -287,7 +306,7 @@ export class TrainingSession {
       await this.betweenSteps(ctx);
       if (this.stopping) break;
       const started = this.now();
-      const samples = await loadBatch(ctx.dataset, batchAt(run.stepCount, spec.batchSize, ctx.dataset.size, ctx.orderSeed));
+      const samples = await loadBatch(ctx.train, batchAt(run.stepCount, spec.batchSize, ctx.train.size, ctx.orderSeed));
       const feeds = toFeeds(samples, ctx.inputs);
       let report;
       try {
@@ -312,11 +331,19 @@ export class TrainingSession {
         numTensors: tf.memory().numTensors,
       });
       if (spec.sampleEvery > 0 && (step % spec.sampleEvery === 0 || step === spec.steps)) await this.sendSamples(ctx, step);
+      if (spec.evalEvery > 0 && (step % spec.evalEvery === 0 || step === spec.steps)) await this.sendMetrics(ctx, step);
       if (spec.autosaveEvery > 0 && step % spec.autosaveEvery === 0) await this.autosave(ctx);
     }
     if (spec.autosaveEvery > 0 && ctx.lastSaved !== run.stepCount && run.stepCount > 0) await this.autosave(ctx);
     await this.serveSnapshots(ctx);
-    this.host.post({ type: run.stepCount >= spec.steps ? 'finished' : 'stopped', step: run.stepCount });
+    const type = run.stepCount >= spec.steps ? 'finished' : 'stopped';
+    if (run.stepCount === 0) {
+      this.host.post({ type, step: 0 });
+      return;
+    }
+    // The worker ends with the run: its end weights travel with the end message, or they are lost.
+    const checkpoint = (await saveCheckpoint(ctx.program, { record: this.recordOf(ctx, {}), optimizer: ctx.run })) as Uint8Array<ArrayBuffer>;
+    this.host.post({ type, step: run.stepCount, checkpoint }, [checkpoint.buffer]);
   }
 
   /** Lets queued messages in and answers snapshot requests; holds here while paused (until resume or stop). */
@@ -356,6 +383,13 @@ export class TrainingSession {
   private async sendSamples(ctx: RunContext, step: number): Promise<void> {
     const images = await renderSamples(ctx.program, ctx.sources, ctx.preview);
     this.host.post({ type: 'samples', step, images }, images.map((i) => i.rgba.buffer));
+  }
+
+  private async sendMetrics(ctx: RunContext, step: number): Promise<void> {
+    if (!ctx.heldOut) return;
+    const started = this.now();
+    const r = await scoreHeldOut(ctx.program, ctx.heldOut.finalKey, ctx.inputs, ctx.heldOut.dataset, ctx.spec.batchSize);
+    this.host.post({ type: 'metrics', step, count: r.count, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean, ms: this.now() - started });
   }
 
   private async autosave(ctx: RunContext): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { edgePad1, l2Normalize, reflectPad, stopGradient } from './tensor-utils.ts';
+import { MAX_ADDN_INPUTS, addTerms, edgePad1, l2Normalize, reflectPad, stopGradient } from './tensor-utils.ts';
 import { expectClose } from './test-support.ts';
 
 describe('reflectPad', () => {
@@ -40,5 +40,40 @@ describe('stopGradient and l2Normalize', () => {
   it('normalises to unit length and leaves a zero vector at zero', () => {
     expectClose(l2Normalize(tf.tensor1d([3, 4])), [0.6, 0.8]);
     expectClose(l2Normalize(tf.tensor1d([0, 0])), [0, 0], 0);
+  });
+});
+
+describe('addTerms (tf.addN in WebGPU-sized chunks)', () => {
+  /** Values whose float32 sum depends on the order of additions, so a reordering would show. */
+  const terms = (n: number) => Array.from({ length: n }, (_, i) => tf.tensor1d([1e7 * (i % 2 ? -1 : 1) + i * 0.37, Math.sin(i) * 1e-3 + 1, 2 ** (i - 5)]));
+
+  it('equals one tf.addN bit for bit on cpu, for every count around the chunk size', () => {
+    for (let n = 1; n <= 3 * MAX_ADDN_INPUTS + 2; n++) {
+      const t = terms(n);
+      const [ours, theirs] = [addTerms(t), tf.addN(t)];
+      expect(Array.from(ours.dataSync()), `${n} terms`).toEqual(Array.from(theirs.dataSync()));
+      tf.dispose([...t, ours, theirs]);
+    }
+  });
+
+  it('never gives one AddN kernel more than MAX_ADDN_INPUTS inputs (WebGPU binds 8 storage buffers: 7 inputs + the output)', async () => {
+    expect(MAX_ADDN_INPUTS).toBe(7);
+    const t = terms(20);
+    const info = await tf.profile(() => tf.dispose(addTerms(t)));
+    // 7, then the running sum + 6 more, twice, then the running sum + the last one.
+    expect(info.kernels.filter((k) => k.name === 'AddN').map((k) => k.inputShapes.length)).toEqual([7, 7, 7, 2]);
+    tf.dispose(t);
+  });
+
+  it('passes the gradient to every term, leaves no intermediate tensors behind and rejects an empty list', () => {
+    const xs = Array.from({ length: 10 }, (_, i) => tf.scalar(i));
+    const grads = tf.grads((...v: tf.Tensor[]) => tf.mul(addTerms(v), 3))(xs);
+    expect(grads.map((g) => g.dataSync()[0])).toEqual(Array(10).fill(3));
+    tf.dispose(grads);
+    const before = tf.memory().numTensors;
+    tf.dispose(addTerms(xs));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(xs);
+    expect(() => addTerms([])).toThrow(/at least one tensor/);
   });
 });

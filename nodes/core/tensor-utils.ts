@@ -68,3 +68,30 @@ export function zeroPad(x: tf.Tensor4D, amount: number): tf.Tensor4D {
   if (amount === 0) return x;
   return tf.pad(x, spatialPaddings(amount));
 }
+
+/**
+ * Inputs per tfjs AddN kernel. tfjs-backend-webgpu 4.22's AddN binds each input and the output as
+ * storage buffers and, unlike its concat, never splits: 8 inputs need 9 bindings, over the
+ * maxStorageBuffersPerShaderStage of 8 that it requests its device with. The pipeline is then
+ * invalid and so is the whole command buffer it was batched into: the sum and every kernel
+ * recorded with it keep stale memory (garbage, zeros or NaN in unrelated tensors, e.g. the
+ * "non-finite G gradients" of a SPADE graph whose feature-matching loss sums 2 D × 4 layers).
+ */
+export const MAX_ADDN_INPUTS = 7;
+
+/**
+ * Element-wise sum of same-shape tensors, as tf.addN, in AddN kernels of at most MAX_ADDN_INPUTS
+ * inputs: the running sum is the first input of the next chunk. tfjs-cpu's AddN adds its inputs
+ * one by one from zero, so the order of additions, and the cpu result, are exactly tf.addN's.
+ */
+export function addTerms<T extends tf.Tensor>(terms: readonly T[]): T {
+  if (terms.length === 0) throw new Error('addTerms needs at least one tensor');
+  if (terms.length <= MAX_ADDN_INPUTS) return terms.length === 1 ? tf.clone(terms[0]) : tf.addN([...terms]);
+  return tf.tidy(() => {
+    let sum = tf.addN(terms.slice(0, MAX_ADDN_INPUTS));
+    for (let i = MAX_ADDN_INPUTS; i < terms.length; i += MAX_ADDN_INPUTS - 1) {
+      sum = tf.addN([sum, ...terms.slice(i, i + MAX_ADDN_INPUTS - 1)]);
+    }
+    return sum;
+  });
+}

@@ -38,11 +38,20 @@ export function instanceEdges(instances: tf.Tensor4D): tf.Tensor4D {
 /**
  * One-hot over `channels` from B×H×W×1 ids (int32); ids outside [0, channels) give an all-zero
  * vector (tf.oneHot's rule on every backend).
+ *
+ * Computed as step(0.5 − |id − c|) in float32 rather than with tf.oneHot, for two tfjs 4.22 bugs:
+ * - tfjs-backend-wasm's OneHot writes int32 values whatever dtype is asked for: a float32 one-hot
+ *   holds the bit pattern of int 1 (1.4e-45) where it should hold 1;
+ * - an int32 (or bool) one-hot cast to float32 is no fix for WebGPU: tfjs-webgpu casts to a wider
+ *   type by relabelling the same int32 buffer, and its conv2d with 3·k (not 4·k) input channels and
+ *   4·k outputs then reads that buffer as vec3<f32> from i32 values, a WGSL error that invalidates
+ *   the conv and every kernel batched with it (e.g. a SPADE mlp_shared conv on a 3-class map).
+ * Ids are whole numbers, so |id − c| is exact and the result is exactly 0 or 1 on every backend.
  */
 export function oneHotLabels(labels: tf.Tensor4D, channels: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [b, h, w] = labels.shape;
-    return tf.oneHot(tf.reshape(labels, [b, h, w]) as tf.Tensor3D, channels, 1, 0, 'float32') as tf.Tensor4D;
+    const classes = tf.range(0, channels, 1, 'float32');
+    return tf.step(tf.sub(0.5, tf.abs(tf.sub(tf.cast(labels, 'float32'), classes)))) as tf.Tensor4D;
   });
 }
 

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, PortDef, ResolvedParams, TensorType } from '../contract.ts';
 import { NodeRuleError, describeType, enumParam, floatParam, intParam, requireInput } from '../core/rules.ts';
+import { addTerms } from '../core/tensor-utils.ts';
 
 export const STEP_ORDERS = ['g-then-d', 'd-then-g'] as const;
 export type StepOrder = (typeof STEP_ORDERS)[number];
@@ -109,7 +110,7 @@ function requireScalarLoss(inputs: Record<string, TensorType>, port: string): vo
 
 function sum(values: tf.Tensor[]): tf.Tensor {
   if (values.length === 0) return tf.scalar(0);
-  return values.length === 1 ? tf.clone(values[0]) : tf.addN(values);
+  return addTerms(values);
 }
 
 export const trainerNode: NodeDef = {

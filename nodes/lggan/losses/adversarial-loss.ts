@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkHandle, NodeDef, PortDef, ResolvedParams, RunContext } from '../../contract.ts';
 import { NodeRuleError, enumParam, requireSpatial } from '../../core/rules.ts';
-import { stopGradient } from '../../core/tensor-utils.ts';
+import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { readDiscriminator, requireDiscriminatorPair } from '../discriminators/signature.ts';
 import {
   IMAGES_PARAM,
@@ -84,7 +84,7 @@ function discriminatorTerms(mode: GanMode, probabilities: boolean): { fake: Term
 /** Applies D to condition ‖ image and averages `term` over its scales. */
 function scaleAveraged(handle: NetworkHandle, condition: tf.Tensor, image: tf.Tensor, run: RunContext, term: Term): tf.Scalar {
   const { outputs } = handle.apply({ x: tf.concat([condition, image], 3) }, run);
-  return tf.div(tf.addN(outputs.map(term)), outputs.length) as tf.Scalar;
+  return tf.div(addTerms(outputs.map(term)), outputs.length) as tf.Scalar;
 }
 
 function sideOf(params: ResolvedParams): LossSide {
@@ -158,7 +158,7 @@ export const adversarialLossNode: NodeDef = {
       return (values, run) =>
         tf.tidy(() => {
           const terms = fakeTensors(values, params).map((fake) => scaleAveraged(handle, values.condition, fake, run, term));
-          return { loss: tf.mul(tf.addN(terms), weight) };
+          return { loss: tf.mul(addTerms(terms), weight) };
         });
     }
     const { fake: fakeTerm, real: realTerm, scale } = discriminatorTerms(mode, probabilities);
@@ -170,7 +170,7 @@ export const adversarialLossNode: NodeDef = {
             scaleAveraged(handle, values.condition, values.real, run, realTerm),
           ),
         );
-        return { loss: tf.mul(tf.addN(terms), weight * scale) };
+        return { loss: tf.mul(addTerms(terms), weight * scale) };
       });
   },
 };

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, requireSpatial } from '../../core/rules.ts';
-import { stopGradient } from '../../core/tensor-utils.ts';
+import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { readDiscriminator, requireDiscriminatorPair } from '../discriminators/signature.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
 
@@ -61,7 +61,7 @@ export const featureMatchingLossNode: NodeDef = {
             }
           });
         }
-        const total = terms.length > 0 ? tf.addN(terms) : tf.scalar(0);
+        const total = terms.length > 0 ? addTerms(terms) : tf.scalar(0);
         return { loss: tf.mul(total, weight) };
       });
   },

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
+import { addTerms } from '../../core/tensor-utils.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
 
 export const l1LossNode: NodeDef = {
@@ -32,6 +33,6 @@ export const l1LossNode: NodeDef = {
   build(_ctx, { params }) {
     const weight = lossWeight(params);
     return (values) =>
-      tf.tidy(() => ({ loss: tf.mul(tf.addN(fakeTensors(values, params).map((fake) => meanAbsDiff(fake, values.real))), weight) }));
+      tf.tidy(() => ({ loss: tf.mul(addTerms(fakeTensors(values, params).map((fake) => meanAbsDiff(fake, values.real))), weight) }));
   },
 };

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, enumParam, intParam, stringParam } from '../../core/rules.ts';
-import { stopGradient } from '../../core/tensor-utils.ts';
+import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { VGG_LAYER_WEIGHTS, imagenetNormalize, vgg19Features, vgg19Macs, vgg19WeightsFor } from '../vgg19.ts';
 import type { Vgg19Weights } from '../vgg19.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
@@ -35,7 +35,7 @@ function vggInput(x: tf.Tensor, normalization: (typeof NORMALIZATIONS)[number]):
 }
 
 function perceptualDistance(fake: tf.Tensor4D[], real: tf.Tensor4D[]): tf.Scalar {
-  return tf.addN(fake.map((f, l) => tf.mul(meanAbsDiff(f, real[l]), VGG_LAYER_WEIGHTS[l]))) as tf.Scalar;
+  return addTerms(fake.map((f, l) => tf.mul(meanAbsDiff(f, real[l]), VGG_LAYER_WEIGHTS[l]))) as tf.Scalar;
 }
 
 export const perceptualLossNode: NodeDef = {
@@ -104,7 +104,7 @@ export const perceptualLossNode: NodeDef = {
       tf.tidy(() => {
         const real = vgg19Features(vggInput(values.real, normalization), vgg).map((f) => stopGradient(f) as tf.Tensor4D);
         const terms = fakeTensors(values, params).map((fake) => perceptualDistance(vgg19Features(vggInput(fake, normalization), vgg), real));
-        return { loss: tf.mul(tf.addN(terms), weight) };
+        return { loss: tf.mul(addTerms(terms), weight) };
       });
   },
 };

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, requireSameSpatial } from '../../core/rules.ts';
+import { addTerms } from '../../core/tensor-utils.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, fakePortNames, fakePorts, fakeTensors, lossOutputType, lossWeight, requireImage, weightParam } from './common.ts';
 
 /** Σ|horizontal neighbour differences| + Σ|vertical neighbour differences| (slices only: gradients everywhere). */
@@ -47,6 +48,6 @@ export const tvLossNode: NodeDef = {
   },
   build(_ctx, { params }) {
     const weight = lossWeight(params);
-    return (values) => tf.tidy(() => ({ loss: tf.mul(tf.addN(fakeTensors(values, params).map(totalVariation)), weight) }));
+    return (values) => tf.tidy(() => ({ loss: tf.mul(addTerms(fakeTensors(values, params).map(totalVariation)), weight) }));
   },
 };

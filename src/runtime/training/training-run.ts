@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { learningRateAt, type TrainerSettings } from '../../../nodes/lggan/trainer.ts';
+import { addTerms } from '../../../nodes/core/tensor-utils.ts';
 import type { Feeds, Program } from '../../compiler/program.ts';
 import { NamedAdam, type NamedTensor } from './adam.ts';
 import { ITERATION_ENTRY, parseOptimizerState, sidePrefix, stepEntry } from './optimizer-state.ts';
@@ -176,7 +177,7 @@ export function compileTraining(program: Program, options: CompileTrainingOption
       result = tf.variableGrads(() => {
         const outputs = program.run(batch, { outputs: side.plan.losses.map((l) => l.output), training: true });
         const terms = side.plan.losses.map((l) => tf.reshape(outputs[l.output], []));
-        const total = terms.length === 1 ? terms[0] : tf.addN(terms);
+        const total = terms.length === 1 ? terms[0] : addTerms(terms); // not tf.addN: WebGPU's breaks at 8 terms
         stacked = tf.keep(tf.stack([...terms, total]));
         return total as tf.Scalar;
       }, side.variables);

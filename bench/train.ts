@@ -4,8 +4,8 @@
  * SPADE generator without the local class-specific branch, attention fusion and classifier, at the
  * same 128×64 size), per backend: Node's tfjs-cpu always, and Chromium's webgpu / webgl / cpu
  * through the real training worker on a benchmark page (src/app/run/bench-train.html) driven by
- * Playwright. Batch 2 by default: the tiny graphs' encoder ends in a 1×1 latent whose batch norm
- * cannot train at batch 1 (the validator warns; its gradients are not finite). Reports the median ms/step over the measured steps after a warm-up step, images/s
+ * Playwright. Batch 2 by default: the encoder's latent is only 1×2 at 64×128, so its batch norm sees
+ * two values per channel at batch 1 (the validator warns). Reports the median ms/step over the measured steps after a warm-up step, images/s
  * and the LGGAN ÷ SPADE-only ratio measured in the same run on the same backend.
  *
  *   npm run bench:train [-- --quick] [--steps N] [--backends node-cpu,webgpu,webgl,cpu] [--graphs lggan,spade-only] [--batch N]

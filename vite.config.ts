@@ -17,6 +17,8 @@ export default defineConfig({
   root: 'src/app',
   publicDir: `${repoRoot}public`,
   plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads()],
+  // rete-svelte-plugin's stylesheets use Sass @import, deprecated in Dart Sass: not ours to change.
+  css: { preprocessorOptions: { scss: { silenceDeprecations: ['import', 'global-builtin', 'color-functions'] } } },
   // Workers are bundled apart: the training and generation workers run tfjs-wasm too.
   worker: { plugins: () => [selfContainedWasmThreads()] },
   server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] }, headers: isolation },

@@ -107,6 +107,12 @@ describe('usage errors', () => {
     expect(await run(['validate'])).toMatchObject({ code: 2 });
   });
 
+  it('prints one command\'s usage for COMMAND --help', async () => {
+    const help = await run(['convert', '--help']);
+    expect(help).toMatchObject({ code: 0, out: [expect.stringMatching(/^usage: lggan convert IN /)] });
+    expect((await run(['export-pytorch', '-h'])).out).toEqual([expect.stringMatching(/^usage: lggan export-pytorch GRAPH/)]);
+  });
+
   it('lists every command in the help', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);

@@ -19,9 +19,22 @@ import { CliProblem, EXIT, UsageError, type CliIO } from './io.ts';
 
 const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch } as const;
 
+/** One line per command, also printed alone by `lggan COMMAND --help`. */
+const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
+  validate: validateUsage,
+  inspect: inspectUsage,
+  compile: compileUsage,
+  train: trainUsage,
+  generate: generateUsage,
+  convert: convertUsage,
+  'import-checkpoint': importCheckpointUsage,
+  'export-checkpoint': exportCheckpointUsage,
+  'export-pytorch': exportPytorchUsage,
+};
+
 export const USAGE = [
   'usage (every command also takes --backend wasm|cpu; default wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit):',
-  ...[validateUsage, inspectUsage, compileUsage, trainUsage, generateUsage, convertUsage, importCheckpointUsage, exportCheckpointUsage, exportPytorchUsage].map((u) => `  ${u}`),
+  ...Object.values(COMMAND_USAGE).map((u) => `  ${u}`),
 ].join('\n');
 
 /** A status line never wraps: a wrapped line could not be redrawn in place. */
@@ -63,6 +76,10 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
   if (!(command in COMMANDS)) {
     io.err(`lggan: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')}; see lggan --help)`);
     return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: ${COMMAND_USAGE[command as keyof typeof COMMANDS]}`);
+    return EXIT.ok;
   }
   try {
     const { backend, rest: commandArgs } = takeBackendOption(rest);

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-export const PYTHON = process.env.LGGAN_TORCH_PYTHON ?? '/usr/bin/python3';
+export const PYTHON = process.env.LGGAN_PYTHON ?? '/usr/bin/python3';
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 let available: boolean | undefined;

@@ -203,9 +203,12 @@ test('in the litegraph view the palette, Delete, undo and the V and help shortcu
 
   // Delete on litegraph's own canvas goes through the app too: the node's wires go with it, and
   // nothing is rewired around it (litegraph alone would join the deleted node's input to its output).
-  const title = await litegraphTitle(page, 'trunk');
-  await page.mouse.click(title.x, title.y);
-  await expect(page.getByTestId('inspector-title')).toHaveText('Local trunk');
+  // The canvas redraws after the delete above; a click that lands mid-redraw is tried again.
+  await expect(async () => {
+    const title = await litegraphTitle(page, 'trunk');
+    await page.mouse.click(title.x, title.y);
+    await expect(page.getByTestId('inspector-title')).toHaveText('Local trunk', { timeout: 2_000 });
+  }).toPass({ timeout: 15_000 });
   await page.keyboard.press('Delete');
   await expect.poll(async () => (await litegraphDoc(page)).nodes.some((n) => n.id === 'trunk')).toBe(false);
   await expect(page.getByTestId('undo')).toHaveAttribute('title', 'Undo Delete trunk (Ctrl+Z)'); // the app's delete, not litegraph's

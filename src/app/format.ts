@@ -29,7 +29,8 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${Math.round(v)} B` : `${v.toPrecision(3)} ${BYTE_UNITS[i]}`;
 }
 
-/** "12,345,678" for tooltips. */
+const exactFormat = new Intl.NumberFormat('en-US');
+/** "12,345,678" for tooltips. One formatter for all calls: toLocaleString builds one per call (slow for 500 nodes). */
 export function formatExact(n: number): string {
-  return n.toLocaleString('en-US');
+  return exactFormat.format(n);
 }

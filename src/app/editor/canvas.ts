@@ -5,19 +5,20 @@
  * document is the one source of truth, and the next `sync()` draws the result.
  */
 import { NodeEditor } from 'rete';
+import { flushSync } from 'svelte';
 import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
 import { ClassicFlow, ConnectionPlugin, getSourceTarget, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
-import { MinimapPlugin } from 'rete-minimap-plugin';
 import { Presets, SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
 import type { GraphDocument, GraphEdge, PortRef, Position } from '../../graph/document.ts';
 import { edgeKey } from './edits.ts';
 import { EditorNode, EditorWire, type Schemes } from './editor-node.svelte.ts';
-import { socketOffset, type NodeView } from './node-view.ts';
-import { BaseSocketPosition } from 'rete-render-utils';
+import { portSignature, type NodeView } from './node-view.ts';
+import { Minimap, visibleRect } from './minimap.ts';
+import { DETAIL_FRAME_BUDGET_MS, DETAIL_MIN_NODES, distanceToView, wantsDetail, type DetailView } from './detail.ts';
+import { LayoutSocketPositions } from './socket-positions.ts';
 import type { PaletteSection } from './palette.ts';
 import NodeCard from './NodeCard.svelte';
-import Socket from './Socket.svelte';
 import Wire from './Wire.svelte';
 
 export type CanvasOp = { kind: 'connect'; from: PortRef; to: PortRef } | { kind: 'disconnect'; edge: GraphEdge } | { kind: 'move'; positions: Map<string, Position> };
@@ -46,24 +47,13 @@ export interface CanvasHooks {
   sections(): PaletteSection[];
 }
 
+/** How long the view must stay still before the content is drawn sharp at its zoom again. */
+const VIEW_REST_MS = 250;
+
 const edgeOf = (c: { source: string; sourceOutput: string | number | symbol; target: string; targetInput: string | number | symbol }): GraphEdge => ({
   from: { node: c.source, port: String(c.sourceOutput) },
   to: { node: c.target, port: String(c.targetInput) },
 });
-
-/** Socket positions from the card layout (node-view.ts), not from DOM measurements. */
-class LayoutSocketPosition extends BaseSocketPosition<Schemes, never> {
-  constructor(private readonly editor: NodeEditor<Schemes>) {
-    super();
-  }
-  async calculatePosition(nodeId: string, side: 'input' | 'output', key: string) {
-    const node = this.editor.getNode(nodeId);
-    if (!node) return null;
-    const ports = side === 'input' ? node.vm.inputs : node.vm.outputs;
-    const index = ports.findIndex((p) => p.name === key);
-    return index < 0 ? null : socketOffset(side, index);
-  }
-}
 
 export class ReteCanvas {
   readonly editor = new NodeEditor<Schemes>();
@@ -79,9 +69,17 @@ export class ReteCanvas {
   private backgroundDown: { x: number; y: number } | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private wanted: { doc: GraphDocument; views: Map<string, NodeView> } | undefined;
+  /** What the canvas shows now: a sync of the same document and views is skipped. */
+  private shown: { doc: GraphDocument; views: Map<string, NodeView> } | undefined;
+  private redrawNext = false;
   private layoutFrame = 0;
-  private bulk = false;
-  private minimapStale = false;
+  private detailFrame = 0;
+  private restTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the view has been fitted or moved yet (see wantsDetailAt). */
+  private viewPlaced = false;
+  /** The container's size, kept by a ResizeObserver: reading it while panning would force a layout. */
+  private viewSize: { width: number; height: number };
+  private readonly minimap: Minimap;
   private cleanup: (() => void)[] = [];
 
   constructor(
@@ -105,26 +103,25 @@ export class ReteCanvas {
     });
 
     this.area = new AreaPlugin<Schemes, never>(container);
-    // While sync() adds many nodes, the minimap would redraw every node once per node: hold it.
-    this.area.addPipe((ctx) => {
-      if (this.bulk && ctx.type === 'render' && (ctx.data as { type: string }).type === 'minimap') {
-        this.minimapStale = true;
-        return undefined;
-      }
-      return ctx;
+    this.viewSize = { width: container.clientWidth, height: container.clientHeight };
+    const resizes = new ResizeObserver(() => {
+      this.viewSize = { width: container.clientWidth, height: container.clientHeight };
+      this.scheduleDetail();
     });
+    resizes.observe(container);
+    this.cleanup.push(() => resizes.disconnect());
     const render = new SveltePlugin<Schemes, never>();
     render.addPreset(
       Presets.classic.setup({
-        socketPositionWatcher: new LayoutSocketPosition(this.editor) as never,
+        socketPositionWatcher: new LayoutSocketPositions(this.editor, this.area) as never,
         customize: {
           node: () => NodeCard as never,
-          socket: () => Socket as never,
+          // NodeCard draws its sockets itself (one Svelte app per port would cost 4 mounts a node).
+          socket: () => null as never,
           connection: () => Wire as never,
         },
       }) as never,
     );
-    render.addPreset(Presets.minimap.setup({ size: 120 }) as never);
     render.addPreset(Presets.contextMenu.setup({ delay: 200 }) as never);
 
     const connection = new ConnectionPlugin<Schemes, never>();
@@ -183,7 +180,7 @@ export class ReteCanvas {
     this.area.use(connection as never);
     this.area.use(render);
     this.area.use(menu as never);
-    this.area.use(new MinimapPlugin<Schemes>({ boundViewport: true }) as never);
+    this.minimap = new Minimap(this.editor, this.area);
     AreaExtensions.simpleNodesOrder(this.area);
     AreaExtensions.restrictor(this.area, { scaling: { min: 0.1, max: 2 } });
 
@@ -205,9 +202,14 @@ export class ReteCanvas {
           if (this.backgroundDown && Math.hypot(ctx.data.event.clientX - this.backgroundDown.x, ctx.data.event.clientY - this.backgroundDown.y) < 4) this.hooks.select([], 'replace');
           this.backgroundDown = undefined;
           break;
+        case 'zoom':
+        case 'translate':
+          this.viewMoving();
+          break;
         case 'zoomed':
         case 'translated':
-          this.scheduleLayout();
+          // Frames and comments live in the content layer and pan with it: nothing to lay out.
+          this.viewPlaced = true;
           break;
       }
       return ctx;
@@ -217,7 +219,7 @@ export class ReteCanvas {
     const onDown = (e: PointerEvent) => {
       this.lastPointer = { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey || e.shiftKey };
       const target = e.target as Element;
-      if (e.button !== 0 || !e.shiftKey || target.closest('.lg-node, .lg-underlay-item, .rete-minimap, [data-testid="context-menu"]')) return;
+      if (e.button !== 0 || !e.shiftKey || target.closest('.lg-node, .lg-underlay-item, .minimap, [data-testid="context-menu"]')) return;
       e.stopImmediatePropagation();
       e.preventDefault();
       this.boxSelect(e);
@@ -298,6 +300,67 @@ export class ReteCanvas {
     window.addEventListener('pointerup', up);
   }
 
+  /**
+   * While the view pans or zooms, the content layer is its own compositor layer, so a pan step
+   * moves pixels already drawn instead of repainting 500 cards and wires. Shortly after the motion
+   * stops it becomes a normal layer again, and zoomed text is drawn sharp at the new scale.
+   */
+  private viewMoving(): void {
+    const holder = this.area.area.content.holder;
+    holder.style.willChange = 'transform';
+    clearTimeout(this.restTimer);
+    cancelAnimationFrame(this.detailFrame);
+    this.detailFrame = 0;
+    this.restTimer = setTimeout(() => {
+      holder.style.willChange = '';
+      this.scheduleDetail();
+    }, VIEW_REST_MS);
+  }
+
+  // ── level of detail (detail.ts) ──
+
+  private detailView(nodeCount = this.editor.getNodes().length): DetailView {
+    return { visible: visibleRect(this.area.area.transform, this.viewSize.width, this.viewSize.height), zoom: this.area.area.transform.k, nodeCount };
+  }
+
+  /** Before the first fit the view is a placeholder: a large graph's cards start plain, not full and dropped. */
+  private wantsDetailAt(p: Position | undefined, node: EditorNode, view: DetailView): boolean {
+    if (!this.viewPlaced || !p) return view.nodeCount < DETAIL_MIN_NODES;
+    return wantsDetail({ x: p.x, y: p.y, width: node.width, height: node.height }, view);
+  }
+
+  /** Re-decides every card's detail on the next frame; waits while the view is moving. */
+  private scheduleDetail(): void {
+    if (this.detailFrame || this.area.area.content.holder.style.willChange) return;
+    this.detailFrame = requestAnimationFrame(() => {
+      this.detailFrame = 0;
+      this.updateDetail();
+    });
+  }
+
+  private updateDetail(): void {
+    const view = this.detailView();
+    const upgrades: { node: EditorNode; distance: number }[] = [];
+    for (const node of this.editor.getNodes()) {
+      const want = this.wantsDetailAt(this.area.nodeViews.get(node.id)?.position, node, view);
+      if (want === node.detailed) continue;
+      if (!want) node.detailed = false; // plain boxes are cheap: all at once
+      else {
+        const p = this.area.nodeViews.get(node.id)!.position;
+        upgrades.push({ node, distance: distanceToView({ x: p.x, y: p.y, width: node.width, height: node.height }, view.visible) });
+      }
+    }
+    upgrades.sort((a, b) => a.distance - b.distance);
+    // Mount each full card now (flushSync) to know what it cost; the rest wait for the next frame.
+    const start = performance.now();
+    let done = 0;
+    while (done < upgrades.length && (done === 0 || performance.now() - start < DETAIL_FRAME_BUDGET_MS)) {
+      upgrades[done++].node.detailed = true;
+      flushSync();
+    }
+    if (done < upgrades.length) this.scheduleDetail();
+  }
+
   private scheduleLayout(): void {
     if (this.layoutFrame) return;
     this.layoutFrame = requestAnimationFrame(() => {
@@ -308,26 +371,32 @@ export class ReteCanvas {
 
   // ── document → canvas ──────────────────────────────────────────────────────────────────────
 
-  /** Shows `doc`. Calls never overlap; when several arrive during a sync, only the last is drawn. */
-  sync(doc: GraphDocument, views: Map<string, NodeView>): Promise<void> {
+  /**
+   * Shows `doc`. Calls never overlap; when several arrive during a sync, only the last is drawn.
+   * The document already shown is not walked again unless `redraw` says the canvas may differ
+   * from it (a drag the document did not take).
+   */
+  sync(doc: GraphDocument, views: Map<string, NodeView>, redraw = false): Promise<void> {
     const first = this.wanted === undefined;
     this.wanted = { doc, views };
+    if (redraw) this.redrawNext = true;
     if (first) {
-      this.syncing = this.syncing.then(async () => {
-        this.bulk = true;
+      // A sync that failed does not stop the ones after it.
+      this.syncing = this.syncing.catch(() => undefined).then(async () => {
         try {
           while (this.wanted) {
             const next = this.wanted;
-            await this.apply(next.doc, next.views);
+            if (this.redrawNext || next.doc !== this.shown?.doc || next.views !== this.shown.views) {
+              this.redrawNext = false;
+              this.shown = undefined; // a sync that fails half-way shows nothing certain
+              await this.apply(next.doc, next.views);
+              this.shown = next;
+            }
             if (this.wanted === next) this.wanted = undefined;
           }
-        } finally {
-          this.bulk = false;
-        }
-        if (this.minimapStale) {
-          this.minimapStale = false;
-          const t = this.area.area.transform;
-          await this.area.area.translate(t.x, t.y); // the minimap redraws on 'translated'
+        } catch (e) {
+          this.wanted = undefined;
+          throw e;
         }
       });
     }
@@ -356,13 +425,14 @@ export class ReteCanvas {
       const view = views.get(n.id);
       if (!view) continue;
       let node = this.editor.getNode(n.id);
-      if (node && node.signature !== new EditorNode(view).signature) {
+      if (node && node.signature !== portSignature(view)) {
         await this.removeNodeWithWires(n.id);
         node = undefined;
       }
       if (!node) {
         node = new EditorNode(view);
         node.isSelected = this.selected.has(n.id);
+        node.detailed = this.wantsDetailAt(n.position, node, this.detailView(doc.nodes.length));
         const added = node;
         await this.allow(n.id, () => this.editor.addNode(added));
       } else if (node.vm !== view) {
@@ -389,6 +459,7 @@ export class ReteCanvas {
       await this.allow(id, () => this.editor.addConnection(new EditorWire(source, target, e)));
     }
     this.scheduleLayout();
+    this.scheduleDetail();
   }
 
   setSelection(ids: readonly string[]): void {
@@ -464,6 +535,9 @@ export class ReteCanvas {
     for (const f of this.cleanup) f();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.layoutFrame) cancelAnimationFrame(this.layoutFrame);
+    cancelAnimationFrame(this.detailFrame);
+    clearTimeout(this.restTimer);
+    this.minimap.destroy();
     this.area.destroy();
   }
 }

@@ -20,6 +20,8 @@ export function socketFor(kind: TensorKind): ClassicPreset.Socket {
 export class EditorNode extends ClassicPreset.Node {
   vm = $state.raw<NodeView>() as NodeView;
   isSelected = $state(false);
+  /** Full card, or a plain box of the same size (detail.ts decides; the canvas sets it). */
+  detailed = $state(true);
   width: number;
   height: number;
   readonly signature: string;

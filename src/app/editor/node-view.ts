@@ -64,10 +64,27 @@ export function shapeText(t: { kind: TensorKind; shape: { value: number }[] } | 
   return formatShape(t.shape as never);
 }
 
+/** Port names the edges use, per node and side; built once per document (documents are never changed in place: edits.ts makes new ones), since a scan per node is quadratic. */
+const edgePortNames = new WeakMap<GraphDocument, Map<string, { from: Set<string>; to: Set<string> }>>();
+function portNamesOf(doc: GraphDocument, id: string, side: 'from' | 'to'): Set<string> | undefined {
+  let index = edgePortNames.get(doc);
+  if (!index) {
+    index = new Map();
+    for (const e of doc.edges) {
+      for (const end of ['from', 'to'] as const) {
+        let entry = index.get(e[end].node);
+        if (!entry) index.set(e[end].node, (entry = { from: new Set(), to: new Set() }));
+        entry[end].add(e[end].port);
+      }
+    }
+    edgePortNames.set(doc, index);
+  }
+  return index.get(id)?.[side];
+}
+
 /** A port list for a node whose ports could not be resolved: those its edges name. */
 function portsFromEdges(doc: GraphDocument, id: string, side: 'from' | 'to'): PortView[] {
-  const names = [...new Set(doc.edges.filter((e) => e[side].node === id).map((e) => e[side].port))];
-  return names.map((name) => ({ name, kind: 'feature', doc: 'port named by an edge', optional: true }));
+  return [...(portNamesOf(doc, id, side) ?? [])].map((name) => ({ name, kind: 'feature', doc: 'port named by an edge', optional: true }));
 }
 
 function worstAt(problems: Diagnostic[], port: string): PortView['problem'] {

@@ -9,6 +9,7 @@ import { resolveGraph } from '../../compiler/resolve.ts';
 import { loadGraph } from '../../graph/load.ts';
 import type { ImportedWeight } from './import.ts';
 import type { TensorToSave } from './write.ts';
+import { uniformStream } from '../../compiler/rng.ts';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 export const registry = createRegistry();
@@ -35,16 +36,10 @@ export function referenceEntries(name: string): ReferenceEntry[] {
   return JSON.parse(readFileSync(join(root, 'nodes', 'lggan', 'reference', `${name}.json`), 'utf8')).entries;
 }
 
-/** mulberry32: a small seeded generator, values in (-1, 1). */
+/** A seeded generator of values in (-1, 1), from the compiler's weight-init stream. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = uniformStream(seed);
+  return () => uniform() * 2 - 1;
 }
 
 /** A state_dict with random values: float32 entries uniform in (-1, 1), int64 entries small counters. */

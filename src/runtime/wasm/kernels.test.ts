@@ -9,21 +9,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { im2colLimits } from './conv-backprop-filter.ts';
 import { registerWasmTrainingKernels } from './register.ts';
+import { uniformStream } from '../../compiler/rng.ts';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 type Shape4 = [number, number, number, number];
 
-/** Mulberry32: small seeded generator, so every run checks the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every run checks the same cases. */
+const rng = uniformStream;
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 

@@ -107,3 +107,42 @@ describe('spectral normalisation', () => {
     tf.dispose([inTraining.value, withFixedUV.value, ...Object.values(inTraining.grads), ...Object.values(withFixedUV.grads)]);
   });
 });
+
+describe('spectral normalisation on weight blocks', () => {
+  /** Reference: one power-iteration step and W/σ on the explicit PyTorch matrix. */
+  function reference(w: tf.Tensor, layout: WeightLayout, u: tf.Tensor1D) {
+    return tf.tidy(() => {
+      const mat = weightMatrix(w, layout);
+      const next = powerIteration(mat, u);
+      return { u: next.u, v: next.v, weight: tf.div(w, spectralSigma(mat, next.u, next.v)) };
+    });
+  }
+
+  const cases: [WeightLayout, number[], number][] = [
+    ['conv2d', [3, 3, 4, 5], 5],
+    ['conv2d', [4, 4, 3, 2], 2],
+    ['conv2d-transpose', [3, 3, 5, 4], 5],
+    ['linear', [6, 3], 3],
+  ];
+  for (const [layout, shape, out] of cases) {
+    it(`matches the explicit matrix for ${layout} ${shape.join('×')}: u, v, W/σ and the gradient`, () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const w = tf.randomNormal(shape, 0, 1, 'float32', 7);
+      const u0 = tf.randomNormal([out], 0, 1, 'float32', 8) as tf.Tensor1D;
+      const state: SpectralState = { orig: tf.variable(w), u: tf.variable(u0, false), v: tf.variable(tf.zeros([size / out]), false), layout };
+      const upstream = tf.randomNormal(shape, 0, 1, 'float32', 9);
+      owned.push(w, u0, state.orig, state.u, state.v, upstream);
+
+      const expected = reference(w, layout, u0);
+      // As PyTorch: the power iteration is not differentiated, σ is, with the new u and v fixed.
+      const expectedGrad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.div(x, spectralSigma(weightMatrix(x, layout), expected.u, expected.v)), upstream)))(w);
+      const { grads, value } = tf.variableGrads(() => tf.sum(tf.mul(spectralNormalizedWeight(state, true), upstream)) as tf.Scalar, [state.orig]);
+      expectClose(state.u, valuesOf(expected.u), 1e-5);
+      expectClose(state.v, valuesOf(expected.v), 1e-5);
+      const evalWeight = spectralNormalizedWeight(state, false);
+      expectClose(evalWeight, valuesOf(expected.weight), 1e-5);
+      expectClose(grads[state.orig.name], valuesOf(expectedGrad), 1e-4);
+      tf.dispose([expected.u, expected.v, expected.weight, expectedGrad, value, evalWeight, ...Object.values(grads)]);
+    });
+  }
+});

@@ -4,9 +4,10 @@
  *
  * PyTorch views a weight as the matrix mat(W) of shape [out, in·kh·kw] (output channels first,
  * then input channel, kernel row, kernel column). tfjs stores conv filters as [kh, kw, in, out],
- * transposed-conv filters as [kh, kw, out, in] and dense weights as [in, out], so the matrix is
- * taken after a transpose that puts the axes into PyTorch's order. The u/v buffers then have
- * exactly the official checkpoints' shapes and meaning.
+ * transposed-conv filters as [kh, kw, out, in] and dense weights as [in, out]. `weightMatrix`
+ * builds mat(W) explicitly (a reference, and for tests); the forward pass works on blocks of the
+ * weight instead (see `blockView`). The u/v buffers have exactly the official checkpoints' shapes
+ * and meaning.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, Initializer } from '../contract.ts';
@@ -59,23 +60,60 @@ export interface SpectralState {
 }
 
 /**
+ * mat(W) without materialising it: the weight reshaped (free) into k = kh·kw blocks, each block
+ * [in, out] (conv2d, linear: k = 1) or [out, in] (transposed conv), and products with mat done as
+ * batched matmuls whose results are summed over the blocks. Only the short v vector is permuted
+ * between PyTorch's (in, kh, kw) order and the blocks' (kh, kw, in) order. The weight-sized
+ * transpose of `weightMatrix` (and its copy on the gradient tape) cost a fifth of a generator's
+ * forward on wasm; this gives the same numbers up to summation order.
+ */
+interface BlockView {
+  blocks: tf.Tensor3D;
+  /** The blocks are [in, out] (so mat·v needs them transposed). */
+  inputFirst: boolean;
+  k: number;
+  inputs: number;
+}
+
+function blockView(weight: tf.Tensor, layout: WeightLayout): BlockView {
+  const s = weight.shape as [number, number, number, number]; // linear weights use the first two
+  if (layout === 'linear') return { blocks: tf.reshape(weight, [1, s[0], s[1]]) as tf.Tensor3D, inputFirst: true, k: 1, inputs: s[0] };
+  const k = s[0] * s[1];
+  if (layout === 'conv2d') return { blocks: tf.reshape(weight, [k, s[2], s[3]]) as tf.Tensor3D, inputFirst: true, k, inputs: s[2] };
+  return { blocks: tf.reshape(weight, [k, s[2], s[3]]) as tf.Tensor3D, inputFirst: false, k, inputs: s[3] };
+}
+
+/** mat·v for v in PyTorch's order: Σ_blocks block·v_block, length out. */
+function matTimesV(view: BlockView, v: tf.Tensor1D): tf.Tensor1D {
+  const perBlock = tf.transpose(tf.reshape(v, [view.inputs, view.k, 1]), [1, 0, 2]) as tf.Tensor3D; // [k, in, 1]
+  return tf.reshape(tf.sum(tf.matMul(view.blocks, perBlock, view.inputFirst, false), 0), [-1]) as tf.Tensor1D;
+}
+
+/** matᵀ·u, in PyTorch's (in, kh, kw) order. */
+function matTransposeTimesU(view: BlockView, u: tf.Tensor1D): tf.Tensor1D {
+  const column = tf.tile(tf.reshape(u, [1, -1, 1]), [view.k, 1, 1]) as tf.Tensor3D; // [k, out, 1]
+  const perBlock = tf.matMul(view.blocks, column, !view.inputFirst, false); // [k, in, 1]
+  return tf.reshape(tf.transpose(perBlock, [1, 0, 2]), [-1]) as tf.Tensor1D;
+}
+
+/**
  * The effective weight W/σ. In training mode one power-iteration step runs first and stores the
  * new u and v; like PyTorch, that step is not differentiated, and σ uses the fresh vectors rather
  * than the variables, so a later update in the same pass cannot change what the gradient sees.
  */
 export function spectralNormalizedWeight(state: SpectralState, training: boolean): tf.Tensor {
   return tf.tidy(() => {
-    const mat = weightMatrix(state.orig, state.layout);
     let u = state.u as tf.Tensor1D;
     let v = state.v as tf.Tensor1D;
     if (training) {
-      const next = powerIteration(stopGradient(mat) as tf.Tensor2D, u);
-      state.u.assign(next.u);
-      state.v.assign(next.v);
-      u = next.u;
-      v = next.v;
+      const frozen = blockView(stopGradient(state.orig), state.layout);
+      v = l2Normalize(matTransposeTimesU(frozen, u)) as tf.Tensor1D;
+      u = l2Normalize(matTimesV(frozen, v)) as tf.Tensor1D;
+      state.u.assign(u);
+      state.v.assign(v);
     }
-    return tf.div(state.orig, spectralSigma(mat, u, v));
+    const sigma = tf.sum(tf.mul(u, matTimesV(blockView(state.orig, state.layout), v))) as tf.Scalar;
+    return tf.div(state.orig, sigma);
   });
 }
 

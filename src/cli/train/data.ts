@@ -5,6 +5,7 @@
  * the run before the first step, with the file named.
  */
 import {
+  ADE20K_CLASSES,
   DatasetError,
   findRoot,
   loadAde20k,
@@ -82,6 +83,9 @@ export function syntheticFor(needs: DataNeeds, seed: number): { dataset: Dataset
     return { dataset: syntheticScenes({ ...size, variant: 'cross-view', idSpace: 'compact' }), description: 'synthetic cross-view scenes' };
   }
   const nc = needs.numClasses ?? SCENE_CLASSES.length;
+  if (nc === ADE20K_CLASSES) {
+    return { dataset: syntheticScenes({ ...size, idSpace: 'ade20k', numClasses: nc }), description: `synthetic scenes, ADE20K ids (${nc} classes)` };
+  }
   if (nc >= CITYSCAPES_ID_LIMIT) {
     return { dataset: syntheticScenes({ ...size, idSpace: 'cityscapes', numClasses: nc }), description: `synthetic scenes, Cityscapes ids (${nc} classes)` };
   }

@@ -33,6 +33,7 @@ describe('syntheticOptionsFor', () => {
       variant: 'semantic',
     });
     expect(syntheticOptionsFor([input({ kind: 'labels', params: { num_classes: 35 } })], dataset)).toMatchObject({ idSpace: 'cityscapes', numClasses: 35 });
+    expect(syntheticOptionsFor([input({ kind: 'labels', params: { num_classes: 150 } })], dataset)).toMatchObject({ idSpace: 'ade20k', numClasses: 150 });
     expect(syntheticOptionsFor([input({ id: 'aerial', kind: 'image', shape: [1, 32, 32, 3] })], dataset)).toMatchObject({ variant: 'cross-view', width: 32 });
     expect(() => syntheticOptionsFor([input({ params: { num_classes: 3 } })], dataset)).toThrow(/num_classes 3, but the synthetic scenes need at least 5/);
   });

@@ -9,11 +9,11 @@
 import { hashString, uniformStream } from '../../compiler/rng.ts';
 import type { Dataset, Sample, SampleOptions } from '../data/dataset.ts';
 import type { GraphInput } from '../data/feeds.ts';
-import { REQUIRED_CLASSES, SCENE_CLASSES } from '../data/synthetic/classes.ts';
+import { ADE20K_CLASSES, REQUIRED_CLASSES, SCENE_CLASSES } from '../data/synthetic/classes.ts';
 import { syntheticScenes, type SyntheticDataset, type SyntheticSceneOptions } from '../data/synthetic/dataset.ts';
 import type { SyntheticDatasetSpec } from './protocol.ts';
 
-/** Cityscapes label ids go up to 33: graphs with at least 35 classes get them, smaller ones compact ids. */
+/** Cityscapes label ids go up to 33: graphs with at least 35 classes get them (ADE20K's 150 get ADE20K ids), smaller ones compact ids. */
 const CITYSCAPES_CLASSES = 35;
 
 /** The synthetic scenes a graph can be fed: its input size, its label ids, its variant. */
@@ -26,6 +26,7 @@ export function syntheticOptionsFor(inputs: readonly GraphInput[], spec: Synthet
   const labels = inputs.find((i) => i.kind === 'labels' || i.kind === 'semantic');
   const classes = labels?.params.num_classes;
   if (typeof classes !== 'number') return options;
+  if (classes === ADE20K_CLASSES) return { ...options, idSpace: 'ade20k', numClasses: classes };
   if (classes >= CITYSCAPES_CLASSES) return { ...options, idSpace: 'cityscapes', numClasses: classes };
   if (classes < REQUIRED_CLASSES.length) {
     throw new RangeError(

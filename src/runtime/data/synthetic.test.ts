@@ -101,6 +101,15 @@ describe('synthetic scenes', () => {
     expect(() => syntheticScenes({ classes: ['sky', 'road'] })).toThrow(/need class 'building'/);
   });
 
+  it('offer ADE20K ids (after the official −1 shift) for 150-class graphs', () => {
+    const ds = syntheticScenes({ idSpace: 'ade20k', width: 32, height: 32 });
+    expect(ds.info.numClasses).toBe(150);
+    // objectInfo150: building 2, sky 3, tree 5, road 7, sidewalk 12, person 13, car 21, pole 94 (1-based).
+    expect(Object.fromEntries(ds.ids)).toEqual({ sky: 2, road: 6, building: 1, vegetation: 4, car: 20, sidewalk: 11, person: 12, pole: 93 });
+    const present = new Set(ds.render(0).fields.labels.data);
+    for (const id of present) expect([...ds.ids.values()]).toContain(id);
+  });
+
   it('render any size quickly (64×64 in a few ms)', () => {
     const ds = syntheticScenes({ seed: 9 });
     ds.render(0);

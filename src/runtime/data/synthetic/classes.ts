@@ -22,6 +22,24 @@ export const CITYSCAPES_IDS: Record<SceneClass, number> = {
   car: 26,
 };
 
+/**
+ * ADE20K ids after the official loader's shift by −1 (objectInfo150 index − 1): the ids an ADE20K
+ * graph (150 classes) sees. Vegetation is ADE20K's 'tree'.
+ */
+export const ADE20K_IDS: Record<SceneClass, number> = {
+  building: 1,
+  sky: 2,
+  vegetation: 4,
+  road: 6,
+  sidewalk: 11,
+  person: 12,
+  car: 20,
+  pole: 93,
+};
+
+/** The number of classes an ADE20K graph has (the don't-care class 150 is not one of them). */
+export const ADE20K_CLASSES = 150;
+
 /** Cityscapes colours (as RefineNet and the LGGAN cross-view data draw them). */
 export const CITYSCAPES_COLOURS: Record<SceneClass, readonly [number, number, number]> = {
   road: [128, 64, 128],
@@ -46,10 +64,11 @@ export const GREY_VALUES: Record<SceneClass, number> = {
   vegetation: 60,
 };
 
-export type IdSpace = 'cityscapes' | 'compact';
+export type IdSpace = 'cityscapes' | 'ade20k' | 'compact';
 
-/** Id of each enabled class: Cityscapes ids, or 0 … K−1 in SCENE_CLASSES order. */
+/** Id of each enabled class: Cityscapes or (shifted) ADE20K ids, or 0 … K−1 in SCENE_CLASSES order. */
 export function classIds(classes: readonly SceneClass[], space: IdSpace): Map<SceneClass, number> {
   const ordered = SCENE_CLASSES.filter((c) => classes.includes(c));
-  return new Map(ordered.map((c, i) => [c, space === 'cityscapes' ? CITYSCAPES_IDS[c] : i]));
+  const named = space === 'cityscapes' ? CITYSCAPES_IDS : space === 'ade20k' ? ADE20K_IDS : undefined;
+  return new Map(ordered.map((c, i) => [c, named ? named[c] : i]));
 }

@@ -10,7 +10,7 @@ import { hashString, uniformStream } from '../../../compiler/rng.ts';
 import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type Sample, type SampleField } from '../dataset.ts';
 import { flipHorizontal, type ImageRaster } from '../raster.ts';
 import type { Canvas } from './canvas.ts';
-import { CITYSCAPES_COLOURS, classIds, GREY_VALUES, REQUIRED_CLASSES, SCENE_CLASSES, type IdSpace, type SceneClass } from './classes.ts';
+import { ADE20K_CLASSES, CITYSCAPES_COLOURS, classIds, GREY_VALUES, REQUIRED_CLASSES, SCENE_CLASSES, type IdSpace, type SceneClass } from './classes.ts';
 import { renderAerial, renderGround } from './render.ts';
 import { generateScene } from './scene.ts';
 
@@ -24,11 +24,11 @@ export interface SyntheticSceneOptions {
   /** Number of samples (default 256). */
   count?: number;
   seed?: number;
-  /** 'cityscapes' (default): Cityscapes label ids; 'compact': 0 … K−1 in SCENE_CLASSES order. */
+  /** 'cityscapes' (default): Cityscapes label ids; 'ade20k': ADE20K ids after the official −1 shift; 'compact': 0 … K−1 in SCENE_CLASSES order. */
   idSpace?: IdSpace;
   /** Classes in the scenes (default all; sky, road, building, vegetation and car are required). */
   classes?: readonly SceneClass[];
-  /** num_classes the ids must fit (default 35 for Cityscapes ids, K for compact). */
+  /** num_classes the ids must fit (default 35 for Cityscapes ids, 150 for ADE20K, K for compact). */
   numClasses?: number;
   /** 'semantic' (labels → image, default) or 'cross-view' (six panels, as loadCrossView gives). */
   variant?: 'semantic' | 'cross-view';
@@ -59,7 +59,7 @@ function resolve(options: SyntheticSceneOptions): Resolved {
     seed: options.seed ?? 0,
     idSpace,
     classes,
-    numClasses: options.numClasses ?? (idSpace === 'cityscapes' ? 35 : classes.length),
+    numClasses: options.numClasses ?? (idSpace === 'cityscapes' ? 35 : idSpace === 'ade20k' ? ADE20K_CLASSES : classes.length),
     variant,
     instances: options.instances ?? true,
     flip: options.flip ?? variant === 'semantic',

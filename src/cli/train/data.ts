@@ -23,36 +23,23 @@ import {
   type IdRaster,
   type Sample,
 } from '../../runtime/data/index.ts';
+import { dataNeeds as sharedDataNeeds, type DataNeeds } from '../../runtime/data/needs.ts';
 import { NodeFileSource } from '../../runtime/data/node-file-source.ts';
 import { CliProblem } from '../io.ts';
+
+export type { DataNeeds };
 
 export const LAYOUTS = ['cityscapes', 'ade20k', 'crossview', 'generic', 'auto'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
-/** What the graph's inputs ask of the data. */
-export interface DataNeeds {
-  width: number;
-  height: number;
-  /** num_classes of the label input (else the template's); undefined for graphs without one. */
-  numClasses?: number;
-  /** The graph takes the cross-view panels (grey_labels / aerial inputs). */
-  crossView: boolean;
-  /** A label input has instance_edge on. */
-  instances: boolean;
-}
-
+/** What the graph's inputs ask of the data; a graph with nothing to feed is a CLI problem. */
 export function dataNeeds(inputs: readonly GraphInput[], template: Record<string, number>): DataNeeds {
-  const spatial = inputs.find((i) => i.shape.length === 4 && i.kind !== 'noise');
-  if (!spatial) throw new CliProblem('the graph has no image or label input to feed');
-  const labels = inputs.find((i) => i.kind === 'labels' || i.kind === 'semantic');
-  const classes = labels?.params.num_classes ?? template.num_classes;
-  return {
-    height: spatial.shape[1],
-    width: spatial.shape[2],
-    numClasses: typeof classes === 'number' ? classes : undefined,
-    crossView: inputs.some((i) => i.id === 'grey_labels' || i.id === 'aerial'),
-    instances: inputs.some((i) => i.params.instance_edge === true),
-  };
+  try {
+    return sharedDataNeeds(inputs, template);
+  } catch (e) {
+    if (e instanceof RangeError) throw new CliProblem(e.message);
+    throw e;
+  }
 }
 
 /** Cityscapes ids go up to 26 (car): graphs with at least 27 classes (Cityscapes 35, ADE20K 150) take them as they are. */

@@ -11,37 +11,14 @@ import { loadCityscapes } from './cityscapes.ts';
 import { loadCrossView } from './crossview.ts';
 import type { Dataset } from './dataset.ts';
 import { DatasetError } from './errors.ts';
-import type { GraphInput } from './feeds.ts';
 import type { FileSource } from './file-source.ts';
 import { loadGeneric } from './generic.ts';
 import { setImageDecoder } from './image-decoder.ts';
+import type { DataNeeds } from './needs.ts';
 import { findRoot } from './paired.ts';
 
 export { DATASET_LAYOUTS, type DatasetLayout } from './browser-files.ts';
-
-/** What a graph's inputs ask of the data. */
-export interface DataNeeds {
-  width: number;
-  height: number;
-  /** num_classes of the label input; undefined for graphs without one. */
-  numClasses?: number;
-  crossView: boolean;
-  instances: boolean;
-}
-
-export function dataNeeds(inputs: readonly GraphInput[], template: Readonly<Record<string, number>> = {}): DataNeeds {
-  const spatial = inputs.find((i) => i.shape.length === 4 && i.kind !== 'noise');
-  if (!spatial) throw new RangeError(`the graph has no image or label input to feed (inputs: ${inputs.map((i) => i.id).join(', ') || 'none'})`);
-  const labels = inputs.find((i) => i.kind === 'labels' || i.kind === 'semantic');
-  const classes = labels?.params.num_classes ?? template.num_classes;
-  return {
-    height: spatial.shape[1],
-    width: spatial.shape[2],
-    numClasses: typeof classes === 'number' ? classes : undefined,
-    crossView: inputs.some((i) => i.id === 'grey_labels' || i.id === 'aerial'),
-    instances: inputs.some((i) => i.params.instance_edge === true),
-  };
-}
+export { dataNeeds, type DataNeeds } from './needs.ts';
 
 /** The layout of a source, from its files; undefined when none fits. */
 export function detectLayout(source: FileSource): Exclude<DatasetLayout, 'auto'> | undefined {

@@ -7,7 +7,6 @@
 import {
   ADE20K_CLASSES,
   DatasetError,
-  findRoot,
   loadAde20k,
   loadCityscapes,
   loadCrossView,
@@ -23,11 +22,11 @@ import {
   type IdRaster,
   type Sample,
 } from '../../runtime/data/index.ts';
-import { dataNeeds as sharedDataNeeds, type DataNeeds } from '../../runtime/data/needs.ts';
+import { dataNeeds as sharedDataNeeds, detectLayout, type DataNeeds } from '../../runtime/data/needs.ts';
 import { NodeFileSource } from '../../runtime/data/node-file-source.ts';
 import { CliProblem } from '../io.ts';
 
-export type { DataNeeds };
+export { detectLayout, type DataNeeds };
 
 export const LAYOUTS = ['cityscapes', 'ade20k', 'crossview', 'generic', 'auto'] as const;
 export type Layout = (typeof LAYOUTS)[number];
@@ -89,14 +88,6 @@ export function syntheticFor(needs: DataNeeds, seed: number): { dataset: Dataset
 }
 
 /** The layout a directory is in, from its files; undefined when none fits. */
-export function detectLayout(source: FileSource): Exclude<Layout, 'auto'> | undefined {
-  if (findRoot(source, 'leftImg8bit') !== undefined) return 'cityscapes';
-  if (source.list().some((p) => /_(train|val)_[^/]*\.jpg$/i.test(p))) return 'ade20k';
-  if (findRoot(source, 'images') !== undefined) return 'generic';
-  if (findRoot(source, 'train') !== undefined) return 'crossview';
-  return undefined;
-}
-
 export function loadDirectory(dir: string, layout: Layout, needs: DataNeeds): { dataset: Dataset; description: string } {
   const source = new NodeFileSource(dir);
   const chosen = layout === 'auto' ? detectLayout(source) : layout;

@@ -14,20 +14,10 @@ import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
 import { loadGeneric } from './generic.ts';
 import { setImageDecoder } from './image-decoder.ts';
-import type { DataNeeds } from './needs.ts';
-import { findRoot } from './paired.ts';
+import { detectLayout, type DataNeeds } from './needs.ts';
 
 export { DATASET_LAYOUTS, type DatasetLayout } from './browser-files.ts';
-export { dataNeeds, type DataNeeds } from './needs.ts';
-
-/** The layout of a source, from its files; undefined when none fits. */
-export function detectLayout(source: FileSource): Exclude<DatasetLayout, 'auto'> | undefined {
-  if (findRoot(source, 'leftImg8bit') !== undefined) return 'cityscapes';
-  if (source.list().some((p) => /_(train|val)_[^/]*\.jpg$/i.test(p))) return 'ade20k';
-  if (findRoot(source, 'images') !== undefined) return 'generic';
-  if (findRoot(source, 'train') !== undefined) return 'crossview';
-  return undefined;
-}
+export { dataNeeds, detectLayout, type DataNeeds } from './needs.ts';
 
 export interface LoadedDataset {
   dataset: Dataset;

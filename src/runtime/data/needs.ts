@@ -1,8 +1,14 @@
 /**
- * What a graph's inputs ask of a dataset (size, classes, cross-view panels, instance maps), for
- * the CLI and the browser alike. Page-safe: no loaders or codecs here.
+ * What a graph's inputs ask of a dataset (size, classes, cross-view panels, instance maps) and
+ * which official layout a folder holds, for the CLI and the browser alike. Page-safe: no loaders
+ * or codecs here.
  */
 import type { GraphInput } from './feeds.ts';
+import type { FileSource } from './file-source.ts';
+import { findRoot } from './paired.ts';
+
+/** The dataset layouts the loaders read. */
+export type KnownLayout = 'cityscapes' | 'ade20k' | 'crossview' | 'generic';
 
 /** What a graph's inputs ask of the data. */
 export interface DataNeeds {
@@ -28,4 +34,13 @@ export function dataNeeds(inputs: readonly GraphInput[], template: Readonly<Reco
     crossView: inputs.some((i) => i.id === 'grey_labels' || i.id === 'aerial'),
     instances: inputs.some((i) => i.params.instance_edge === true),
   };
+}
+
+/** The layout of a source, from its files; undefined when none fits. */
+export function detectLayout(source: FileSource): KnownLayout | undefined {
+  if (findRoot(source, 'leftImg8bit') !== undefined) return 'cityscapes';
+  if (source.list().some((p) => /_(train|val)_[^/]*\.jpg$/i.test(p))) return 'ade20k';
+  if (findRoot(source, 'images') !== undefined) return 'generic';
+  if (findRoot(source, 'train') !== undefined) return 'crossview';
+  return undefined;
 }

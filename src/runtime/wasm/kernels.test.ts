@@ -150,6 +150,34 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 });
 
+describe('BatchMatMul on wasm routes transposes around the slow loop', () => {
+  it('every transposeA / transposeB combination, batched and broadcast, equals the cpu product', async () => {
+    const r = rng(16);
+    const cases: Array<{ a: number[]; b: number[] }> = [
+      { a: [1, 5, 7], b: [1, 7, 3] },
+      { a: [4, 2, 6], b: [4, 6, 5] },
+      { a: [3, 4, 2, 6], b: [1, 6, 3] }, // rank 4 against a broadcast batch of 1
+      { a: [1, 9, 1], b: [1, 1, 4] }, // outer product
+    ];
+    for (const c of cases) {
+      for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const swap = (shape: number[], on: boolean) => (on ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
+        const a = swap(c.a, transposeA);
+        const b = swap(c.b, transposeB);
+        const inputs = { a: { values: randomValues(r, a), shape: a }, b: { values: randomValues(r, b), shape: b } };
+        const attrs = { transposeA, transposeB };
+        expectClose(await runOn('wasm', 'BatchMatMul', inputs, attrs), await runOn('cpu', 'BatchMatMul', inputs, attrs), `${JSON.stringify(c)} ${JSON.stringify(attrs)}`);
+      }
+    }
+  });
+
+  it('registering twice does not wrap the wrapper', () => {
+    const first = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    registerWasmTrainingKernels();
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(first);
+  });
+});
+
 describe('gradients on wasm', () => {
   /** d/d(x, w, b) of a small conv net on a backend, as plain arrays. */
   async function convNetGrads(backend: 'cpu' | 'wasm', values: Record<string, { values: Float32Array; shape: number[] }>): Promise<Array<{ values: Float32Array; shape: number[] }>> {

@@ -5,10 +5,13 @@
  * polyphase form (which is also the forward pass of every transposed conv). All are built from the
  * backend's own fast kernels (XNNPACK conv and matMul, pad, slice, transpose). Identity is replaced
  * too: tfjs-wasm's copies, and the engine clones every tensor it keeps for the backward pass.
+ * BatchMatMul with a transposed operand (every matMul gradient) is routed around tfjs-wasm's slow
+ * transposed loop.
  *
  * Import the wasm backend before calling this; call it before or after tf.setBackend('wasm').
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { transposeFreeBatchMatMulConfig } from './batch-matmul.ts';
 import { conv2dBackpropFilterConfig, depthwiseBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2dBackpropInputConfig, depthwiseBackpropInputConfig } from './conv-backprop-input.ts';
 import { sharedIdentityConfig } from './identity.ts';
@@ -24,10 +27,20 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   sharedIdentityConfig,
 ];
 
+/** Kernel functions of our BatchMatMul wrappers, so registering twice never wraps a wrapper. */
+const isOurBatchMatMul = new WeakSet<tf.KernelFunc>();
+
 /** Registers (or re-registers) every wasm training kernel; safe to call more than once. */
 export function registerWasmTrainingKernels(): void {
   if (!tf.getKernelsForBackend(WASM).some((k) => k.kernelName === 'Conv2D')) {
     throw new Error('the tfjs wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm before registering its training kernels');
+  }
+  const batchMatMul = tf.getKernel('BatchMatMul', WASM)!;
+  if (!isOurBatchMatMul.has(batchMatMul.kernelFunc)) {
+    const ours = transposeFreeBatchMatMulConfig(batchMatMul);
+    isOurBatchMatMul.add(ours.kernelFunc);
+    tf.unregisterKernel('BatchMatMul', WASM);
+    tf.registerKernel(ours);
   }
   for (const config of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(config.kernelName, WASM) === config) continue;

@@ -13,6 +13,16 @@ export const stopGradient = tf.customGrad((...args: Array<tf.Tensor | tf.GradSav
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as (x: tf.Tensor) => tf.Tensor;
 
+/**
+ * tf.customGrad with the inputs as one array (tfjs types each argument as Tensor | GradSaveFunc).
+ * `gradFunc` returns one gradient per input, in order.
+ */
+export function customGradient(
+  f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
+): (...inputs: tf.Tensor[]) => tf.Tensor {
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => f(args.slice(0, -1) as tf.Tensor[], args[args.length - 1] as tf.GradSaveFunc)) as (...inputs: tf.Tensor[]) => tf.Tensor;
+}
+
 /** x / max(‖x‖₂, eps), as torch.nn.functional.normalize for a vector. */
 export function l2Normalize(x: tf.Tensor, eps = 1e-12): tf.Tensor {
   return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x), eps)));

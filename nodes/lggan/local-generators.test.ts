@@ -243,6 +243,28 @@ describe('lggan/local-generators: gradients and memory', () => {
     expectClose(g, valuesOf(naive), 1e-5);
   });
 
+  it('disjoint-masks: gradients for features, every filter and bias equal the per-class convs, for every chunk size', () => {
+    const f = tf.randomNormal([B, H, W, C], 0, 1, 'float32', 35) as tf.Tensor4D;
+    const holes = tf.tidy(() => tf.mul(stripeMasks(), tf.cast(tf.greater(tf.randomUniform([B, H, W, 1], 0, 1, 'float32', 9), 0.25), 'float32'))) as tf.Tensor4D;
+    for (const chunk of [0, 1, 3, 4]) {
+      const node = build(localGeneratorsNode, { algorithm: 'disjoint-masks', class_chunk: chunk, combine: 'sum' }, { features: featuresType, masks: masksType() });
+      for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.2, 'float32', name.length * 5));
+      const vars = [...node.variables.values()];
+      const ours = tf.grads((x: tf.Tensor, ...ws: tf.Tensor[]) => {
+        void ws;
+        return weightedSum(node.run({ features: x as tf.Tensor4D, masks: holes }, true).class_images);
+      });
+      // Gradients with respect to the features and (through variableGrads) every variable.
+      const dx = ours([f, ...vars])[0];
+      const { grads } = tf.variableGrads(() => weightedSum(node.run({ features: f, masks: holes }, true).class_images), vars);
+      const naive = tf.variableGrads(() => weightedSum(naiveClassImages(node, f, holes, 0)), vars).grads;
+      const naiveDx = tf.grad((x: tf.Tensor) => weightedSum(naiveClassImages(node, x as tf.Tensor4D, holes, 0)))(f);
+      expectClose(dx, valuesOf(naiveDx), 1e-5);
+      for (const v of vars) expectClose(grads[v.name], valuesOf(naive[v.name]), 1e-5);
+      tf.dispose([dx, naiveDx, ...Object.values(grads), ...Object.values(naive)]);
+    }
+  });
+
   it('leaves no tensors behind, chunked or not', () => {
     const f = tf.randomNormal([B, H, W, C], 0, 1, 'float32', 34) as tf.Tensor4D;
     const masks = stripeMasks();

@@ -15,7 +15,7 @@ import { dim } from '../dims.ts';
 import { conv2dCost, createConv2d } from '../core/conv-layers.ts';
 import type { Conv2dSpec } from '../core/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireSameSpatial, requireSpatial } from '../core/rules.ts';
-import { reflectPad } from '../core/tensor-utils.ts';
+import { customGradient, reflectPad } from '../core/tensor-utils.ts';
 import { conv2dKeys } from './up-stage.ts';
 
 export type LocalCombine = 'fusion-conv' | 'sum';
@@ -46,7 +46,7 @@ interface LocalSpec {
   classes: number;
   firstIndex: number;
   combine: LocalCombine;
-  /** Classes per batched chunk (K when the param is 0). */
+  /** Classes per batched chunk; 0 = automatic (grouped-conv: all K; disjoint-masks: see disjointChunk). */
   chunk: number;
   algorithm: LocalAlgorithm;
   keepUnused: boolean;
@@ -60,7 +60,7 @@ function specOf(params: ResolvedParams, features: TensorType, masks: TensorType)
     classes,
     firstIndex: intParam(params, 'first_index'),
     combine: enumParam(params, 'combine', LOCAL_COMBINES),
-    chunk: chunk === 0 ? classes : Math.min(chunk, classes),
+    chunk: Math.min(chunk, classes),
     algorithm: enumParam(params, 'algorithm', LOCAL_ALGORITHMS),
     keepUnused: boolParam(params, 'keep_unused_official'),
   };
@@ -69,6 +69,19 @@ function specOf(params: ResolvedParams, features: TensorType, masks: TensorType)
 /** `deconv5_<index>` for class position k. */
 export function subGeneratorName(spec: Pick<LocalSpec, 'firstIndex'>, k: number): string {
   return `deconv5_${spec.firstIndex + k}`;
+}
+
+/**
+ * Masked feature channels (classes × C) the disjoint-masks path keeps in flight per pixel when
+ * class_chunk is 0: 8 classes at the official C = 64, a quarter of Cityscapes' 35 masked copies,
+ * at about the speed of all classes at once (bench/cpu.ts).
+ */
+const DISJOINT_CHUNK_CHANNELS = 512;
+
+/** Classes per chunk of the disjoint-masks path. */
+export function disjointChunk(chunk: number, channels: number, classes: number): number {
+  if (chunk > 0) return Math.min(chunk, classes);
+  return Math.max(1, Math.min(classes, Math.floor(DISJOINT_CHUNK_CHANNELS / channels)));
 }
 
 function subConvSpec(channels: number): Conv2dSpec {
@@ -103,30 +116,126 @@ function classImages(paddedF: tf.Tensor4D, paddedM: tf.Tensor4D, filters: tf.Ten
 }
 
 /**
- * All K class images at once for binary masks with at most one class per pixel (what
- * lggan/class-masks produces). Because the classes are disjoint, each source pixel p' contributes
- * only through its own class l(p'): Z(p', t) = W_l(p')[t]ᵀ F(p') for every tap t of the 7×7 window
- * (one matMul of the per-pixel F ⊗ M outer product with the stacked weights), and then
+ * All K class images for binary masks with at most one class per pixel (what lggan/class-masks
+ * produces). Because the classes are disjoint, each source pixel p' contributes only through its
+ * own class l(p'): Z(p', t) = W_l(p')[t]ᵀ F(p') for every tap t of the 7×7 window, and then
  *   I_k(p) = tanh(b_k + Σ_t Z(p+t, t) · M_k(p+t)).
- * The window sums are two fixed depthwise convs (tap selection of Z, 7×7 patches of M) and one
- * batched matMul per pixel. Reflect padding commutes with the per-pixel steps, so Z and M are
- * padded instead of the K masked copies. Peak memory is about 49·K + K·C values per pixel instead
- * of the grouped path's ≈ 4·K·C and more; same result within float rounding.
+ * Reflect padding commutes with the per-pixel steps, so F and M are padded once (C + K channels)
+ * instead of K masked copies of F. Both heavy steps (the projection and the window sums) run `chunk` classes at a time
+ * inside a custom gradient that recomputes each chunk in the backward pass, so neither direction
+ * ever holds more than `chunk` masked copies of F (or `chunk` 7×7 mask windows) per pixel. The
+ * masks are constants here (no gradient), as the label-map masks of the official code are.
  */
-function disjointClassImages(features: tf.Tensor4D, masks: tf.Tensor4D, weights: tf.Variable[], biases: tf.Variable[], classes: number): tf.Tensor4D {
+function disjointClassImages(features: tf.Tensor4D, masks: tf.Tensor4D, weights: tf.Variable[], biases: tf.Variable[], classes: number, chunk: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [b, h, w, c] = features.shape;
-    const taps = SUB_KERNEL * SUB_KERNEL;
-    // Stacked weights: row (k, c), column (tap, o) = W_k[ty, tx, c, o].
-    const stacked = tf.reshape(tf.transpose(tf.stack(weights.slice(0, classes)), [0, 3, 1, 2, 4]), [classes * c, taps * RGB]);
-    const outer = tf.reshape(tf.mul(tf.expandDims(masks, 4), tf.expandDims(features, 3)), [b * h * w, classes * c]);
-    const z = tf.reshape(tf.matMul(outer, stacked), [b, h, w, taps * RGB]) as tf.Tensor4D;
-    const zWindow = tf.depthwiseConv2d(reflectPad(z, SUB_PAD), tapSelector(), 1, 'valid'); // (t, o): Z(p+t, t, o)
-    const mWindow = tf.depthwiseConv2d(reflectPad(masks, SUB_PAD), patchExtractor(classes), 1, 'valid'); // (k, t): M_k(p+t)
-    const sums = tf.matMul(tf.reshape(mWindow, [b * h * w, classes, taps]), tf.reshape(zWindow, [b * h * w, taps, RGB])); // [N, K, 3]
+    const [b, h, w] = features.shape;
+    // Stacked weights [K, C, 49·3]: row (k, c), column (tap, o) = W_k[ty, tx, c, o].
+    const stacked = tf.transpose(tf.reshape(tf.stack(weights.slice(0, classes)), [classes, SUB_KERNEL * SUB_KERNEL, -1, RGB]), [0, 2, 1, 3]);
+    // Padding F (C channels) and M rather than Z (49·3 channels) keeps the pad's gradient narrow.
+    const paddedM = reflectPad(masks, SUB_PAD);
+    const z = projectByClass(reflectPad(features, SUB_PAD), paddedM, tf.reshape(stacked, [classes, -1, SUB_KERNEL * SUB_KERNEL * RGB]) as tf.Tensor3D, chunk);
+    const zWindow = tf.depthwiseConv2d(z, tapSelector(), 1, 'valid'); // (t, o): Z(p+t, t, o)
+    const sums = windowSums(paddedM, zWindow, chunk); // [B·H·W, K, 3]
     const images = tf.tanh(tf.add(sums, tf.stack(biases.slice(0, classes))));
     return tf.reshape(images, [b, h, w, classes * RGB]) as tf.Tensor4D;
   });
+}
+
+/** Class ranges [k0, k0 + n) of at most `chunk` classes. */
+function classChunks(classes: number, chunk: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (let k0 = 0; k0 < classes; k0 += chunk) ranges.push([k0, Math.min(chunk, classes - k0)]);
+  return ranges;
+}
+
+/** sum + part, disposing both inputs: a running sum keeps one partial result alive, not one per chunk. */
+function accumulate(sum: tf.Tensor | undefined, part: tf.Tensor): tf.Tensor {
+  if (!sum) return part;
+  const next = tf.add(sum, part);
+  tf.dispose([sum, part]);
+  return next;
+}
+
+/** Rows [N, n·C] of the outer products M_k(p)·F(p) for classes [k0, k0 + n). */
+function maskedRows(f: tf.Tensor2D, m: tf.Tensor2D, k0: number, n: number): tf.Tensor2D {
+  const [rows, c] = f.shape;
+  const mk = tf.slice(m, [0, k0], [rows, n]);
+  return tf.reshape(tf.mul(tf.expandDims(mk, 2), tf.expandDims(f, 1)), [rows, n * c]) as tf.Tensor2D;
+}
+
+/**
+ * Z = Σ_k (M_k ⊙ F) · W_k as [B, H, W, 49·3], classes `chunk` at a time. Gradients: for F,
+ * Σ_k M_k ⊙ (dZ · W_kᵀ); for W_k, (M_k ⊙ F)ᵀ dZ — both recomputed per chunk.
+ */
+function projectByClass(features: tf.Tensor4D, masks: tf.Tensor4D, stacked: tf.Tensor3D, chunk: number): tf.Tensor4D {
+  const [b, h, w, c] = features.shape;
+  const rows = b * h * w;
+  const classes = masks.shape[3];
+  const taps = stacked.shape[2];
+  const project = customGradient(([fIn, mIn, wIn], save) => {
+    const f = tf.reshape(fIn, [rows, c]) as tf.Tensor2D;
+    const m = tf.reshape(mIn, [rows, classes]) as tf.Tensor2D;
+    save([f, m, wIn]);
+    let z: tf.Tensor | undefined;
+    for (const [k0, n] of classChunks(classes, chunk)) {
+      z = accumulate(z, tf.tidy(() => tf.matMul(maskedRows(f, m, k0, n), tf.reshape(tf.slice(wIn, [k0, 0, 0], [n, c, taps]), [n * c, taps]))));
+    }
+    return {
+      value: tf.reshape(z!, [b, h, w, taps]),
+      gradFunc: (dz, saved) => {
+        const [fs, ms, ws] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor3D];
+        const dzRows = tf.reshape(dz, [rows, taps]) as tf.Tensor2D;
+        let df: tf.Tensor | undefined;
+        const dwParts: tf.Tensor[] = [];
+        for (const [k0, n] of classChunks(classes, chunk)) {
+          const part = tf.tidy(() => {
+            const back = tf.reshape(tf.matMul(dzRows, tf.reshape(tf.slice(ws, [k0, 0, 0], [n, c, taps]), [n * c, taps]), false, true), [rows, n, c]);
+            // Σ_k M_k(p) · back(p, k, ·) as a [1, n] × [n, C] product per pixel: no masked copy of `back`.
+            return tf.reshape(tf.matMul(tf.expandDims(tf.slice(ms, [0, k0], [rows, n]), 1), back), [rows, c]);
+          });
+          df = accumulate(df, part);
+          dwParts.push(tf.tidy(() => tf.reshape(tf.matMul(maskedRows(fs, ms, k0, n), dzRows, true, false), [n, c, taps])));
+        }
+        const dw = dwParts.length === 1 ? dwParts[0] : tf.concat(dwParts, 0);
+        return [tf.reshape(df!, [b, h, w, c]), tf.zeros(ms.shape), dw];
+      },
+    };
+  });
+  return project(features, masks, stacked) as tf.Tensor4D;
+}
+
+/**
+ * S(p, k, o) = Σ_t M_k(p+t) · Zw(p, t, o) as [B·H·W, K, 3], from the reflect-padded masks (as
+ * F ⊙ M_k is padded in the official conv), the 7×7 mask windows extracted `chunk` classes at a
+ * time. Gradient for Zw: Σ_k M_k(p+t) · dS(p, k, o), windows recomputed per chunk.
+ */
+function windowSums(paddedM: tf.Tensor4D, zWindow: tf.Tensor4D, chunk: number): tf.Tensor3D {
+  const [b, h, w, taps3] = zWindow.shape;
+  const classes = paddedM.shape[3];
+  const rows = b * h * w;
+  const taps = SUB_KERNEL * SUB_KERNEL;
+  /** [N, n, 49]: M_k(p+t) for classes [k0, k0 + n). */
+  const windows = (m: tf.Tensor4D, k0: number, n: number) =>
+    tf.reshape(tf.depthwiseConv2d(tf.slice(m, [0, 0, 0, k0], [b, h + 2 * SUB_PAD, w + 2 * SUB_PAD, n]), patchExtractor(n), 1, 'valid'), [rows, n, taps]) as tf.Tensor3D;
+  const sum = customGradient(([mIn, zIn], save) => {
+    const zw = tf.reshape(zIn, [rows, taps, RGB]) as tf.Tensor3D;
+    save([mIn]);
+    const parts = classChunks(classes, chunk).map(([k0, n]) => tf.tidy(() => tf.matMul(windows(mIn as tf.Tensor4D, k0, n), zw)));
+    const value = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+    if (parts.length > 1) tf.dispose(parts);
+    return {
+      value,
+      gradFunc: (ds, saved) => {
+        const [ms] = saved as [tf.Tensor4D];
+        let dz: tf.Tensor | undefined;
+        for (const [k0, n] of classChunks(classes, chunk)) {
+          dz = accumulate(dz, tf.tidy(() => tf.matMul(windows(ms, k0, n), tf.slice(ds, [0, k0, 0], [rows, n, RGB]), true, false)));
+        }
+        return [tf.zeros(ms.shape), tf.reshape(dz!, [b, h, w, taps3])];
+      },
+    };
+  });
+  return sum(paddedM, zWindow) as tf.Tensor3D;
 }
 
 /** Depthwise filter [7, 7, 49·3, 1] picking tap t for channel (t, o): a one-hot per channel. */
@@ -157,11 +266,12 @@ export const localGeneratorsNode: NodeDef = {
     'conv 3×3 (3K→3, deconv9) + tanh over the concatenated class images, or their plain sum (cross-view). ' +
     'All classes run batched, never as K separate conv chains. algorithm disjoint-masks (exact for binary ' +
     'masks with at most one class per pixel, as lggan/class-masks gives) projects each pixel with its own class\'s ' +
-    'filters and gathers the 7×7 windows with fixed depthwise convs: ≈ 49·K + K·C values per pixel. ' +
+    'filters and gathers the 7×7 windows with fixed depthwise convs, class_chunk classes at a time in both the forward ' +
+    'and the backward pass (recomputed, never all K masked copies of F at once; the masks get no gradient). ' +
     'algorithm grouped-conv (exact for any masks, soft or overlapping) stacks the masked features and runs one ' +
     'depthwise conv with a sum over C: the padded stack (K·C) plus the depthwise output (3·K·C) per chunk. For scale: ' +
     'K masked copies of F are K·C values per pixel (Cityscapes 35·64 = 2,240, ≈1.2 GB at 256×512, batch 1). ' +
-    'class_chunk = n keeps only n classes of the grouped path in flight at inference. ' +
+    'class_chunk = n keeps only n classes in flight. ' +
     'keep_unused_official also creates the never-used extra sub-generator of the cross-view code (deconv5_7).',
   params: {
     first_index: {
@@ -184,7 +294,7 @@ export const localGeneratorsNode: NodeDef = {
       default: 0,
       min: 0,
       max: 1024,
-      doc: 'Classes per batched conv; 0 = all at once (fastest). Smaller chunks lower peak inference memory at the cost of more, smaller ops.',
+      doc: 'Classes in flight at once; 0 = automatic (disjoint-masks: 512 / C classes, 8 at C = 64; grouped-conv: all K). Smaller chunks lower peak memory at the cost of more, smaller ops.',
       ui: { widget: 'number', advanced: true },
     },
     algorithm: {
@@ -271,9 +381,10 @@ export const localGeneratorsNode: NodeDef = {
         const algorithm = chooseAlgorithm(spec.algorithm, spec.channels, run.training);
         const paddedF = algorithm === 'grouped-conv' ? reflectPad(features, SUB_PAD) : features;
         const paddedM = algorithm === 'grouped-conv' ? reflectPad(masks, SUB_PAD) : masks;
-        if (algorithm === 'disjoint-masks') chunks.push(disjointClassImages(features, masks, weights, biases, spec.classes));
-        for (let k0 = 0; algorithm === 'grouped-conv' && k0 < spec.classes; k0 += spec.chunk) {
-          const n = Math.min(spec.chunk, spec.classes - k0);
+        if (algorithm === 'disjoint-masks') chunks.push(disjointClassImages(features, masks, weights, biases, spec.classes, disjointChunk(spec.chunk, spec.channels, spec.classes)));
+        const groupedChunk = spec.chunk || spec.classes;
+        for (let k0 = 0; algorithm === 'grouped-conv' && k0 < spec.classes; k0 += groupedChunk) {
+          const n = Math.min(groupedChunk, spec.classes - k0);
           chunks.push(
             tf.tidy(() => {
               const filters = tf.concat(weights.slice(k0, k0 + n), 2) as tf.Tensor4D; // [7, 7, n·C, 3]

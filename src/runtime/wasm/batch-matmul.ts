@@ -16,6 +16,23 @@ function swapLastTwo(rank: number): number[] {
 }
 
 /**
+ * Multiply-adds each element of the transposed operand(s) takes part in: the other operand's free
+ * dimension (N for a transposed A [K, M], M for a transposed B [N, K]).
+ */
+function usesPerTransposedElement(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): number {
+  const m = transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+  const n = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+  if (transposeA && transposeB) return Math.min(m, n);
+  return transposeA ? n : m;
+}
+
+/**
+ * Below this many uses per element the explicit transpose (a full copy) costs more than the slow
+ * loop saves: a matrix-vector product (spectral norm's power iteration) stays on the loop.
+ */
+const MIN_USES_TO_TRANSPOSE = 8;
+
+/**
  * A BatchMatMul kernel that calls the backend's own (`original`) with both flags false. It keeps
  * the original's setupFunc, which binds the C++ function when the backend initialises.
  */
@@ -27,10 +44,11 @@ export function transposeFreeBatchMatMulConfig(original: KernelConfig): KernelCo
     setupFunc: original.setupFunc,
     kernelFunc: (args) => {
       const { transposeA, transposeB } = args.attrs as NamedAttrMap & { transposeA: boolean; transposeB: boolean };
+      const a = args.inputs.a as TensorInfo;
+      const b = args.inputs.b as TensorInfo;
       if (!transposeA && !transposeB) return untransposed(args);
+      if (usesPerTransposedElement(a, b, transposeA, transposeB) < MIN_USES_TO_TRANSPOSE) return untransposed(args);
       return withKernelCalls(args.backend, (k) => {
-        const a = args.inputs.a as TensorInfo;
-        const b = args.inputs.b as TensorInfo;
         const inputs = {
           a: transposeA ? k.transpose(a, swapLastTwo(a.shape.length)) : a,
           b: transposeB ? k.transpose(b, swapLastTwo(b.shape.length)) : b,

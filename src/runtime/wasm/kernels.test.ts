@@ -158,6 +158,8 @@ describe('BatchMatMul on wasm routes transposes around the slow loop', () => {
       { a: [4, 2, 6], b: [4, 6, 5] },
       { a: [3, 4, 2, 6], b: [1, 6, 3] }, // rank 4 against a broadcast batch of 1
       { a: [1, 9, 1], b: [1, 1, 4] }, // outer product
+      { a: [2, 9, 10], b: [2, 10, 12] }, // wide enough that transposes are done explicitly
+      { a: [1, 16, 3], b: [1, 3, 1] }, // matrix-vector: stays on tfjs-wasm's loop
     ];
     for (const c of cases) {
       for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
@@ -175,6 +177,34 @@ describe('BatchMatMul on wasm routes transposes around the slow loop', () => {
     const first = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
     registerWasmTrainingKernels();
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(first);
+  });
+});
+
+describe('packed weights are dropped after each conv / matMul while a tape records', () => {
+  it('the filter stays intact and reusable: the same conv twice, then read back, under tf.grad and outside', async () => {
+    const r = rng(17);
+    const x = { values: randomValues(r, [1, 6, 6, 3]), shape: [1, 6, 6, 3] };
+    const w = { values: randomValues(r, [3, 3, 3, 4]), shape: [3, 3, 3, 4] };
+    const m = { values: randomValues(r, [4, 5]), shape: [4, 5] };
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const [xt, wt, mt] = [tf.tensor(x.values, x.shape), tf.tensor(w.values, w.shape), tf.tensor(m.values, m.shape)];
+      // Inside the tape: every use of wt and mt drops XNNPACK's operator right after the call.
+      const grads = tf.grads((a: tf.Tensor, f: tf.Tensor) => {
+        const once = tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+        const twice = tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 2, 'valid');
+        const fused = tf.matMul(tf.reshape(once, [-1, 4]), mt);
+        return tf.add(tf.sum(tf.square(fused)), tf.sum(twice));
+      })([xt, wt]);
+      const after = tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, 1, 'same'); // outside: the cache may stay
+      const out = [...grads, after, wt, mt].map((t) => ({ values: Float32Array.from(t.dataSync()), shape: t.shape }));
+      tf.dispose([...grads, after, xt, wt, mt]);
+      return out;
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    await tf.setBackend('wasm');
+    ['dx', 'dw', 'conv after', 'filter read back', 'matrix read back'].forEach((what, i) => expectClose(wasm[i], cpu[i], what));
   });
 });
 

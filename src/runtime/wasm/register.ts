@@ -6,7 +6,8 @@
  * backend's own fast kernels (XNNPACK conv and matMul, pad, slice, transpose). Identity is replaced
  * too: tfjs-wasm's copies, and the engine clones every tensor it keeps for the backward pass.
  * BatchMatMul with a transposed operand (every matMul gradient) is routed around tfjs-wasm's slow
- * transposed loop.
+ * transposed loop, and during training the convs and matMuls drop XNNPACK's packed copy of their
+ * weights after each call (packed-weights.ts).
  *
  * Import the wasm backend before calling this; call it before or after tf.setBackend('wasm').
  */
@@ -16,6 +17,7 @@ import { conv2dBackpropFilterConfig, depthwiseBackpropFilterConfig } from './con
 import { conv2dBackpropInputConfig, depthwiseBackpropInputConfig } from './conv-backprop-input.ts';
 import { sharedIdentityConfig } from './identity.ts';
 import { WASM } from './kernel-calls.ts';
+import { PACKING_KERNELS, withoutPackedCache } from './packed-weights.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
@@ -27,21 +29,27 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   sharedIdentityConfig,
 ];
 
-/** Kernel functions of our BatchMatMul wrappers, so registering twice never wraps a wrapper. */
-const isOurBatchMatMul = new WeakSet<tf.KernelFunc>();
+/** Kernel functions of our wrappers, so registering twice never wraps a wrapper. */
+const ourWrappers = new WeakSet<tf.KernelFunc>();
+
+/** Replaces the backend's `name` kernel by `wrap(it)`, once. */
+function wrapKernel(name: string, wrap: (original: tf.KernelConfig) => tf.KernelConfig): void {
+  const current = tf.getKernel(name, WASM);
+  if (!current) throw new Error(`the wasm backend has no '${name}' kernel to wrap`);
+  if (ourWrappers.has(current.kernelFunc)) return;
+  const wrapped = wrap(current);
+  ourWrappers.add(wrapped.kernelFunc);
+  tf.unregisterKernel(name, WASM);
+  tf.registerKernel(wrapped);
+}
 
 /** Registers (or re-registers) every wasm training kernel; safe to call more than once. */
 export function registerWasmTrainingKernels(): void {
   if (!tf.getKernelsForBackend(WASM).some((k) => k.kernelName === 'Conv2D')) {
     throw new Error('the tfjs wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm before registering its training kernels');
   }
-  const batchMatMul = tf.getKernel('BatchMatMul', WASM)!;
-  if (!isOurBatchMatMul.has(batchMatMul.kernelFunc)) {
-    const ours = transposeFreeBatchMatMulConfig(batchMatMul);
-    isOurBatchMatMul.add(ours.kernelFunc);
-    tf.unregisterKernel('BatchMatMul', WASM);
-    tf.registerKernel(ours);
-  }
+  wrapKernel('BatchMatMul', (original) => transposeFreeBatchMatMulConfig(withoutPackedCache(original)));
+  for (const name of Object.keys(PACKING_KERNELS)) if (name !== 'BatchMatMul') wrapKernel(name, withoutPackedCache);
   for (const config of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(config.kernelName, WASM) === config) continue;
     // The registry warns when a name is taken: drop the old kernel (the backend's own

@@ -20,6 +20,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BackendUnavailableError, selectBackend, type BackendMeasure } from './browser/backend.ts';
+import { installLeanGradients } from './lean-gradients.ts';
 import { registerWasmTrainingKernels } from './wasm/register.ts';
 
 export type BrowserBackend = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -42,6 +43,8 @@ export interface BackendChoice {
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd });
 registerWasmTrainingKernels();
+// Backpropagation that frees activations' gradients as it goes, on every backend.
+installLeanGradients();
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -12,7 +12,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installLeanGradients } from './lean-gradients.ts';
 import { registerWasmTrainingKernels } from './wasm/register.ts';
+
+// Backpropagation that frees activations' gradients as it goes (lean-gradients.ts).
+installLeanGradients();
 
 // PROD silences tfjs's "install tfjs-node" banner, which would pollute CLI output.
 tf.env().set('PROD', true);

@@ -85,7 +85,7 @@ export function createConv2d(
   spec: Conv2dSpec,
 ): (x: tf.Tensor4D, run: RunContext) => tf.Tensor4D {
   const k = spec.kernel;
-  const weight = createLayerWeight(
+  const applyWeight = createLayerWeight(
     ctx,
     prefix,
     conv2dWeightShape(spec),
@@ -99,7 +99,9 @@ export function createConv2d(
     tf.tidy(() => {
       const input = reflect ? reflectPad(x, spec.padding) : x;
       const pad = reflect || spec.padding === 0 ? 'valid' : spec.padding;
-      const y = tf.conv2d(input, weight(run.training) as tf.Tensor4D, spec.stride, pad);
+      const weightShape = conv2dWeightShape(spec) as [number, number, number, number];
+      const outputSize = tf.util.sizeFromShape(tf.backend_util.computeConv2DInfo(input.shape, weightShape, spec.stride, 1, pad).outShape);
+      const y = applyWeight(run.training, outputSize, (w) => tf.conv2d(input, w as tf.Tensor4D, spec.stride, pad));
       return bias ? tf.add(y, bias) : y;
     });
 }

@@ -108,4 +108,27 @@ describe('core/conv2d forward', () => {
     node.run({ x }, true);
     expect(valuesOf(node.variables.get('weight_u')!)).not.toEqual(u0);
   });
+
+  it('spectral norm divides the output or the weight, whichever is smaller: both equal conv(x, W/σ), values and gradients', () => {
+    // 1×1 conv 2→3 on a 4×4 map: the output (48 values) is larger than the weight (6): W/σ.
+    // 3×3 conv 8→8 on a 2×2 map: the weight (576) is larger than the output (32): conv(x, W)/σ.
+    for (const [size, cin, cout, kernel] of [[4, 2, 3, 1], [2, 8, 8, 3]] as const) {
+      const node = build(conv2dNode, { out_channels: cout, kernel, spectral_norm: true, bias: false }, { x: spatialType('feature', 1, size, size, cin) });
+      const x = tf.randomNormal([1, size, size, cin], 0, 1, 'float32', 5);
+      const w = node.variables.get('weight_orig')!;
+      const u = node.variables.get('weight_u')!;
+      const v = node.variables.get('weight_v')!;
+      // Reference with the (eval-mode) u, v: σ = uᵀ mat(W) v, mat(W)[o, (c, ky, kx)] = W[ky, kx, c, o].
+      const explicit = (weight: tf.Tensor) => {
+        const mat = tf.reshape(tf.transpose(weight, [3, 2, 0, 1]), [cout, -1]);
+        const sigma = tf.sum(tf.mul(u, tf.squeeze(tf.matMul(mat, tf.reshape(v, [-1, 1])), [1])));
+        return tf.conv2d(x as tf.Tensor4D, tf.div(weight, sigma) as tf.Tensor4D, 1, 'same');
+      };
+      expectClose(node.run({ x }, false).y, valuesOf(explicit(w)), 1e-5);
+      const upstream = tf.randomNormal([1, size, size, cout], 0, 1, 'float32', 6);
+      const ours = tf.variableGrads(() => tf.sum(tf.mul(node.run({ x }, false).y, upstream)) as tf.Scalar, [w as tf.Variable]).grads[w.name];
+      const reference = tf.grad((weight: tf.Tensor) => tf.sum(tf.mul(explicit(weight), upstream)))(w);
+      expectClose(ours, valuesOf(reference), 1e-5);
+    }
+  });
 });

@@ -83,17 +83,31 @@ function blockView(weight: tf.Tensor, layout: WeightLayout): BlockView {
   return { blocks: tf.reshape(weight, [k, s[2], s[3]]) as tf.Tensor3D, inputFirst: false, k, inputs: s[3] };
 }
 
-/** mat·v for v in PyTorch's order: Σ_blocks block·v_block, length out. */
-function matTimesV(view: BlockView, v: tf.Tensor1D): tf.Tensor1D {
-  const perBlock = tf.transpose(tf.reshape(v, [view.inputs, view.k, 1]), [1, 0, 2]) as tf.Tensor3D; // [k, in, 1]
-  return tf.reshape(tf.sum(tf.matMul(view.blocks, perBlock, view.inputFirst, false), 0), [-1]) as tf.Tensor1D;
+/** v (PyTorch's (in, kh, kw) order) in the blocks' (kh, kw, in) order. */
+function toBlockOrder(view: BlockView, v: tf.Tensor1D): tf.Tensor {
+  return tf.transpose(tf.reshape(v, [view.inputs, view.k]), [1, 0]);
 }
 
-/** matᵀ·u, in PyTorch's (in, kh, kw) order. */
+/**
+ * mat·v for v in PyTorch's order: Σ_blocks block·v_block, length out. With [in, out] blocks this is
+ * one product [k·in, out]ᵀ·v. (Not v·[k·in, out]: on wasm that hands the weight to XNNPACK, which
+ * first packs all of it, ≈ 6× the time of the product itself.)
+ */
+function matTimesV(view: BlockView, v: tf.Tensor1D): tf.Tensor1D {
+  if (view.inputFirst) {
+    const rows = tf.reshape(view.blocks, [view.k * view.inputs, -1]);
+    return tf.reshape(tf.matMul(rows, tf.reshape(toBlockOrder(view, v), [-1, 1]), true, false), [-1]) as tf.Tensor1D;
+  }
+  const perBlock = tf.reshape(toBlockOrder(view, v), [view.k, view.inputs, 1]); // [k, in, 1]
+  return tf.reshape(tf.sum(tf.matMul(view.blocks, perBlock), 0), [-1]) as tf.Tensor1D;
+}
+
+/** matᵀ·u, in PyTorch's (in, kh, kw) order; with [in, out] blocks one matrix-vector product [k·in, out]·u (XNNPACK packs only u). */
 function matTransposeTimesU(view: BlockView, u: tf.Tensor1D): tf.Tensor1D {
-  const column = tf.tile(tf.reshape(u, [1, -1, 1]), [view.k, 1, 1]) as tf.Tensor3D; // [k, out, 1]
-  const perBlock = tf.matMul(view.blocks, column, !view.inputFirst, false); // [k, in, 1]
-  return tf.reshape(tf.transpose(perBlock, [1, 0, 2]), [-1]) as tf.Tensor1D;
+  const perBlock = view.inputFirst
+    ? tf.reshape(tf.matMul(tf.reshape(view.blocks, [view.k * view.inputs, -1]), tf.reshape(u, [-1, 1])), [view.k, view.inputs])
+    : tf.reshape(tf.matMul(view.blocks, tf.tile(tf.reshape(u, [1, -1, 1]), [view.k, 1, 1]), true, false), [view.k, view.inputs]);
+  return tf.reshape(tf.transpose(perBlock, [1, 0]), [-1]) as tf.Tensor1D;
 }
 
 /**

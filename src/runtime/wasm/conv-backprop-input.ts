@@ -12,8 +12,8 @@
  * i.e. a valid correlation of dy[c − (J − 1) … c + U − 1] with the flipped sub-filter. The phases
  * are interleaved by two concats and reshapes; a crop gives the input size.
  *
- * Only kernels that are fast on wasm are used: the sub-filters are gathered (C++ row copies) rather
- * than strided-sliced and reversed, and phases are interleaved without DepthToSpace or a 6-d
+ * Only kernels that are fast on wasm are used: the sub-filters are picked as row slices and a concat
+ * (tfjs-wasm's GatherV2 and Reverse go element by element), and phases are interleaved without DepthToSpace or a 6-d
  * transpose (all per-element loops in the wasm backend, 10–50× slower).
  */
 import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
@@ -55,8 +55,8 @@ function window2d(k: KernelCalls, dy: TensorInfo, rows: [number, number], cols: 
 }
 
 /**
- * The phase's taps of `filter` [kh, kw, a, b], spatially flipped: [Jh, Jw, a, b]. One gather of
- * rows of the filter seen as [kh·kw, a·b].
+ * The phase's taps of `filter` [kh, kw, a, b], spatially flipped: [Jh, Jw, a, b]: rows of the
+ * filter seen as [kh·kw, a·b].
  */
 function flippedTaps(k: KernelCalls, filter: TensorInfo, py: AxisPhase, px: AxisPhase, strideH: number, strideW: number): TensorInfo {
   const [kh, kw, a, b] = filter.shape;
@@ -64,7 +64,7 @@ function flippedTaps(k: KernelCalls, filter: TensorInfo, py: AxisPhase, px: Axis
   for (let jy = py.taps - 1; jy >= 0; jy--) {
     for (let jx = px.taps - 1; jx >= 0; jx--) rows.push((py.tap + jy * strideH) * kw + px.tap + jx * strideW);
   }
-  const taps = k.gather(k.reshape(filter, [kh * kw, a * b]), rows, 0);
+  const taps = k.rows(k.reshape(filter, [kh * kw, a * b]), rows);
   return k.reshapeFreeing(taps, [py.taps, px.taps, a, b]);
 }
 

@@ -11,11 +11,17 @@
  * Ratios compare with official PyTorch on the same 2-core machine (2 threads): G forward at 128×64
  * 2.66 s, one training iteration at 128×64 without VGG 13.4 s.
  *
- *   npm run bench:cpu [-- --backends wasm,cpu] [--repeats N] [--cpu-full] [--only gen|train|memory]
+ * Then the same generation and training figures in headless Chromium, per browser backend, through
+ * the app's real generation and training workers on the benchmark page (bench/browser.ts; wall
+ * time only, as the workers time it).
  *
- * Node cpu at full width is very slow (minutes per pass), so cpu runs only the tiny graph unless
- * --cpu-full is given; everything skipped is listed at the end. Chromium's backends are not
- * measured here. Not a test: nothing here fails on time.
+ *   npm run bench:cpu [-- --backends wasm,cpu] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory]
+ *
+ * cpu at full width is very slow (minutes per pass), so the cpu backends (Node's and Chromium's)
+ * run only the tiny graph unless --cpu-full is given; so does Chromium's webgl for training (on a
+ * machine without a GPU it is a software renderer: about a minute per generator forward, many per
+ * training iteration). Everything skipped is listed at the end.
+ * Not a test: nothing here fails on time.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
@@ -30,6 +36,8 @@ import { compileTraining } from '../src/runtime/training/training-run.ts';
 import { measureBufferPeak } from '../src/runtime/buffer-peak.ts';
 import { initNodeBackend, parseNodeBackend, type NodeBackend } from '../src/runtime/tf-node.ts';
 import { semanticGraph } from '../src/templates/lggan.ts';
+import type { BenchResult } from '../src/app/run/bench-train.ts';
+import { withBenchPage } from './browser.ts';
 
 const OFFICIAL = { generateMs: 2660, trainMs: 13400 };
 
@@ -39,6 +47,13 @@ const backends = (flag('backends') ?? 'wasm,cpu').split(',').map((b) => parseNod
 const repeats = Number(flag('repeats') ?? 3);
 const only = flag('only');
 const cpuFull = args.includes('--cpu-full');
+const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
+type BrowserBench = (typeof BROWSER_BACKENDS)[number];
+const browserFlag = flag('browser') ?? BROWSER_BACKENDS.join(',');
+const browserBackends = browserFlag === 'none' ? [] : browserFlag.split(',').map((b) => {
+  if (!(BROWSER_BACKENDS as readonly string[]).includes(b)) throw new Error(`--browser: unknown backend '${b}': use ${BROWSER_BACKENDS.join(', ')} or none`);
+  return b as BrowserBench;
+});
 const registry = createRegistry();
 const skipped: string[] = [];
 
@@ -198,5 +213,43 @@ for (const backend of backends) {
 if (cpuTiny.wasm && cpuTiny.cpu) {
   console.log(`\nwasm vs cpu, tiny training iteration: ×${(cpuTiny.cpu.wall / cpuTiny.wasm.wall).toFixed(1)} faster (cpu time ×${(cpuTiny.cpu.cpu / cpuTiny.wasm.cpu).toFixed(1)})`);
 }
-skipped.push('Chromium backends (wasm, webgl, cpu): not measured by this script');
-console.log(`\nskipped:\n${skipped.map((s) => `  ${s}`).join('\n')}`);
+
+/** Median wall ms after the first (warm-up) entry, or why there is none. */
+function browserLine(label: string, result: BenchResult, macs: number, official?: number): void {
+  if (result.error || result.ms.length < 2) {
+    console.log(`  ${label.padEnd(44)} failed: ${(result.error ?? 'no timings').split('\n')[0]}`);
+    skipped.push(`Chromium ${result.backend}: ${label} failed`);
+    return;
+  }
+  const wall = median(result.ms.slice(1));
+  const ratio = official ? `  ×${(wall / official).toFixed(2)} official` : '';
+  console.log(`  ${label.padEnd(44)} wall ${wall.toFixed(0).padStart(7)} ms  ${(macs / 1e9 / (wall / 1000)).toFixed(2)} GMAC/s${ratio}`);
+}
+
+if (browserBackends.length > 0) {
+  const full = fullGraph128();
+  const tiny = tinyGraph();
+  const fullMacs = [...resolve(full).networks.values()].reduce((n, net) => n + net.macs, 0);
+  const generatorMacs = resolve(full).networks.get('G')!.macs;
+  const tinyMacs = [...resolve(tiny).networks.values()].reduce((n, net) => n + net.macs, 0);
+  await withBenchPage(async (page) => {
+    const runs = repeats + 1; // the first is the warm-up
+    const generate = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs }) => window.benchGenerate(graph, backend, runs), { graph, backend, runs });
+    const train = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs }) => window.benchTrain(graph, backend, runs, 1), { graph, backend, runs });
+    for (const backend of browserBackends) {
+      const fullToo = backend !== 'cpu' || cpuFull;
+      const fullTraining = backend === 'wasm' || cpuFull;
+      console.log(`\nChromium ${backend} (the app's workers), median of ${repeats} after 1 warm-up:`);
+      if (!only || only === 'gen') {
+        if (fullToo) browserLine('G forward, Cityscapes 128×64 ngf 64', await generate(full, backend), generatorMacs, OFFICIAL.generateMs);
+        else skipped.push(`Chromium cpu: generation at 128×64 full width (add --cpu-full)`);
+      }
+      if (!only || only === 'train') {
+        browserLine('training iteration, tiny Cityscapes (ngf 4) 128×64', await train(tiny, backend), tinyMacs * 3);
+        if (fullTraining) browserLine('training iteration, Cityscapes 128×64 ngf 64', await train(full, backend), fullMacs * 3, OFFICIAL.trainMs);
+        else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (add --cpu-full)`);
+      }
+    }
+  });
+}
+console.log(`\nskipped:\n${skipped.length ? skipped.map((s) => `  ${s}`).join('\n') : '  nothing'}`);

@@ -2,32 +2,30 @@
  * Benchmark: one training step (G and D updates, synthetic data) of the tiny LGGAN
  * Cityscapes graph against its SPADE-only baseline (the global-only ablation: the same encoder and
  * SPADE generator without the local class-specific branch, attention fusion and classifier, at the
- * same 128×64 size), per backend: Node's tfjs-cpu always, and Chromium's webgpu / webgl / cpu
+ * same 128×64 size), per backend: Node's tfjs-cpu always, and Chromium's webgpu / wasm / webgl / cpu
  * through the real training worker on a benchmark page (src/app/run/bench-train.html) driven by
  * Playwright. Batch 2 by default: the encoder's latent is only 1×2 at 64×128, so its batch norm sees
  * two values per channel at batch 1 (the validator warns). Reports the median ms/step over the measured steps after a warm-up step, images/s
  * and the LGGAN ÷ SPADE-only ratio measured in the same run on the same backend.
  *
- *   npm run bench:train [-- --quick] [--steps N] [--backends node-cpu,webgpu,webgl,cpu] [--graphs lggan,spade-only] [--batch N]
+ *   npm run bench:train [-- --quick] [--steps N] [--backends node-cpu,webgpu,wasm,webgl,cpu] [--graphs lggan,spade-only] [--batch N]
  *
  * --quick: one measured step, and leaves out the slow combinations: LGGAN on Node cpu and on
  * Chromium's cpu backend (minutes per step on a 2-core machine), and on Node cpu the warm-up step
  * (a cpu step compiles no shaders, so the first step is close to the others); it says so.
  * Not a test: nothing here fails on time.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../e2e/browser-path.mjs';
+import { withBenchPage } from './browser.ts';
 import { MemoryCheckpointStore } from '../src/runtime/checkpoint/store.ts';
 import type { BenchResult } from '../src/app/run/bench-train.ts';
 import type { WorkerMessage } from '../src/runtime/browser/protocol.ts';
 import { TrainingSession } from '../src/runtime/browser/session.ts';
 import { initNodeBackend } from '../src/runtime/tf-node.ts';
 
-type Backend = 'node-cpu' | 'webgpu' | 'webgl' | 'cpu';
-const BACKENDS: Backend[] = ['node-cpu', 'webgpu', 'webgl', 'cpu'];
+type Backend = 'node-cpu' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+const BACKENDS: Backend[] = ['node-cpu', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -76,46 +74,7 @@ async function nodeSteps(graph: unknown, steps: number): Promise<BenchResult> {
 }
 
 async function withBrowser<T>(fn: (run: (graph: unknown, backend: Exclude<Backend, 'node-cpu'>, steps: number) => Promise<BenchResult>) => Promise<T>): Promise<T> {
-  const outDir = `${root}e2e/.output/bench-dist`;
-  process.stderr.write('building the benchmark page …\n');
-  try {
-    execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', outDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    // Only a failed build's output is worth showing (a good one prints dependency deprecation notes).
-    throw new Error(`the benchmark page did not build:\n${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}`);
-  }
-  const port = 4000 + Math.floor(Math.random() * 1000);
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', outDir], { cwd: root, stdio: 'ignore', detached: true });
-  // The server runs in its own process group: end the whole group however this process ends.
-  const stopServer = () => {
-    try {
-      process.kill(-server.pid!);
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', stopServer);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopServer(), process.exit(130)));
-  const { found } = findChromium();
-  if (!found) throw new Error('no Chromium found (see e2e/browser-path.mjs)');
-  const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage();
-    for (let tries = 0; ; tries++) {
-      try {
-        await page.goto(`http://127.0.0.1:${port}/run/bench-train.html`);
-        break;
-      } catch (e) {
-        if (tries > 40) throw e;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
-    return await fn((graph, backend, steps) => page.evaluate(({ graph, backend, steps, batch }) => window.benchTrain(graph, backend, steps, batch), { graph, backend, steps, batch }));
-  } finally {
-    await browser.close();
-    stopServer();
-  }
+  return withBenchPage((page) => fn((graph, backend, steps) => page.evaluate(({ graph, backend, steps, batch }) => window.benchTrain(graph, backend, steps, batch), { graph, backend, steps, batch })));
 }
 
 interface Row {

@@ -1,18 +1,21 @@
 /**
- * Benchmark-only page (bench-train.html): runs a graph's training steps in the real training worker
- * (TrainingClient → training-worker.ts, synthetic data, no samples or autosaves) on a
- * forced backend and returns the wall time of each step, for bench/train.ts.
+ * Benchmark-only page (bench-train.html), for bench/train.ts and bench/cpu.ts: runs a graph's
+ * training steps in the real training worker (TrainingClient → training-worker.ts, synthetic data,
+ * no samples or autosaves), or its generator in the real generation worker, on a forced backend,
+ * and returns the wall time of each step or generation.
  */
+import type { BrowserBackend } from '../../runtime/browser/backend.ts';
 import { TrainingClient } from '../../runtime/browser/client.ts';
+import { GenerateClient } from '../../runtime/browser/generate-client.ts';
 
 export interface BenchResult {
   backend: string;
-  /** Milliseconds per step, in order (the first includes shader compilation and warm-up). */
+  /** Milliseconds per step or generation, in order (the first includes shader compilation and warm-up). */
   ms: number[];
   error?: string;
 }
 
-function benchTrain(graph: unknown, backend: 'webgpu' | 'webgl' | 'cpu', steps: number, batchSize: number): Promise<BenchResult> {
+function benchTrain(graph: unknown, backend: BrowserBackend, steps: number, batchSize: number): Promise<BenchResult> {
   const client = new TrainingClient();
   const ms: number[] = [];
   return new Promise((resolve) => {
@@ -30,10 +33,32 @@ function benchTrain(graph: unknown, backend: 'webgpu' | 'webgl' | 'cpu', steps: 
   });
 }
 
+/**
+ * `repeats` generations from one label map (every pixel class id (x + y) mod numClasses) with the
+ * graph's initial weights; the worker's own timing of each (forward pass and reading the images back).
+ */
+async function benchGenerate(graph: unknown, backend: BrowserBackend, repeats: number): Promise<BenchResult> {
+  const client = new GenerateClient();
+  const ms: number[] = [];
+  try {
+    const loaded = await client.load(graph, { backend });
+    const { width, height, numClasses } = loaded.generator;
+    const data = Int32Array.from({ length: width * height }, (_, i) => ((i % width) + Math.floor(i / width)) % numClasses);
+    for (let i = 0; i < repeats; i++) ms.push((await client.generate({ width, height, data })).ms);
+    return { backend: loaded.backend, ms };
+  } catch (e) {
+    return { backend, ms, error: e instanceof Error ? e.message : String(e) };
+  } finally {
+    client.dispose();
+  }
+}
+
 declare global {
   interface Window {
     benchTrain: typeof benchTrain;
+    benchGenerate: typeof benchGenerate;
   }
 }
 window.benchTrain = benchTrain;
+window.benchGenerate = benchGenerate;
 document.body.dataset.ready = 'true';

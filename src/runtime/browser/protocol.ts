@@ -50,7 +50,7 @@ export interface RunSpec {
   dataset: DatasetSpec;
   /** Samples per step; default the trainer node's batch_size. */
   batchSize?: number;
-  /** 'auto' (default): webgpu → webgl → cpu; a backend name forces it. */
+  /** 'auto' (default): webgpu → wasm → webgl → cpu (see backend.ts); a backend name forces it. */
   backend?: BackendSetting;
   /** Autosave to IndexedDB every this many steps (and when the run ends); 0 turns autosave off. Default 50. */
   autosaveEvery?: number;

@@ -1,0 +1,25 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initNodeBackend } from '../src/runtime/tf-node.ts';
+await initNodeBackend('wasm');
+const time = (label: string, f: () => tf.Tensor, n = 5) => {
+  tf.tidy(() => void f());
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) tf.tidy(() => void f());
+  console.log(label.padEnd(60), ((performance.now() - t0) / n).toFixed(1), 'ms');
+};
+const w = tf.randomNormal([4, 4, 256, 512]);
+const dy = tf.randomNormal([1, 10, 18, 512]);
+const x = tf.randomNormal([1, 20, 36, 256]);
+time('backprop input dy 10x18x512 filter 4x4x256x512 s2', () => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 20, 36, 256], 2, 'same'));
+time('forward conv x 20x36x256 filter 4x4x256x512 s2', () => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'));
+time('transpose 4x4x256x512 [0,1,3,2]', () => tf.transpose(w, [0, 1, 3, 2]));
+const big = tf.randomNormal([3, 3, 1024, 1024]);
+time('transpose 3x3x1024x1024 [0,1,3,2]', () => tf.transpose(big, [0, 1, 3, 2]), 3);
+time('transpose 9x1024x1024 as 3d [0,2,1]', () => tf.transpose(tf.reshape(big, [9, 1024, 1024]), [0, 2, 1]), 3);
+time('gather rows 9 of [9, 1M]', () => tf.gather(tf.reshape(big, [9, 1024 * 1024]), tf.tensor1d([8, 7, 6, 5, 4, 3, 2, 1, 0], 'int32')), 3);
+const dySmall = tf.randomNormal([1, 1, 2, 1024]);
+time('backprop input dy 1x2x1024 filter 3x3x1024x1024 s1', () => tf.conv2dTranspose(dySmall as tf.Tensor4D, big as tf.Tensor4D, [1, 1, 2, 1024], 1, 'same'), 3);
+const xs = tf.randomNormal([1, 1, 2, 1024]);
+time('forward conv 1x2x1024 filter 3x3x1024x1024', () => tf.conv2d(xs as tf.Tensor4D, big as tf.Tensor4D, 1, 'same'), 3);
+time('forward conv 1x2x1024 filter (new copy each time)', () => tf.conv2d(xs as tf.Tensor4D, tf.mul(big, 1) as tf.Tensor4D, 1, 'same'), 3);
+time('mul big by 1', () => tf.mul(big, 1), 3);

@@ -27,10 +27,11 @@ function usesPerTransposedElement(a: TensorInfo, b: TensorInfo, transposeA: bool
 }
 
 /**
- * Below this many uses per element the explicit transpose (a full copy) costs more than the slow
- * loop saves: a matrix-vector product (spectral norm's power iteration) stays on the loop.
+ * Below this many uses per element the explicit transpose and XNNPACK's packing (≈ 8 + 15 ns per
+ * element, measured on 3×3×1024×1024) cost more than the loop (≈ 1.6 ns per multiply-add) saves:
+ * matrix-vector products (spectral norm's power iteration) and tiny maps stay on the loop.
  */
-const MIN_USES_TO_TRANSPOSE = 8;
+const MIN_USES_TO_TRANSPOSE = 16;
 
 /**
  * A BatchMatMul kernel that calls the backend's own (`original`) with both flags false. It keeps

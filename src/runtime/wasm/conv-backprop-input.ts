@@ -148,9 +148,57 @@ export const conv2dBackpropInputConfig: KernelConfig = {
     const a = attrs as ConvAttrs;
     const format = backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC');
     const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, format);
-    return withKernelCalls(backend, (k) => polyphaseBackprop(k, dy, filter, geometry(info), (window, taps) => k.convValid(window, k.transpose(taps, [0, 1, 3, 2]))));
+    const g = geometry(info);
+    return withKernelCalls(backend, (k) => {
+      if (g.strideHeight === 1 && g.strideWidth === 1 && dy.shape[0] * dy.shape[1] * dy.shape[2] < TINY_MAP_PIXELS) return k.keep(tinyMapBackprop(k, dy, filter, g));
+      return polyphaseBackprop(k, dy, filter, g, (window, taps) => k.convValid(window, k.transpose(taps, [0, 1, 3, 2])));
+    });
   },
 };
+
+/**
+ * Below this many dy pixels a stride-1 input gradient skips the polyphase conv: preparing its
+ * filter (taps, transpose, XNNPACK packing: ≈ 0.5 s for 3×3×1024×1024) costs far more than the
+ * products themselves (a 1×2 map: 19 M multiply-adds).
+ */
+const TINY_MAP_PIXELS = 16;
+
+/**
+ * dx for a stride-1 conv on a tiny map, without touching the filter's layout: the columns
+ * dy [N, out] · W[kh·kw·in, out]ᵀ (one matMul, which stays on tfjs-wasm's loop at this size), then
+ * each tap's block of columns shifted into place and summed (col2im): input pixel i gets output
+ * pixel o = i + pad − tap.
+ */
+function tinyMapBackprop(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, g: BackpropInputGeometry): TensorInfo {
+  const [batch, outH, outW, outChannels] = dy.shape;
+  const [kh, kw, inChannels] = filter.shape;
+  const [, height, width] = g.inShape;
+  const rows = batch * outH * outW;
+  const columns = k.run('BatchMatMul', { a: k.reshape(dy, [1, rows, outChannels]), b: k.reshape(filter, [1, kh * kw * inChannels, outChannels]) }, { transposeA: false, transposeB: true });
+  const perTap = k.reshape(columns, [batch, outH, outW, kh * kw * inChannels]);
+  let dx: TensorInfo | undefined;
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      // Input rows i = o − padTop + ky for o in [0, outH): keep those inside [0, height).
+      const top = ky - g.padTop;
+      const left = kx - g.padLeft;
+      const rowsFrom = Math.max(0, -top);
+      const rowsTo = Math.min(outH, height - top);
+      const colsFrom = Math.max(0, -left);
+      const colsTo = Math.min(outW, width - left);
+      if (rowsTo <= rowsFrom || colsTo <= colsFrom) continue;
+      const block = k.slice(perTap, [0, rowsFrom, colsFrom, (ky * kw + kx) * inChannels], [batch, rowsTo - rowsFrom, colsTo - colsFrom, inChannels]);
+      const placed = k.pad(block, [
+        [0, 0],
+        [top + rowsFrom, height - (top + rowsTo)],
+        [left + colsFrom, width - (left + colsTo)],
+        [0, 0],
+      ]);
+      dx = dx ? k.run('Add', { a: dx, b: placed }) : placed === block ? k.reshape(block, block.shape) : placed;
+    }
+  }
+  return dx ?? k.zeros(g.inShape);
+}
 
 /**
  * dx of depthwiseConv2d(x [.., C], filter [kh, kw, C, m]): dy has C·m channels (c·m + q). Each

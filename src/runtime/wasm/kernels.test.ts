@@ -158,7 +158,7 @@ describe('BatchMatMul on wasm routes transposes around the slow loop', () => {
       { a: [4, 2, 6], b: [4, 6, 5] },
       { a: [3, 4, 2, 6], b: [1, 6, 3] }, // rank 4 against a broadcast batch of 1
       { a: [1, 9, 1], b: [1, 1, 4] }, // outer product
-      { a: [2, 9, 10], b: [2, 10, 12] }, // wide enough that transposes are done explicitly
+      { a: [2, 20, 18], b: [2, 18, 24] }, // wide enough that transposes are done explicitly
       { a: [1, 16, 3], b: [1, 3, 1] }, // matrix-vector: stays on tfjs-wasm's loop
     ];
     for (const c of cases) {

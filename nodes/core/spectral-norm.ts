@@ -61,8 +61,9 @@ export interface SpectralState {
 
 /**
  * mat(W) without materialising it: the weight reshaped (free) into k = kh·kw blocks, each block
- * [in, out] (conv2d, linear: k = 1) or [out, in] (transposed conv), and products with mat done as
- * batched matmuls whose results are summed over the blocks. Only the short v vector is permuted
+ * [in, out] (conv2d, linear: k = 1) or [out, in] (transposed conv). Products with mat are one
+ * matrix-vector product over the [k·in, out] view (conv2d, linear) or batched matmuls summed over
+ * the blocks (transposed conv). Only the short v vector is permuted
  * between PyTorch's (in, kh, kw) order and the blocks' (kh, kw, in) order. The weight-sized
  * transpose of `weightMatrix` (and its copy on the gradient tape) cost a fifth of a generator's
  * forward on wasm; this gives the same numbers up to summation order.

@@ -15,7 +15,7 @@
  * the app's real generation and training workers on the benchmark page (bench/browser.ts; wall
  * time only, as the workers time it).
  *
- *   npm run bench:cpu [-- --backends wasm,cpu] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory]
+ *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory]
  *
  * cpu at full width is very slow (minutes per pass), so the cpu backends (Node's and Chromium's)
  * run only the tiny graph unless --cpu-full is given; so does Chromium's webgl for training (on a
@@ -43,7 +43,8 @@ const OFFICIAL = { generateMs: 2660, trainMs: 13400 };
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-const backends = (flag('backends') ?? 'wasm,cpu').split(',').map((b) => parseNodeBackend(b, '--backends entry'));
+const backendsFlag = flag('backends') ?? 'wasm,cpu';
+const backends = backendsFlag === 'none' ? [] : backendsFlag.split(',').map((b) => parseNodeBackend(b, '--backends entry'));
 const repeats = Number(flag('repeats') ?? 3);
 const only = flag('only');
 const cpuFull = args.includes('--cpu-full');

@@ -157,15 +157,17 @@ export const conv2dBackpropInputConfig: KernelConfig = {
 };
 
 /**
- * Below this many dy pixels a stride-1 input gradient skips the polyphase conv: preparing its
- * filter (taps, transpose, XNNPACK packing: ≈ 0.5 s for 3×3×1024×1024) costs far more than the
- * products themselves (a 1×2 map: 19 M multiply-adds).
+ * Below this many dy pixels a stride-1 input gradient skips the polyphase conv, whose filter
+ * preparation (taps, transpose, XNNPACK packing: ≈ 0.5 s for 3×3×1024×1024) outweighs the products
+ * on small maps. Measured per call (3×3 filters): 4×8 at 1024→1024 563 → 236 ms, 8×16 at
+ * 1024→512 295 → 213 ms; from 16×32 at 256→256 on the polyphase conv is faster (53 against 76 ms).
  */
-const TINY_MAP_PIXELS = 16;
+const TINY_MAP_PIXELS = 256;
 
 /**
- * dx for a stride-1 conv on a tiny map, without touching the filter's layout: the columns
- * dy [N, out] · W[kh·kw·in, out]ᵀ (one matMul, which stays on tfjs-wasm's loop at this size), then
+ * dx for a stride-1 conv on a small map, without rearranging the filter's taps: the columns
+ * dy [N, out] · W[kh·kw·in, out]ᵀ (one matMul: tfjs-wasm's loop below 16 rows, else a transpose
+ * and XNNPACK), then
  * each tap's block of columns shifted into place and summed (col2im): input pixel i gets output
  * pixel o = i + pad − tap.
  */

@@ -93,9 +93,14 @@ afterAll(async () => {
 });
 
 describe('wasm training kernels match the cpu backend', () => {
-  it('Conv2DBackpropInput (dense conv dx, transposed conv forward)', async () => {
+  it('Conv2DBackpropInput (dense conv dx, transposed conv forward), small maps (matMul + col2im) and larger ones (polyphase)', async () => {
     const r = rng(11);
-    for (const c of convCases(1, 36, false)) {
+    // Maps of ≥ 256 dy pixels at stride 1 take the polyphase path; the random cases are smaller.
+    const larger: ConvCase[] = [
+      { x: [1, 16, 20, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same', label: 'stride 1, 16×20, same' },
+      { x: [2, 17, 17, 2], filter: [4, 2, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]], label: 'stride 1, 2×17×17, explicit' },
+    ];
+    for (const c of [...convCases(1, 36, false), ...larger]) {
       const dyShape = outShape(c, false);
       const inputs = { dy: { values: randomValues(r, dyShape), shape: dyShape }, filter: { values: randomValues(r, c.filter), shape: c.filter } };
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };

@@ -115,6 +115,22 @@ function classImages(paddedF: tf.Tensor4D, paddedM: tf.Tensor4D, filters: tf.Ten
   });
 }
 
+/** All K class images by the grouped path (any masks), `chunk` classes per depthwise conv. */
+function groupedClassImages(features: tf.Tensor4D, masks: tf.Tensor4D, weights: tf.Variable[], biases: tf.Variable[], classes: number, chunk: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const paddedF = reflectPad(features, SUB_PAD);
+    const paddedM = reflectPad(masks, SUB_PAD);
+    const parts = classChunks(classes, chunk).map(([k0, n]) =>
+      tf.tidy(() => {
+        const filters = tf.concat(weights.slice(k0, k0 + n), 2) as tf.Tensor4D; // [7, 7, n·C, 3]
+        const bias = tf.stack(biases.slice(k0, k0 + n)) as tf.Tensor2D; // [n, 3]
+        return classImages(paddedF, paddedM, filters, bias, k0, n);
+      }),
+    );
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 3) as tf.Tensor4D);
+  });
+}
+
 /**
  * All K class images for binary masks with at most one class per pixel (what lggan/class-masks
  * produces). Because the classes are disjoint, each source pixel p' contributes only through its
@@ -377,23 +393,11 @@ export const localGeneratorsNode: NodeDef = {
       tf.tidy(() => {
         const features = values.features as tf.Tensor4D;
         const masks = values.masks as tf.Tensor4D;
-        const chunks: tf.Tensor4D[] = [];
         const algorithm = chooseAlgorithm(spec.algorithm, spec.channels, run.training);
-        const paddedF = algorithm === 'grouped-conv' ? reflectPad(features, SUB_PAD) : features;
-        const paddedM = algorithm === 'grouped-conv' ? reflectPad(masks, SUB_PAD) : masks;
-        if (algorithm === 'disjoint-masks') chunks.push(disjointClassImages(features, masks, weights, biases, spec.classes, disjointChunk(spec.chunk, spec.channels, spec.classes)));
-        const groupedChunk = spec.chunk || spec.classes;
-        for (let k0 = 0; algorithm === 'grouped-conv' && k0 < spec.classes; k0 += groupedChunk) {
-          const n = Math.min(groupedChunk, spec.classes - k0);
-          chunks.push(
-            tf.tidy(() => {
-              const filters = tf.concat(weights.slice(k0, k0 + n), 2) as tf.Tensor4D; // [7, 7, n·C, 3]
-              const bias = tf.stack(biases.slice(k0, k0 + n)) as tf.Tensor2D; // [n, 3]
-              return classImages(paddedF, paddedM, filters, bias, k0, n);
-            }),
-          );
-        }
-        const classImagesOut = chunks.length === 1 ? chunks[0] : (tf.concat(chunks, 3) as tf.Tensor4D);
+        const classImagesOut =
+          algorithm === 'disjoint-masks'
+            ? disjointClassImages(features, masks, weights, biases, spec.classes, disjointChunk(spec.chunk, spec.channels, spec.classes))
+            : groupedClassImages(features, masks, weights, biases, spec.classes, spec.chunk || spec.classes);
         const local = tf.tidy(() => {
           if (fusion) return tf.tanh(fusion(classImagesOut, run));
           const [b, h, w] = classImagesOut.shape;

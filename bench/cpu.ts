@@ -230,8 +230,9 @@ function browserLine(label: string, result: BenchResult, macs: number, official?
 if (browserBackends.length > 0) {
   const full = fullGraph128();
   const tiny = tinyGraph();
-  const fullMacs = [...resolve(full).networks.values()].reduce((n, net) => n + net.macs, 0);
-  const generatorMacs = resolve(full).networks.get('G')!.macs;
+  const fullNetworks = resolve(full).networks;
+  const fullMacs = [...fullNetworks.values()].reduce((n, net) => n + net.macs, 0);
+  const generatorMacs = fullNetworks.get('G')!.macs;
   const tinyMacs = [...resolve(tiny).networks.values()].reduce((n, net) => n + net.macs, 0);
   await withBenchPage(async (page) => {
     const runs = repeats + 1; // the first is the warm-up

@@ -10,8 +10,8 @@
  * when it must), and no kernel with a per-element loop (StridedSlice, GatherV2 on the last axis,
  * 5-d transposes) runs.
  */
-import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelCalls, WASM, withKernelCalls } from './kernel-calls.ts';
+import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelCalls, WASM, withKernelCalls, type ConvKernelAttrs } from './kernel-calls.ts';
 
 /**
  * Largest im2col chunk, in floats (default 16 MiB): enough to batch all taps of the small layers
@@ -128,14 +128,8 @@ function stackedWindows(k: KernelCalls, windows: TapWindows, t0: number, t1: num
   return k.reshapeFreeing(stacked, shape(t1 - t0));
 }
 
-type FilterAttrs = NamedAttrMap & {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dilations?: number | [number, number];
-  filterShape: [number, number, number, number];
-};
+/** Conv2DBackpropFilter's attrs: the conv's, plus the shape of the filter. */
+type FilterAttrs = ConvKernelAttrs & { filterShape: [number, number, number, number] };
 
 export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',

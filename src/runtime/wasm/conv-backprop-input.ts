@@ -16,8 +16,8 @@
  * (tfjs-wasm's GatherV2 and Reverse go element by element), and phases are interleaved without DepthToSpace or a 6-d
  * transpose (all per-element loops in the wasm backend, 10–50× slower).
  */
-import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelCalls, WASM, withKernelCalls } from './kernel-calls.ts';
+import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelCalls, WASM, withKernelCalls, type ConvKernelAttrs } from './kernel-calls.ts';
 
 /** One axis of the phase split. */
 interface AxisPhase {
@@ -130,14 +130,8 @@ function geometry(info: backend_util.Conv2DInfo): BackpropInputGeometry {
   return { inShape: info.inShape, strideHeight: info.strideHeight, strideWidth: info.strideWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left };
 }
 
-type ConvAttrs = NamedAttrMap & {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
-  dilations?: number | [number, number];
-};
+/** Conv2DBackpropInput's attrs: the conv's, plus the shape of x. */
+type ConvAttrs = ConvKernelAttrs & { inputShape: [number, number, number, number] };
 
 /** dx of conv2d(x, filter [kh, kw, in, out]): each phase convolves dy with taps transposed to [Jh, Jw, out, in]. */
 export const conv2dBackpropInputConfig: KernelConfig = {
@@ -196,7 +190,7 @@ function tinyMapBackprop(k: KernelCalls, dy: TensorInfo, filter: TensorInfo, g: 
         [left + colsFrom, width - (left + colsTo)],
         [0, 0],
       ]);
-      dx = dx ? k.run('Add', { a: dx, b: placed }) : placed === block ? k.reshape(block, block.shape) : placed;
+      dx = dx ? k.run('Add', { a: dx, b: placed }) : placed;
     }
   }
   return dx ?? k.zeros(g.inShape);

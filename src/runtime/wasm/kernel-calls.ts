@@ -5,11 +5,20 @@
  * KernelCalls that made it and freed by `release()`, except the one handed back with `keep()`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 
 export const WASM = 'wasm';
 
 type Paddings = Array<[number, number]>;
+
+/** The attrs every conv gradient kernel gets (strides, padding, layout, dilations). */
+export type ConvKernelAttrs = NamedAttrMap & {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+};
 
 export class KernelCalls {
   private readonly owned = new Set<TensorInfo>();

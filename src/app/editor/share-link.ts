@@ -3,15 +3,23 @@
  * so opening the link needs no server. Decoding goes through the graph loader, so a damaged or
  * hand-edited link is reported like a bad file (source "share link") and never half-loads.
  */
-import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
+import { deflateSync, strFromU8, strToU8 } from 'fflate';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { error } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { saveGraph } from '../../graph/save.ts';
+import { InflateLimitError, inflateBounded } from './bounded-inflate.ts';
 import { openText, type OpenResult } from './open.ts';
 
 export const SHARE_PREFIX = '#graph=';
 export const SHARE_SOURCE = 'share link';
+/**
+ * The most a link's graph may inflate to: the largest shipped graph is ≈19 KB of JSON, so this is
+ * room for graphs a thousand times larger while a deflate bomb cannot take the tab's memory.
+ */
+export const MAX_SHARE_GRAPH_BYTES = 20 << 20;
+/** The longest hash read: Chromium refuses longer URLs (2 MB) anyway; 1 Mi characters carry ≈750 KB compressed. */
+export const MAX_SHARE_HASH_CHARS = 1 << 20;
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -51,13 +59,18 @@ export function decodeShareHash(hash: string, registry: NodeRegistry): OpenResul
   if (!isShareHash(hash)) {
     return { ok: false, diagnostics: [error('bad-link', `the link carries no graph: its hash does not start with '${SHARE_PREFIX}'`, { file: SHARE_SOURCE })] };
   }
+  if (hash.length > MAX_SHARE_HASH_CHARS) {
+    const why = `the link is ${hash.length.toLocaleString('en')} characters long; links up to ${MAX_SHARE_HASH_CHARS.toLocaleString('en')} are read (save the graph to a file to share a larger one)`;
+    return { ok: false, diagnostics: [error('bad-link', `the share link was not opened: ${why}`, { file: SHARE_SOURCE })] };
+  }
   let text: string;
   try {
     const payload = decodeURIComponent(hash.slice(SHARE_PREFIX.length));
     if (payload.length === 0) throw new Error('the graph data is empty');
-    text = strFromU8(inflateSync(fromBase64Url(payload)));
+    text = strFromU8(inflateBounded(fromBase64Url(payload), MAX_SHARE_GRAPH_BYTES));
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
+    if (e instanceof InflateLimitError) return { ok: false, diagnostics: [error('bad-link', `the share link was not opened: its graph is too large: ${why}`, { file: SHARE_SOURCE })] };
     return { ok: false, diagnostics: [error('bad-link', `the share link is damaged and was not opened: ${why}`, { file: SHARE_SOURCE })] };
   }
   return openText(text, SHARE_SOURCE, registry);

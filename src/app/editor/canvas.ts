@@ -248,7 +248,10 @@ export class ReteCanvas {
 
   private onTranslated(id: string, position: Position, previous: Position): void {
     this.scheduleLayout();
-    if (this.syncMoving.has(id)) return;
+    // Rete's NodeView translates every new card to (0, 0) from its constructor, outside any sync:
+    // taken as a drag, a node placed at (0, 0) stayed in `dragged` and the next click moved it,
+    // after a document switch a node that no longer exists. A translation that moves nothing is no drag.
+    if (this.syncMoving.has(id) || (position.x === previous.x && position.y === previous.y)) return;
     const first = this.dragged.size === 0 || !this.dragged.has(id);
     this.dragged.set(id, { ...position });
     // The dragged node leads; the rest of the selection follows by the same step.
@@ -413,6 +416,9 @@ export class ReteCanvas {
   }
 
   private async removeNodeWithWires(id: string): Promise<void> {
+    // A node the document dropped (document switch, undo) is no part of a gesture any more.
+    this.dragged.delete(id);
+    if (this.leader === id) this.leader = undefined;
     for (const c of this.editor.getConnections()) if (c.source === id || c.target === id) await this.allow(c.id, () => this.editor.removeConnection(c.id));
     await this.allow(id, () => this.editor.removeNode(id));
   }

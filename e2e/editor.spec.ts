@@ -106,7 +106,9 @@ test('duplicate, copy/paste, delete and box select, each undoable as one step', 
   await expect(nodes).toHaveCount(n + 2);
 
   // Box select two nodes (shift-drag on the background), then delete both in one step.
+  // The edited graph is not saved: New asks first.
   await page.getByTestId('new').click();
+  await page.getByTestId('unsaved-leave').click();
   await page.getByTestId('palette-item').and(page.locator('[data-type="core/add"]')).click();
   await page.getByTestId('palette-item').and(page.locator('[data-type="core/add"]')).click();
   await expect(nodes).toHaveCount(2);

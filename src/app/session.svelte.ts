@@ -1,58 +1,101 @@
 /**
- * The editing session: the open graph document (the one source of truth), its resolved IR and
- * node views (recomputed on every change), the selection, and undo/redo. Every change goes
- * through `apply` with a pure edit from editor/edits.ts, which makes it one undo step.
+ * The editing session: the open graph document (the one source of truth) and its file, its
+ * resolved IR and node views (recomputed on every change), the selection, and undo/redo over
+ * edits and document switches (editor/document-timeline.ts). Every change goes through `apply`
+ * with a pure edit from editor/edits.ts, which makes it one undo step, or `open` for another
+ * document. A document the resolver throws on is refused (editor/safe-resolve.ts).
  */
 import type { NodeRegistry } from '../../nodes/registry.ts';
-import { resolveGraph } from '../compiler/resolve.ts';
+import type { GraphIR } from '../compiler/ir.ts';
+import type { Diagnostic } from '../graph/diagnostics.ts';
 import type { GraphDocument } from '../graph/document.ts';
+import { DocumentTimeline } from './editor/document-timeline.ts';
 import { EditError } from './editor/edits.ts';
-import { History } from './editor/history.ts';
 import { nodeViews } from './editor/node-view.ts';
+import { resolveSafely, unresolvedIr } from './editor/safe-resolve.ts';
+import type { DocumentFile } from './files/document-file.ts';
 
 export class Session {
   doc = $state.raw() as GraphDocument;
-  /** Where the graph came from: a file name, "share link", an example, "library: name". */
-  source = $state('');
+  file = $state.raw() as DocumentFile;
   /** Batch size for shapes, MACs and the memory estimate (status bar). */
   batch = $state(1);
   selection = $state.raw<string[]>([]);
-  /** Bumped on every history change, so undo/redo availability is reactive. */
+  /** Bumped on every history or file change, so undo/redo availability and "unsaved" are reactive. */
   private revision = $state(0);
-  private readonly history = new History();
+  private readonly timeline: DocumentTimeline;
+  /** The IR `apply` computed while checking an edit, reused by `ir` for the same document and batch. */
+  private checked: { doc: GraphDocument; batch: number; ir: GraphIR } | undefined;
 
   readonly registry: NodeRegistry;
-  readonly ir = $derived.by(() => resolveGraph(this.doc, this.registry, { batch: this.batch }));
+  readonly ir = $derived.by(() => this.resolve(this.doc, this.batch));
   readonly views = $derived(nodeViews(this.doc, this.ir));
   /** The selection restricted to nodes that exist (an undo may remove selected nodes). */
   readonly selected = $derived(this.selection.filter((id) => this.doc.nodes.some((n) => n.id === id)));
 
-  constructor(registry: NodeRegistry, doc: GraphDocument, source: string) {
+  constructor(
+    registry: NodeRegistry,
+    doc: GraphDocument,
+    file: DocumentFile,
+    /** Told when an edit is refused because checking it threw (shown as the error banner). */
+    private readonly onInternalError: (diagnostic: Diagnostic) => void = () => undefined,
+  ) {
     this.registry = registry;
+    this.timeline = new DocumentTimeline(doc, file);
     this.doc = doc;
-    this.source = source;
+    this.file = file;
+  }
+
+  private resolve(doc: GraphDocument, batch: number): GraphIR {
+    const c = this.checked;
+    if (c && c.doc === doc && c.batch === batch) return c.ir;
+    const r = resolveSafely(doc, this.registry, batch);
+    return r.ok ? r.ir : unresolvedIr(doc, batch, r.diagnostic);
+  }
+
+  /** Where the graph came from: a file name, "share link", an example, "library: name". */
+  get source(): string {
+    void this.revision;
+    return this.file.source;
+  }
+  set source(value: string) {
+    this.file.source = value;
+    this.revision++;
+  }
+
+  /** Changed since it was last opened, created, saved to a file or stored in the library. */
+  get unsaved(): boolean {
+    void this.revision;
+    return this.timeline.unsaved;
   }
 
   get canUndo(): boolean {
     void this.revision;
-    return this.history.canUndo;
+    return this.timeline.canUndo;
   }
   get canRedo(): boolean {
     void this.revision;
-    return this.history.canRedo;
+    return this.timeline.canRedo;
   }
   get undoLabel(): string | undefined {
     void this.revision;
-    return this.history.undoLabel;
+    return this.timeline.undoLabel;
   }
   get redoLabel(): string | undefined {
     void this.revision;
-    return this.history.redoLabel;
+    return this.timeline.redoLabel;
+  }
+
+  private show(): void {
+    this.doc = this.timeline.doc;
+    this.file = this.timeline.file;
+    this.revision++;
   }
 
   /**
    * Applies an edit as one undo step. Returns an error message when the edit is refused
-   * (EditError), leaving the document as it was; a no-op edit records nothing.
+   * (EditError, or checking the result threw), leaving the document as it was; a no-op edit
+   * records nothing.
    */
   apply(label: string, edit: (doc: GraphDocument) => GraphDocument, select?: string[]): string | undefined {
     let next: GraphDocument;
@@ -64,34 +107,43 @@ export class Session {
     }
     if (select) this.selection = select;
     if (next === this.doc) return undefined;
-    this.history.record(this.doc, label);
-    this.doc = next;
-    this.revision++;
+    const check = resolveSafely(next, this.registry, this.batch);
+    if (!check.ok) {
+      const refused = { ...check.diagnostic, message: `${label} was not applied: ${check.diagnostic.message}` };
+      this.onInternalError(refused);
+      return refused.message;
+    }
+    this.checked = { doc: next, batch: this.batch, ir: check.ir };
+    this.timeline.edit(label, next);
+    this.show();
     return undefined;
   }
 
   undo(): void {
-    const prev = this.history.undo(this.doc);
-    if (prev) {
-      this.doc = prev;
-      this.revision++;
-    }
+    if (this.timeline.undo()) this.show();
   }
 
   redo(): void {
-    const next = this.history.redo(this.doc);
-    if (next) {
-      this.doc = next;
-      this.revision++;
-    }
+    if (this.timeline.redo()) this.show();
   }
 
-  /** Replaces the graph (open, new, example); history starts afresh. */
-  open(doc: GraphDocument, source: string): void {
-    this.doc = doc;
-    this.source = source;
+  /** Another document replaces this one (New, Open…, an example, a link): one undo step. Check it with resolveSafely first. */
+  open(doc: GraphDocument, file: DocumentFile, label: string): void {
+    this.timeline.switchTo(doc, file, label);
     this.selection = [];
-    this.history.clear();
+    this.show();
+  }
+
+  /** Starts over on `doc` with no undo history (the document restored at startup). */
+  reset(doc: GraphDocument, file: DocumentFile): void {
+    this.timeline.reset(doc, file);
+    this.selection = [];
+    this.show();
+  }
+
+  /** The open graph was saved (file, download or library): it has no unsaved changes now. */
+  markSaved(): void {
+    this.timeline.markSaved();
     this.revision++;
   }
 

@@ -123,16 +123,17 @@ describe('autosave', () => {
     let doc = load(pix2pix);
     for (let k = 1; k <= 5; k++) {
       doc = setParam(doc, 'enc', 'kernel', 2 * k + 1);
-      a.schedule(doc, 'tiny-pix2pix.json');
+      a.schedule(doc, { id: 'doc-1', source: 'tiny-pix2pix.json', format: 'lggan', unsaved: true });
     }
     expect(timers.pending()).toBe(1);
     expect(set).not.toHaveBeenCalled();
     timers.fire();
     await a.flush();
-    expect(set).toHaveBeenCalledTimes(1);
+    // One write of the document, one of which document is open last.
+    expect(set.mock.calls.map((c) => c[0])).toEqual(['recent/doc-1', 'autosave/last']);
     expect(saved).toHaveLength(1);
     const back = await new Autosaver(store).restore(registry);
-    expect(back?.source).toBe('tiny-pix2pix.json');
+    expect(back).toMatchObject({ id: 'doc-1', source: 'tiny-pix2pix.json', unsaved: true });
     expect(back?.savedAt).toBe('2025-01-02T03:04:05.000Z');
     if (!back?.result.ok) throw new Error('autosave did not restore');
     expect(saveGraph(back.result.doc)).toBe(saveGraph(doc));
@@ -146,11 +147,20 @@ describe('autosave', () => {
     expect(back?.result.ok).toBe(false);
   });
 
+  it('a record of the single-slot autosave (before per-document autosave) is still restored, as unsaved', async () => {
+    const store = new MemoryStore();
+    const doc = load(pix2pix);
+    await store.set(AUTOSAVE_KEY, JSON.stringify({ text: saveGraph(doc), source: 'old.lggan.json', savedAt: '2025-01-01T00:00:00.000Z' }));
+    const back = await new Autosaver(store).restore(registry);
+    expect(back).toMatchObject({ source: 'old.lggan.json', unsaved: true, result: { ok: true } });
+    expect(back?.id).toBeUndefined();
+  });
+
   it('a failing store is reported through onError and lastError', async () => {
     const failing: KeyValueStore = { ...new MemoryStore(), get: async () => undefined, keys: async () => [], delete: async () => {}, set: async () => Promise.reject(new Error('QuotaExceededError')) };
     const errors: string[] = [];
     const a = new Autosaver(failing, { timers: manualTimers(), onError: (m) => errors.push(m) });
-    a.schedule(load(pix2pix), 'x');
+    a.schedule(load(pix2pix), { id: 'x', source: 'x', format: 'lggan', unsaved: false });
     await a.flush();
     expect(errors).toEqual(['autosave failed: QuotaExceededError']);
     expect(a.lastError).toBe('autosave failed: QuotaExceededError');

@@ -1,6 +1,6 @@
 /**
  * A tiny in-memory stand-in for the parts of IndexedDB the checkpoint store uses: open with an
- * upgrade, object stores with out-of-line keys (put, get, getAll, count, delete), and
+ * upgrade, object stores with out-of-line keys (put, get, getAll, getAllKeys, count, delete), and
  * transactions that complete once no request is pending after the event loop turns. Values are
  * structured-cloned as the real API does. Not modelled: key ranges, indexes, rollback on abort.
  */
@@ -32,9 +32,11 @@ class FakeTransaction {
     if (!data) throw new Error(`NotFoundError: no object store '${name}'`);
     const key = (k: unknown) => String(k);
     return {
+      transaction: this,
       put: (value: unknown, k: unknown) => this.request(() => void data.set(key(k), structuredClone(value))),
       get: (k: unknown) => this.request(() => structuredClone(data.get(key(k)))),
       getAll: () => this.request(() => [...data.keys()].sort().map((k) => structuredClone(data.get(k)))),
+      getAllKeys: () => this.request(() => [...data.keys()].sort()),
       count: (k: unknown) => this.request(() => (data.has(key(k)) ? 1 : 0)),
       delete: (k: unknown) => this.request(() => void data.delete(key(k))),
     };
@@ -77,8 +79,8 @@ class FakeDatabase {
   createObjectStore(name: string): void {
     this.stores.set(name, new Map());
   }
-  transaction(names: string[], _mode: string): FakeTransaction {
-    return new FakeTransaction(new Map(names.map((n) => [n, this.stores.get(n)!])));
+  transaction(names: string | string[], _mode: string): FakeTransaction {
+    return new FakeTransaction(new Map((typeof names === 'string' ? [names] : names).map((n) => [n, this.stores.get(n)!])));
   }
   close(): void {}
 }

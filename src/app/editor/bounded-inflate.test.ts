@@ -2,7 +2,7 @@ import { Deflate, deflateSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../nodes/index.ts';
 import { InflateLimitError, inflateBounded } from './bounded-inflate.ts';
-import { decodeShareHash, MAX_SHARE_GRAPH_BYTES, MAX_SHARE_HASH_CHARS, SHARE_PREFIX, toBase64Url } from './share-link.ts';
+import { checkedShareUrl, decodeShareHash, encodeShareHash, MAX_SHARE_GRAPH_BYTES, MAX_SHARE_HASH_CHARS, SHARE_PREFIX, toBase64Url } from './share-link.ts';
 
 /** A deflate stream of `mebibytes` MiB of spaces, built 1 MiB at a time (the bomb is never whole in memory). */
 function deflateBomb(mebibytes: number): Uint8Array {
@@ -63,5 +63,18 @@ describe('share link limits', () => {
     const r = decodeShareHash(SHARE_PREFIX + 'A'.repeat(MAX_SHARE_HASH_CHARS), registry);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.diagnostics[0].message).toMatch(/the link is 1,048,583 characters long; links up to 1,048,576 are read/);
+  });
+
+  it('no link is made that the app would refuse to open', async () => {
+    const { loadGraphValue } = await import('../../graph/load.ts');
+    const pix2pix = (await import('../../../graphs/tiny-pix2pix.json')).default;
+    const loaded = loadGraphValue(pix2pix, { registry });
+    if (!loaded.ok) throw new Error('pix2pix did not load');
+    const doc = loaded.doc;
+    expect(checkedShareUrl('http://h/#old', doc)).toEqual({ ok: true, url: 'http://h/' + encodeShareHash(doc) });
+    const tooLong = checkedShareUrl('http://h/', doc, { graphBytes: MAX_SHARE_GRAPH_BYTES, hashChars: 100 });
+    expect(tooLong.ok === false && tooLong.message).toMatch(/its link would be [\d,]+ characters; links up to 100 are opened: save it to a file instead/);
+    const tooBig = checkedShareUrl('http://h/', doc, { graphBytes: 1000, hashChars: MAX_SHARE_HASH_CHARS });
+    expect(tooBig.ok === false && tooBig.message).toMatch(/the graph is [\d,]+ bytes of JSON; a share link carries at most 1,000/);
   });
 });

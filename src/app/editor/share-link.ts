@@ -49,6 +49,18 @@ export function shareUrl(base: string, doc: GraphDocument): string {
   return base.replace(/#.*$/, '') + encodeShareHash(doc);
 }
 
+/**
+ * A full link for `doc`, or why none is made: a link that the app would refuse to open (over
+ * either limit) is not handed out.
+ */
+export function checkedShareUrl(base: string, doc: GraphDocument, limits = { graphBytes: MAX_SHARE_GRAPH_BYTES, hashChars: MAX_SHARE_HASH_CHARS }): { ok: true; url: string } | { ok: false; message: string } {
+  const bytes = strToU8(saveGraph(doc));
+  if (bytes.length > limits.graphBytes) return { ok: false, message: `the graph is ${bytes.length.toLocaleString('en')} bytes of JSON; a share link carries at most ${limits.graphBytes.toLocaleString('en')}: save it to a file instead` };
+  const hash = SHARE_PREFIX + toBase64Url(deflateSync(bytes, { level: 9 }));
+  if (hash.length > limits.hashChars) return { ok: false, message: `its link would be ${hash.length.toLocaleString('en')} characters; links up to ${limits.hashChars.toLocaleString('en')} are opened: save it to a file instead` };
+  return { ok: true, url: base.replace(/#.*$/, '') + hash };
+}
+
 /** Does this hash carry a graph? */
 export function isShareHash(hash: string): boolean {
   return hash.startsWith(SHARE_PREFIX);

@@ -11,7 +11,7 @@ import type { Diagnostic } from '../graph/diagnostics.ts';
 import type { GraphDocument } from '../graph/document.ts';
 import { DocumentTimeline } from './editor/document-timeline.ts';
 import { EditError } from './editor/edits.ts';
-import { nodeViews } from './editor/node-view.ts';
+import { nodeViews, type NodeView } from './editor/node-view.ts';
 import { resolveSafely, unresolvedIr } from './editor/safe-resolve.ts';
 import type { DocumentFile } from './files/document-file.ts';
 
@@ -24,12 +24,12 @@ export class Session {
   /** Bumped on every history or file change, so undo/redo availability and "unsaved" are reactive. */
   private revision = $state(0);
   private readonly timeline: DocumentTimeline;
-  /** The IR `apply` computed while checking an edit, reused by `ir` for the same document and batch. */
-  private checked: { doc: GraphDocument; batch: number; ir: GraphIR } | undefined;
+  /** What `apply` computed while checking an edit, reused by `ir` and `views` for the same document and batch. */
+  private checked: { doc: GraphDocument; batch: number; ir: GraphIR; views: Map<string, NodeView> } | undefined;
 
   readonly registry: NodeRegistry;
   readonly ir = $derived.by(() => this.resolve(this.doc, this.batch));
-  readonly views = $derived(nodeViews(this.doc, this.ir));
+  readonly views = $derived.by(() => this.viewsOf(this.doc, this.ir));
   /** The selection restricted to nodes that exist (an undo may remove selected nodes). */
   readonly selected = $derived(this.selection.filter((id) => this.doc.nodes.some((n) => n.id === id)));
 
@@ -51,6 +51,16 @@ export class Session {
     if (c && c.doc === doc && c.batch === batch) return c.ir;
     const r = resolveSafely(doc, this.registry, batch);
     return r.ok ? r.ir : unresolvedIr(doc, batch, r.diagnostic);
+  }
+
+  private viewsOf(doc: GraphDocument, ir: GraphIR): Map<string, NodeView> {
+    const c = this.checked;
+    if (c && c.ir === ir) return c.views;
+    try {
+      return nodeViews(doc, ir);
+    } catch {
+      return new Map(); // the problems panel shows the resolver's error; the canvas shows no nodes rather than nothing at all
+    }
   }
 
   /** Where the graph came from: a file name, "share link", an example, "library: name". */
@@ -113,7 +123,7 @@ export class Session {
       this.onInternalError(refused);
       return refused.message;
     }
-    this.checked = { doc: next, batch: this.batch, ir: check.ir };
+    this.checked = { doc: next, batch: this.batch, ir: check.ir, views: check.views };
     this.timeline.edit(label, next);
     this.show();
     return undefined;

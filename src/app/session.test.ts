@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import pix2pix from '../../graphs/tiny-pix2pix.json';
+import { createRegistry } from '../../nodes/index.ts';
+import type { NodeRegistry } from '../../nodes/registry.ts';
+import type { Diagnostic } from '../graph/diagnostics.ts';
+import type { GraphDocument } from '../graph/document.ts';
+import { loadGraphValue } from '../graph/load.ts';
+import { removeNodes, setMeta, setParam } from './editor/edits.ts';
+import { DocumentFile } from './files/document-file.ts';
+import { Session } from './session.svelte.ts';
+
+const registry = createRegistry();
+
+function load(json: unknown): GraphDocument {
+  const r = loadGraphValue(json, { registry });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.doc;
+}
+const base = load(pix2pix);
+
+/** Lookups throw once `armed`: the resolver then throws on any graph, as a resolver bug would. */
+function trapRegistry() {
+  const trap = { armed: false };
+  const proxy = new Proxy(registry, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (key !== 'get' || typeof value !== 'function') return value;
+      return (type: string) => {
+        if (trap.armed) throw new TypeError('x.call is not a function');
+        return (value as (t: string) => unknown).call(target, type);
+      };
+    },
+  }) as NodeRegistry;
+  return { trap, proxy };
+}
+
+describe('Session', () => {
+  it('an Open is one undo step that brings the edited graph and its file back', () => {
+    const first = new DocumentFile('a', 'first.lggan.json', base);
+    const s = new Session(registry, base, first);
+    expect(s.apply('Delete up', (d) => removeNodes(d, ['up']))).toBeUndefined();
+    const edited = s.doc;
+    expect(s.unsaved).toBe(true);
+    const other = setMeta(base, 'name', 'Other');
+    s.open(other, new DocumentFile('b', 'other.lggan.json', other), 'Open other.lggan.json');
+    expect([s.source, s.unsaved, s.undoLabel]).toEqual(['other.lggan.json', false, 'Open other.lggan.json']);
+    s.undo();
+    expect(s.doc).toBe(edited);
+    expect(s.file).toBe(first);
+    expect([s.source, s.unsaved]).toEqual(['first.lggan.json', true]);
+    s.markSaved();
+    expect(s.unsaved).toBe(false);
+  });
+
+  it('an edit whose resolution throws is refused and reported; the graph stays as it was', () => {
+    const { trap, proxy } = trapRegistry();
+    const reported: Diagnostic[] = [];
+    const s = new Session(proxy, base, new DocumentFile('a', 'x', base), (d) => reported.push(d));
+    expect(s.ir.nodes.size).toBe(base.nodes.length);
+    trap.armed = true;
+    const problem = s.apply('Set kernel of enc', (d) => setParam(d, 'enc', 'kernel', 5));
+    expect(problem).toMatch(/^Set kernel of enc was not applied: internal error while checking the graph .*x\.call is not a function/);
+    expect(reported.map((d) => d.code)).toEqual(['internal']);
+    expect(s.doc).toBe(base);
+    expect(s.canUndo).toBe(false);
+  });
+
+  it('a batch change that makes the resolver throw shows the error instead of throwing', () => {
+    const { trap, proxy } = trapRegistry();
+    const s = new Session(proxy, base, new DocumentFile('a', 'x', base));
+    trap.armed = true;
+    s.batch = 2;
+    expect(s.ir.diagnostics.map((d) => d.code)).toEqual(['internal']);
+    expect(s.views.size).toBe(0);
+  });
+});

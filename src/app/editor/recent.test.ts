@@ -124,6 +124,17 @@ describe('Recent versions and documents', () => {
     expect(await store.get(LAST_KEY)).toBe('last');
   });
 
+  it('a new graph is recorded once it has something in it', async () => {
+    const store = new MemoryStore();
+    const recent = new RecentDocuments(store);
+    const empty: GraphDocument = { ...named('Untitled graph'), nodes: [], edges: [], groups: [], comments: [] };
+    await recent.write(empty, info('new', false));
+    expect(await recent.list()).toEqual([]);
+    expect(await store.get(LAST_KEY)).toBeUndefined();
+    await recent.write(setMeta(empty, 'name', 'Named'), info('new', true));
+    expect((await recent.list()).map((e) => e.versions[0].title)).toEqual(['Named']);
+  });
+
   it('a damaged entry is dropped from the list; a missing one is named when opened', async () => {
     const store = new MemoryStore();
     const recent = new RecentDocuments(store);

@@ -90,10 +90,14 @@ export class RecentDocuments {
     this.versionGapMs = options.versionGapMs ?? 2 * 60_000;
   }
 
-  /** Records `doc` as the latest version of its document and as the one open last. */
+  /**
+   * Records `doc` as the latest version of its document and as the one open last. A new, still
+   * empty graph is not recorded: it holds nothing to get back, and would push real entries out.
+   */
   async write(doc: GraphDocument, info: DocumentInfo): Promise<void> {
     const key = RECENT_PREFIX + info.id;
     const old = parseEntry(await this.store.get(key));
+    if (!old && !info.unsaved && doc.nodes.length === 0 && doc.comments.length === 0) return;
     const text = saveGraph(doc);
     const at = this.now();
     const version: StoredVersion = { savedAt: at.toISOString(), title: doc.meta.name, nodes: doc.nodes.length, text };

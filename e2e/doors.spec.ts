@@ -148,6 +148,14 @@ test('a share link: pasted into an open tab it asks first; in a new tab Ctrl+Z r
   await expect(tab.getByTestId('graph-file')).toHaveText('share link');
   await tab.keyboard.press('Control+z');
   await expectEdited(tab);
+  // Undo across a document switch shows the whole graph again: these corner cards are inside the canvas.
+  const view = (await tab.getByTestId('canvas').boundingBox())!;
+  for (const id of ['labels', 'g_class_ce']) {
+    await expect(async () => {
+      const box = (await nodeEl(tab, id).boundingBox())!;
+      expect(box.x >= view.x && box.y >= view.y && box.x + box.width <= view.x + view.width && box.y + box.height <= view.y + view.height).toBe(true);
+    }).toPass();
+  }
   await tab.screenshot({ path: shot('doors-share-link-undo') });
   expect(errors).toEqual([]);
   expect(tabErrors).toEqual([]);
@@ -171,6 +179,7 @@ test('Recent keeps each document: after opening another graph and a reload, the 
   const entry = page.getByTestId('recent-entry').filter({ hasText: 'Only in Recent' });
   await expect(entry).toContainText('not saved to a file or the library');
   await expect(page.getByTestId('recent-entry')).toHaveCount(2);
+  await expect(page.getByTestId('recent-entry').filter({ hasText: 'LGGAN ADE20K' })).toContainText('open now');
   await page.screenshot({ path: shot('doors-recent') });
   await entry.getByTestId('recent-open').first().click();
   await expectEdited(page, 'Only in Recent');

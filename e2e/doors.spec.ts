@@ -17,6 +17,7 @@ async function editGraph(page: Page, name = 'My edited graph'): Promise<void> {
   await page.getByTestId('graph-name-input').fill(name);
   await page.getByTestId('graph-name-input').press('Enter');
   await expect(page.getByTestId('graph-name')).toHaveText(name);
+  await expect(page.getByTestId('unsaved-mark')).toBeVisible();
 }
 
 /** The edited graph is on screen again. */
@@ -90,12 +91,14 @@ test('Examples: no question for an unchanged graph; Save to library first when e
   await openExample(page, 'tiny-pix2pix.json');
   await page.getByTestId('unsaved-save').click();
   await expect(page.getByTestId('graph-file')).toHaveText('tiny-pix2pix.json');
+  await expect(page.getByTestId('unsaved-mark')).toHaveCount(0);
   await page.getByTestId('library').click();
   await expect(page.getByTestId('library-entry')).toContainText('Kept in the library');
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+z');
   await expectEdited(page, 'Kept in the library');
-  // It was stored in the library, so leaving it again asks nothing.
+  // It was stored in the library: no longer unsaved, and leaving it again asks nothing.
+  await expect(page.getByTestId('unsaved-mark')).toHaveCount(0);
   await openExample(page, 'tiny-pix2pix.json');
   await expect(page.getByTestId('graph-file')).toHaveText('tiny-pix2pix.json');
   await expect(page.getByTestId('unsaved-dialog')).toHaveCount(0);

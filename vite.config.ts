@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selfContainedWasmThreads } from './src/runtime/wasm/vite-plugin.ts';
 import { contentSecurityPolicyMeta, DEV_POLICY, PREVIEW_POLICY } from './src/app/content-security-policy.ts';
+import { litegraphCoreOnly } from './src/app/litegraph/vite-plugin.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -17,7 +18,9 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   root: 'src/app',
   publicDir: `${repoRoot}public`,
-  plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads(), contentSecurityPolicyMeta()],
+  plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads(), contentSecurityPolicyMeta(), litegraphCoreOnly()],
+  // The dev server pre-bundles litegraph.js: it loses its demo nodes there too (see the plugin).
+  optimizeDeps: { rolldownOptions: { plugins: [litegraphCoreOnly()] } },
   // rete-svelte-plugin's stylesheets use Sass @import, deprecated in Dart Sass: not ours to change.
   css: { preprocessorOptions: { scss: { silenceDeprecations: ['import', 'global-builtin', 'color-functions'] } } },
   // Workers are bundled apart: the training and generation workers run tfjs-wasm too.

@@ -399,7 +399,11 @@ test('every page is served with the CSP, in a header and a <meta>, and it blocks
     const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     expect(meta, path).toContain("style-src-elem 'self'");
     expect(meta, path).not.toContain('frame-ancestors');
+    // The page's own scripts and styles (run by the load event) break none of it.
+    await page.waitForLoadState('load');
+    expect(await page.evaluate(() => [...(window as unknown as { __cspViolations: string[] }).__cspViolations]), path).toEqual([]);
   }
+  expect(w.cspConsole).toEqual([]);
   await openApp(page);
   expect(await page.evaluate(() => [...(window as unknown as { __cspViolations: string[] }).__cspViolations])).toEqual([]);
   // What an injection would try, done by hand: each is refused and reported.

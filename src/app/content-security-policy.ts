@@ -4,7 +4,8 @@
  * - script-src 'self' 'wasm-unsafe-eval': only the app's own script files, never inline script or
  *   eval; 'wasm-unsafe-eval' lets tfjs compile its WebAssembly. blob: is there for tfjs-wasm's
  *   threads, which start a Web Worker whose script is a Blob of the module factory and
- *   importScripts() another Blob (a worker made from a blob: URL inherits this policy).
+ *   importScripts() another Blob (a worker made from a blob: URL inherits this policy); without
+ *   blob: e2e/wasm.spec.ts's threaded runs crash.
  * - style-src-elem 'self': stylesheets are the app's own files (Svelte's and litegraph's CSS is
  *   bundled). style-src-attr 'unsafe-inline': Svelte templates, Rete and litegraph write `style`
  *   attributes; document strings never reach one (colours must parse as colours, see

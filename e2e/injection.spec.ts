@@ -140,7 +140,8 @@ function hostileWorkflow(): unknown {
         inputs: [{ name: EVIL_PORT, type: EVIL_SLOT_TYPE, link: 1, label: p('label') }],
         outputs: [{ name: p('output'), type: EVIL_SLOT_TYPE, links: null }],
         title: p('foreign title'),
-        properties: { [EVIL_PROPERTY]: p('foreign property'), 'Node name for S&R': p('s&r') },
+        properties: { [EVIL_PROPERTY]: p('foreign property'), plain: 'b', 'Node name for S&R': p('s&r') },
+        properties_info: [{ name: 'plain', type: 'enum', values: [p('enum choice'), 'b'] }],
         widgets_values: [p('widget'), { [p('key')]: p('value') }],
         color: css(2),
       },
@@ -267,6 +268,14 @@ async function visitLitegraph(page: Page, w: Watch, evilNode: string, evilPort: 
   await expectNothingRan(page, w, `${label}: property dialog`);
   await closeLitegraphPopups(page);
 
+  // An enum property whose choices (litegraph's properties_info, from the file) are payloads.
+  await page.mouse.click(at.x, at.y, { button: 'right' });
+  await menuEntry(page, 'Properties').click();
+  await menuEntry(page, 'plain').click();
+  await expect(page.locator('.graphdialog select option').first()).toHaveText(/^enum choice: /);
+  await expectNothingRan(page, w, `${label}: enum property dialog`);
+  await closeLitegraphPopups(page);
+
   await page.mouse.click(at.x, at.y, { button: 'right' });
   await menuEntry(page, 'Colors').click();
   await expect(menuEntry(page, 'No color')).toBeVisible();
@@ -303,8 +312,13 @@ async function visitLitegraph(page: Page, w: Watch, evilNode: string, evilPort: 
   await expectNothingRan(page, w, `${label}: group title dialog`);
   await closeLitegraphPopups(page);
 
-  // And on the empty canvas, with its Add Node menu.
+  // And on the empty canvas, with its Add Node menu; a double click there opens the search box.
   const box = (await host(page).boundingBox())!;
+  await page.mouse.dblclick(box.x + box.width - 30, box.y + box.height - 30);
+  await page.keyboard.type('<img src=x onerror=alert(4)>');
+  await expect(page.locator('.litesearchbox')).toBeVisible();
+  await expectNothingRan(page, w, `${label}: search box`);
+  await page.keyboard.press('Escape');
   await page.mouse.click(box.x + box.width - 30, box.y + box.height - 30, { button: 'right' });
   await menuEntry(page, 'Add Node').click();
   await expectNothingRan(page, w, `${label}: canvas menu`);

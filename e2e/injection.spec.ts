@@ -208,6 +208,7 @@ async function expectNothingRan(page: Page, w: Watch, step: string): Promise<voi
   expect.soft(w.dialogs, `dialogs after ${step}`).toEqual([]);
   expect.soft(w.foreignRequests, `requests off the origin after ${step}`).toEqual([]);
   expect.soft(w.cspConsole, `CSP reports after ${step}`).toEqual([]);
+  expect.soft(w.errors, `page errors after ${step}`).toEqual([]);
   expect(test.info().errors, `after ${step}`).toEqual([]);
 }
 

@@ -64,7 +64,8 @@ function show(event: ClientEvent): void {
       $('run-step').textContent = `${event.step} (${event.imagesPerSecond.toFixed(1)} img/s)`;
       const row = document.createElement('tr');
       const cells = [event.step, event.losses.g_adv, event.losses.g_l1, event.losses.d_adv, event.imagesPerSecond, event.ms, event.numTensors];
-      row.innerHTML = `<td>${event.backend}</td>` + cells.map((v, i) => `<td>${i === 0 || i === 6 ? v : Number(v).toFixed(i >= 4 ? 1 : 5)}</td>`).join('');
+      const texts = [event.backend, ...cells.map((v, i) => (i === 0 || i === 6 ? String(v) : Number(v).toFixed(i >= 4 ? 1 : 5)))];
+      row.append(...texts.map((text) => Object.assign(document.createElement('td'), { textContent: text })));
       root.querySelector('tbody')!.append(row);
       break;
     }

@@ -95,7 +95,7 @@ function textOnlyContextMenu(): void {
   if (Original.lgganTextOnly) return;
   const addItem = Original.prototype.addItem;
   Original.prototype.addItem = function (this: unknown, name: unknown, value: unknown, options: unknown): HTMLElement {
-    if (value === null || value === undefined) return addItem.call(this, name, value, options);
+    if (value === null) return addItem.call(this, name, value, options); // a separator: no label
     const entry = typeof value === 'object' ? (value as Entry) : undefined;
     const parts = entry?.[PARTS];
     if (parts) {

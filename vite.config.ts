@@ -4,6 +4,8 @@ import { svelte, vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { selfContainedWasmThreads } from './src/runtime/wasm/vite-plugin.ts';
+import { contentSecurityPolicyMeta, DEV_POLICY, PREVIEW_POLICY } from './src/app/content-security-policy.ts';
+import { litegraphCoreOnly } from './src/app/litegraph/vite-plugin.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -16,13 +18,15 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   root: 'src/app',
   publicDir: `${repoRoot}public`,
-  plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads()],
+  plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads(), contentSecurityPolicyMeta(), litegraphCoreOnly()],
+  // The dev server pre-bundles litegraph.js: it loses its demo nodes there too (see the plugin).
+  optimizeDeps: { rolldownOptions: { plugins: [litegraphCoreOnly()] } },
   // rete-svelte-plugin's stylesheets use Sass @import, deprecated in Dart Sass: not ours to change.
   css: { preprocessorOptions: { scss: { silenceDeprecations: ['import', 'global-builtin', 'color-functions'] } } },
   // Workers are bundled apart: the training and generation workers run tfjs-wasm too.
   worker: { plugins: () => [selfContainedWasmThreads()] },
-  server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] }, headers: isolation },
-  preview: { host: '127.0.0.1', port: 4173, headers: isolation },
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: [repoRoot] }, headers: { ...isolation, 'Content-Security-Policy': DEV_POLICY } },
+  preview: { host: '127.0.0.1', port: 4173, headers: { ...isolation, 'Content-Security-Policy': PREVIEW_POLICY } },
   build: {
     outDir: `${repoRoot}dist`,
     emptyOutDir: true,

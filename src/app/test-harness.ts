@@ -10,6 +10,7 @@ import { TrainingClient, type ClientEvent } from '../runtime/browser/client.ts';
 import { tinyTrainingGraph } from '../runtime/browser/fixtures/tiny-training-graph.ts';
 import type { RunSpec, SampleImage } from '../runtime/browser/protocol.ts';
 import './styles.css';
+import './test-harness.css';
 
 /** What the tests read back: every event, sample images reduced to their size and distinct values. */
 type HarnessEvent = Exclude<ClientEvent, { type: 'samples' }> | { type: 'samples'; step: number; images: { name: string; width: number; height: number; bytes: number; distinct: number }[] };
@@ -22,17 +23,6 @@ const frames = { count: 0, longestGapMs: 0, last: 0 };
 
 const root = document.getElementById('harness')!;
 root.innerHTML = `
-  <style>
-    #harness { padding: 20px 24px; font-size: 14px; max-width: 980px; }
-    #harness h1 { font-size: 18px; margin: 0 0 12px; }
-    #harness .row { display: flex; gap: 24px; margin: 6px 0; }
-    #harness .label { color: var(--text-muted); min-width: 110px; }
-    #harness table { border-collapse: collapse; margin-top: 12px; font-family: var(--mono); font-size: 12px; }
-    #harness td, #harness th { border: 1px solid var(--border); padding: 3px 8px; text-align: right; }
-    #harness canvas { width: 128px; height: 128px; image-rendering: pixelated; border: 1px solid var(--border); }
-    #harness figure { margin: 0; display: inline-flex; flex-direction: column; align-items: center; gap: 4px; }
-    #harness .error { color: var(--error); white-space: pre-wrap; }
-  </style>
   <h1>Training harness · <span data-testid="graph-name"></span></h1>
   <div class="row"><span class="label">Backend</span><strong data-testid="run-backend">–</strong></div>
   <div class="row"><span class="label">State</span><strong data-testid="run-state">idle</strong></div>
@@ -74,7 +64,8 @@ function show(event: ClientEvent): void {
       $('run-step').textContent = `${event.step} (${event.imagesPerSecond.toFixed(1)} img/s)`;
       const row = document.createElement('tr');
       const cells = [event.step, event.losses.g_adv, event.losses.g_l1, event.losses.d_adv, event.imagesPerSecond, event.ms, event.numTensors];
-      row.innerHTML = `<td>${event.backend}</td>` + cells.map((v, i) => `<td>${i === 0 || i === 6 ? v : Number(v).toFixed(i >= 4 ? 1 : 5)}</td>`).join('');
+      const texts = [event.backend, ...cells.map((v, i) => (i === 0 || i === 6 ? String(v) : Number(v).toFixed(i >= 4 ? 1 : 5)))];
+      row.append(...texts.map((text) => Object.assign(document.createElement('td'), { textContent: text })));
       root.querySelector('tbody')!.append(row);
       break;
     }

@@ -11,6 +11,7 @@ import { parseJsonText } from './json-text.ts';
 import { migrateDocument } from './migrations.ts';
 import { Reporter } from './report.ts';
 import { checkJsonValue, cloneJson, describeValue, isPlainObject } from './util.ts';
+import { withoutBadColors } from './color.ts';
 import { validateInto } from './validate.ts';
 
 export interface LoadOptions {
@@ -106,7 +107,8 @@ function load(input: unknown, options: LoadOptions, r: Reporter, copy: boolean):
   }
   if (r.errorCount > 0) return fail(r);
 
-  let doc = (copy ? cloneJson(value) : value) as GraphDocument;
+  // The validator warned about each colour that is not one; none of them goes further.
+  let doc = withoutBadColors((copy ? cloneJson(value) : value) as GraphDocument);
   if (options.registry) doc = upgradeNodes(doc, options.registry, r);
   if (r.errorCount > 0) return fail(r);
   const diagnostics = r.finish();

@@ -4,6 +4,7 @@
  * whether ports and params fit the node types is the compiler's job (it knows the registry).
  * `public/schema/graph-v1.schema.json` states the same rules where JSON Schema can.
  */
+import { COLOR_FORMS, describeColorText, extraColorPath, extraColors, isColor } from './color.ts';
 import type { Diagnostic, Place } from './diagnostics.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './document.ts';
 import { Reporter } from './report.ts';
@@ -152,6 +153,21 @@ class Validator {
     this.json(value, where);
   }
 
+  /** A colour that is not one is not an error (the document is usable without it): the loader drops it. */
+  private color(value: string, where: Place, what: string): void {
+    if (isColor(value)) return;
+    this.r.warning('invalid-color', `${what} ${describeColorText(value)} is not a colour (${COLOR_FORMS}); it is left out`, where);
+  }
+
+  /** litegraph's node and note colours, kept under extra.litegraph. */
+  private foreignColors(extra: unknown, where: Place, owner: string): void {
+    for (const [key, value] of extraColors(extra)) {
+      const place = at(where, ...extraColorPath(key));
+      if (typeof value !== 'string') this.r.warning('invalid-color', `${owner}'s litegraph ${key} must be a colour string, got ${describeValue(value)}; it is left out`, place);
+      else this.color(value, place, `${owner}'s litegraph ${key}`);
+    }
+  }
+
   private position(value: unknown, where: Place, what: string): void {
     if (!this.fields(value, where, what, FIELDS.position, FIELDS.position, false)) return;
     for (const key of FIELDS.position) if (value[key] !== undefined) this.finite(value[key], at(where, key), `${what}.${key}`);
@@ -262,6 +278,7 @@ class Validator {
       }
       this.optionalString(node, 'title', where, 'the node');
       if (node.extra !== undefined) this.extra(node.extra, at(where, 'extra'));
+      this.foreignColors(node.extra, where, `node #${i}`);
     });
     return ids;
   }
@@ -330,7 +347,7 @@ class Validator {
       if (!this.fields(group, where, `group #${i}`, FIELDS.group, REQUIRED.group, true)) return;
       if (group.id !== undefined && this.id(group.id, at(where, 'id'), 'group id')) this.unique(ids, group.id, i, at(where, 'id'), 'group');
       if (group.title !== undefined) this.string(group.title, at(where, 'title'), 'group title');
-      this.optionalString(group, 'color', where, 'the group');
+      if (group.color !== undefined && this.string(group.color, at(where, 'color'), "the group's color")) this.color(group.color, at(where, 'color'), `group #${i}'s colour`);
       if (group.extra !== undefined) this.extra(group.extra, at(where, 'extra'));
       if (group.nodes === undefined) return;
       if (!Array.isArray(group.nodes)) {
@@ -372,6 +389,7 @@ class Validator {
         }
       }
       if (comment.extra !== undefined) this.extra(comment.extra, at(where, 'extra'));
+      this.foreignColors(comment.extra, where, `comment #${i}`);
     });
   }
 

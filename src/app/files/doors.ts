@@ -14,6 +14,7 @@ import { error, type Diagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { resolveSafely } from '../editor/safe-resolve.ts';
 import { DocumentFile, newDocumentId } from './document-file.ts';
+import { openWarnings } from './open-any.ts';
 import type { SaveFormat } from './save-format.ts';
 
 export interface Arrival {
@@ -79,7 +80,10 @@ export async function enterDocument(keeper: DoorKeeper, label: string, failTitle
   }
 }
 
-/** A loader's outcome (OpenResult) as an arrival from `source`; its warnings are the compiler's too, so not kept. */
+/**
+ * A loader's outcome (OpenResult) as an arrival from `source`. The loader's warnings that the compiler
+ * does not repeat (e.g. a colour that is not one, left out) are kept for Problems, as for files.
+ */
 export function arriving(result: { ok: true; doc: GraphDocument; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }, source: string, extra: Omit<Arrival, 'doc' | 'source' | 'warnings'> = {}): Arriving {
-  return result.ok ? { ok: true, arrival: { doc: result.doc, source, ...extra } } : { ok: false, diagnostics: result.diagnostics };
+  return result.ok ? { ok: true, arrival: { doc: result.doc, source, ...extra, warnings: openWarnings(result.warnings) } } : { ok: false, diagnostics: result.diagnostics };
 }

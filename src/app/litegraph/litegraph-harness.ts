@@ -13,6 +13,7 @@ import pix2pixText from '../../../graphs/tiny-pix2pix.json?raw';
 import type { LitegraphHost } from './litegraph-host.ts';
 import LitegraphView from './LitegraphView.svelte';
 import '../styles.css';
+import './litegraph-harness.css';
 
 const registry = createRegistry();
 const loaded = loadGraph(pix2pixText, { registry, file: 'tiny-pix2pix.json' });
@@ -20,13 +21,6 @@ if (!loaded.ok) throw new Error('the shipped graph does not load');
 
 const root = document.getElementById('litegraph-harness')!;
 root.innerHTML = `
-  <style>
-    html, body { margin: 0; height: 100%; }
-    #litegraph-harness { display: grid; grid-template-rows: 1fr auto; height: 100vh; }
-    #litegraph-harness #view { min-height: 0; }
-    #litegraph-harness aside { display: flex; gap: 16px; padding: 6px 12px; font: 12px/1.5 var(--mono, monospace); border-top: 1px solid #444; background: #1b1b1b; color: #ddd; }
-    #litegraph-harness h1 { font-size: 12px; margin: 0; }
-  </style>
   <section id="view"></section>
   <aside><h1>Reported documents: <span data-testid="emitted-count">0</span></h1><div data-testid="last-summary">–</div></aside>
 `;

@@ -15,6 +15,7 @@ import { fromLitegraph, toLitegraph } from '../../interop/litegraph/convert.ts';
 import { META_KEY, NOTE_TYPE } from '../../interop/litegraph/format.ts';
 import { packDefOf, registerLgganNodes, type LitegraphLib, type LgganGraphHooks } from '../../interop/litegraph/register.ts';
 import { connectionProblem, kindRefusal } from './connection-check.ts';
+import { drawableColors, installLitegraphSinks } from './litegraph-sinks.ts';
 import { DECORATION_COLORS, decorateNode, problemsByNode } from './node-problems.ts';
 
 const { LGraph, LGraphCanvas, LiteGraph } = litegraph;
@@ -87,6 +88,7 @@ export class LitegraphHost {
     private readonly callbacks: HostCallbacks,
   ) {
     registerLgganNodes(litegraph as unknown as LitegraphLib, registry);
+    installLitegraphSinks();
     this.graph = new LGraph() as Graph;
     this.canvas = new LGraphCanvas(element, this.graph) as Canvas;
     (this.canvas as unknown as { show_info: boolean }).show_info = false; // litegraph's frame statistics overlay
@@ -111,7 +113,7 @@ export class LitegraphHost {
     if (text === this.text) return;
     this.loading = true;
     try {
-      this.graph.configure(toLitegraph(doc, this.registry));
+      this.graph.configure(drawableColors(toLitegraph(doc, this.registry)));
     } finally {
       this.loading = false;
     }

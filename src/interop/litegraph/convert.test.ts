@@ -206,6 +206,24 @@ describe('litegraph → ours → litegraph → ours', () => {
   });
 });
 
+describe('colours in litegraph input', () => {
+  it('a colour that is not one is left out, with a warning at its place in the litegraph JSON', () => {
+    const json = fixture();
+    json.nodes[1].color = 'red;background:url(http://127.0.0.2/x)';
+    json.nodes[1].bgcolor = '#335';
+    json.groups = [{ title: 'g', bounding: [0, 0, 100, 100], color: '</style><style>*{}' }];
+    const result = fromLitegraph(json, registry, { file: 'w.json' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const warnings = result.diagnostics.filter((d) => d.code === 'invalid-color').map((d) => d.where.pointer);
+    expect(warnings).toEqual(['/nodes/1/color', '/groups/0/color']);
+    expect(result.doc.groups[0].color).toBeUndefined();
+    const node = result.doc.nodes.find((n) => n.id === String(json.nodes[1].id))!;
+    expect((node.extra?.litegraph as Record<string, unknown>).color).toBeUndefined();
+    expect((node.extra?.litegraph as Record<string, unknown>).bgcolor).toBe('#335');
+  });
+});
+
 describe('bad litegraph input gives positioned errors', () => {
   const errorsOf = (json: unknown) => {
     const result = fromLitegraph(json, registry, { file: 'w.json' });

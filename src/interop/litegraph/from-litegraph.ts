@@ -158,7 +158,8 @@ function toLitePlace(d: Diagnostic, ourIndex: Map<string, number>): Diagnostic {
   if (!m) return d.severity === 'error' ? { ...d, message: `in the converted graph: ${d.message}` } : d;
   const index = ourIndex.get(`/${m[1]}/${m[2]}`);
   const rest = m[3] ?? '';
-  const lite = rest.startsWith('/params/') ? `/properties/${rest.slice('/params/'.length)}` : rest === '/type' ? '/type' : '';
+  const color = /^\/extra\/litegraph\/(color|bgcolor|boxcolor)$/.exec(rest);
+  const lite = rest.startsWith('/params/') ? `/properties/${rest.slice('/params/'.length)}` : rest === '/type' ? '/type' : color ? `/${color[1]}` : '';
   return { ...d, where: { ...d.where, pointer: `/nodes/${index}${lite}` } };
 }
 

@@ -20,6 +20,13 @@ export function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
   return out;
 }
 
+/** `ops` repeated `times` times (without spreading arguments, so any count works). */
+export function repeated(times: number, ...ops: number[]): Uint8Array {
+  const out = new Uint8Array(times * ops.length);
+  for (let i = 0; i < times; i++) out.set(ops, i * ops.length);
+  return out;
+}
+
 export const u16 = (v: number) => [v & 0xff, (v >>> 8) & 0xff];
 export const u32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 

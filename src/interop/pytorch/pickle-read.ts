@@ -16,9 +16,16 @@ import { TorchCheckpointError } from './errors.ts';
 
 /** A Python dict / OrderedDict, keys in insertion order; BUILD state lands in `attributes`. */
 export class PickleDict extends Map<unknown, unknown> {
-  readonly attributes = new Map<string, unknown>();
+  #attributes: Map<string, unknown> | undefined;
   constructor(readonly pyClass: 'dict' | 'collections.OrderedDict' = 'dict') {
     super();
+  }
+  /** Made on first use: most dicts have none, and a hostile pickle may hold a million dicts. */
+  get attributes(): Map<string, unknown> {
+    return (this.#attributes ??= new Map());
+  }
+  get hasAttributes(): boolean {
+    return this.#attributes !== undefined && this.#attributes.size > 0;
   }
 }
 
@@ -107,7 +114,13 @@ function* dictChildren(dict: PickleDict): Iterable<unknown> {
     yield k;
     yield v;
   }
-  yield* dict.attributes.values();
+  if (dict.hasAttributes) yield* dict.attributes.values();
+}
+
+function isEmpty(container: object): boolean {
+  if (Array.isArray(container)) return container.length === 0;
+  if (container instanceof PickleDict) return container.size === 0 && !container.hasAttributes;
+  return (container as Set<unknown>).size === 0;
 }
 
 /** How many items a value holds at its top level: what copying it out of the memo costs. */
@@ -142,7 +155,7 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
   let opName = '';
   const entry = options.entry ?? options.label;
   /** Where each container was made, for errors found when walking the finished value. */
-  const madeAt = new WeakMap<object, number>();
+  const madeAt = new Map<object, number>(); // a Map: a WeakMap of 100k keys costs the GC far more
   let work = 0;
   const workLimit = WORK_PER_BYTE * (bytes.length - start) + WORK_ALLOWANCE;
 
@@ -267,6 +280,11 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
       const children = childrenOf(next.value);
       if (children === null) continue; // a number, a string, a tensor …
       const container = next.value as object;
+      if (isEmpty(container)) {
+        // Nothing inside: one level deep, no cycle possible (the common case for millions of `[]`).
+        if (path.length + 1 > MAX_NESTING) tooDeep(container);
+        continue;
+      }
       const below = height.get(container);
       if (below === undefined) {
         enter(container, children);

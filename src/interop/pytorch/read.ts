@@ -133,7 +133,9 @@ function allowList(label: string): (module: string, name: string) => unknown {
     '_codecs.encode': callable('_codecs.encode', (args, at) => {
       const [text, encoding] = args;
       if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) fail(`_codecs.encode at byte ${at}: only (str, 'latin1') is supported`, at);
-      return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+      const out = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+      return out;
     }),
   };
   for (const [storageType, { dtype, bytes }] of Object.entries(STORAGE_TYPES)) {

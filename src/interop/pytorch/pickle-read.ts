@@ -451,7 +451,11 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
         const builder = typeof target === 'object' && target !== null ? builders.get(target) : undefined;
         if (builder?.build) builder.build(target, state, base + opAt);
         else if (target instanceof PickleDict && state instanceof PickleDict) {
-          for (const [k, v] of state) target.attributes.set(String(k), v);
+          for (const [k, v] of state) {
+            // Attribute names are strings; anything else (a list nested 100k deep) must not reach String().
+            if (typeof k !== 'string') fail(`BUILD ${where(opAt)} sets an attribute named by a ${describe(k)}, not a string`);
+            target.attributes.set(k, v);
+          }
         } else fail(`BUILD ${where(opAt)} on a ${describe(target)} is not supported`);
         break;
       }

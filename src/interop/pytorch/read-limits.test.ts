@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OfficialEntry } from '../../compiler/official.ts';
 import { TorchCheckpointError } from './errors.ts';
-import { ascii, concat, craftedCheckpoint, craftedStatePickle, picklePth, rawZip, u16, u32, type CraftedTensor } from './hostile.test-util.ts';
+import { ascii, concat, craftedCheckpoint, craftedStatePickle, picklePth, rawZip, repeated, u16, u32, type CraftedTensor } from './hostile.test-util.ts';
 import { importLimits, importStateDict } from './import.ts';
 import { INPUT_CHUNK, maxInflatedSize } from './inflate.ts';
 import { MAX_INT_BYTES, MAX_NESTING, PickleDict, decodeLong, readPickle } from './pickle-read.ts';
@@ -119,6 +119,20 @@ describe('structures: iterative, capped, no cycles', () => {
     }
     inner.set('self', deep);
     expect(errorOf(() => extractStateDict(deep)).message).toMatch(/no dict of tensors/);
+  });
+
+  it('values handed over before the final walk never reach a recursive String(): a storage location or a BUILD key nested 100k deep', () => {
+    const nested = concat(repeated(100_000, 0x5d), repeated(99_999, 0x61));
+    const text = (t: string) => concat([0x58], u32(t.length), ascii(t));
+    const tensor = concat(
+      [0x80, 2], ascii('ctorch._utils\n_rebuild_tensor_v2\n'), [0x28],
+      [0x28], text('storage'), ascii('ctorch\nFloatStorage\n'), text('0'), nested, [0x4b, 3, 0x74, 0x51],
+      [0x4b, 0, 0x4b, 3, 0x85, 0x4b, 1, 0x85, 0x89, 0x74, 0x52, 0x2e],
+    );
+    const checkpoint = readTorchCheckpoint(rawZip([{ name: 'archive/data.pkl', data: tensor }, { name: 'archive/data/0', data: new Uint8Array(12) }]));
+    expect(checkpoint.storages.get('0')!.location).toBe('list of 1');
+    const build = concat([0x80, 2, 0x7d, 0x7d], nested, [0x4e, 0x73, 0x62, 0x2e]);
+    expect(errorOf(() => plainPickle(build)).message).toBe('pickle: BUILD at byte 200005 of t.pkl sets an attribute named by a list of 1, not a string');
   });
 
   it('re-using a 100 KB string as _codecs.encode arguments thousands of times runs out of budget', () => {

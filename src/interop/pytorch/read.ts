@@ -165,7 +165,7 @@ function storageFromPid(pid: unknown, at: number, storages: Map<string, TorchSto
     if (limits.maxStorageBytes !== undefined && declared > limits.maxStorageBytes) {
       fail(`persistent id at byte ${at}: storage '${short(key)}' declares ${count} × ${type.dtype} (${declared} bytes), more than the ${limits.maxStorageBytes} bytes the target's variables can use: refused before reading it`, at);
     }
-    storage = { key, dtype: type.dtype, numel: count, location: typeof location === 'string' ? location : String(location) };
+    storage = { key, dtype: type.dtype, numel: count, location: typeof location === 'string' ? location : describe(location) };
     storages.set(key, storage);
   } else if (storage.dtype !== type.dtype) {
     fail(`persistent id at byte ${at}: storage '${short(key)}' is used as ${type.storageType} but was ${storage.dtype} before`, at);

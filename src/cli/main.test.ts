@@ -155,6 +155,13 @@ describe('exit codes: bad input 1, usage 2, internal error 70', () => {
     expect(events).toEqual(["status ''", 'err lggan validate: internal error']);
   });
 
+  it('a path the command cannot write is the environment, not a bug: exit 1 with the path', async () => {
+    const out = `/nonexistent-lggan-dir-${process.pid}/x.json`;
+    const r = await run(['convert', 'g.json', '-o', out], { 'g.json': shipped });
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`error cannot write '${out}': ENOENT: no such file or directory, open '${out}'`]);
+  });
+
   it('keeps bad input at 1 and usage at 2', async () => {
     expect((await run(['validate', 'bad.json'], { 'bad.json': '{' })).code).toBe(EXIT.problems);
     expect((await run(['validate', 'missing.json'])).code).toBe(1);

@@ -63,6 +63,11 @@ export const consoleIO: CliIO = {
 /** How an exhausted wasm heap surfaces: a failed malloc aborts, or a view past the heap's end. */
 const WASM_OUT_OF_MEMORY = /memory access out of bounds|Aborted\(|Invalid typed array length|Cannot enlarge memory|out of memory/i;
 
+/** Node's errors from a file system call carry its code and the call ("ENOENT: no such file or directory, open 'out/x'"). */
+function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
 /** The backend in use, or undefined when none could start (the error being reported may be that). */
 function activeBackend(): string | undefined {
   try {
@@ -116,6 +121,11 @@ export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.Pr
       return EXIT.usage;
     }
     if (e instanceof CliProblem) {
+      io.err(`error ${e.message}`);
+      return EXIT.problems;
+    }
+    if (isFileSystemError(e)) {
+      // A path that cannot be written or read (no such folder, no permission, disk full): the environment, not a bug.
       io.err(`error ${e.message}`);
       return EXIT.problems;
     }

@@ -99,6 +99,13 @@ describe('lggan import-checkpoint / export-checkpoint', () => {
     await expect(exportCheckpoint([graph, pth, '-o', join(dir, 'y.pth')], registry, recorder())).rejects.toThrow(/is not a readable checkpoint/);
   });
 
+  it('an output path that cannot be written is exit 1 naming it, not an internal error', async () => {
+    const out = join(dir, 'no-such-folder', 'w.safetensors');
+    const r = await cli(['import-checkpoint', graph, pth, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.err.at(-1)).toBe(`error ENOENT: no such file or directory, open '${out}'`);
+  });
+
   it('a hostile checkpoint is bad input (exit 1, one located line), not an internal error', async () => {
     // A 20 MB storage for a graph whose variables need a few KB, deflated to ~20 KB; and a pickle nested 200k deep.
     const bomb = join(dir, 'bomb.pth');

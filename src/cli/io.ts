@@ -34,9 +34,8 @@ export class UsageError extends Error {
 
 /**
  * Exit codes: 0 ok, 1 the input has problems (a graph, a file, the data, a checkpoint, a path
- * that cannot be read or written), 2 the
- * command line is wrong, 70 an internal error (a bug in lggan, not in the input; sysexits'
- * EX_SOFTWARE), 130 stopped by Ctrl-C, as shells report SIGINT.
+ * that cannot be read or written), 2 the command line is wrong, 70 an internal error (a bug in
+ * lggan, not in the input; sysexits' EX_SOFTWARE), 130 stopped by Ctrl-C, as shells report SIGINT.
  */
 export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 70, interrupted: 130 } as const;
 

@@ -239,11 +239,22 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
     if (!Array.isArray(args)) fail(`${opName} ${where(opAt)} passes ${describe(args)} as arguments, not a tuple`);
     // A callable may read every argument once (OrderedDict's items, a tensor's size): that is the cost.
     charge(args.length + args.reduce((n: number, a) => n + sizeOf(a), 0));
-    return made(callable.call(args as PickleTuple, base + opAt));
+    return made(located(() => callable.call(args as PickleTuple, base + opAt)));
   };
   const persistent = (pid: unknown): unknown => {
     if (!options.persistentLoad) fail(`${opName} ${where(opAt)}: persistent ids are not expected in ${options.label}`);
-    return options.persistentLoad(pid, base + opAt);
+    return located(() => options.persistentLoad!(pid, base + opAt));
+  };
+  /** A caller's error (a tensor rebuild, a persistent id) gets this opcode's byte and the pickle's record when it has none. */
+  const located = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof TorchCheckpointError && (e.entry === undefined || e.byte === undefined) && e.constructor === TorchCheckpointError) {
+        throw new TorchCheckpointError(e.message, { byte: e.byte ?? base + opAt, entry: e.entry ?? entry });
+      }
+      throw e;
+    }
   };
   const builders = new WeakMap<object, PickleCallable>();
 

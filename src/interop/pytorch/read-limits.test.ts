@@ -188,6 +188,7 @@ describe('zip: every read bounded', () => {
     const e = errorOf(() => readAll(bomb, { ...limits, onInflate: (n) => (inflated += n) }));
     expect(e.message).toMatch(new RegExp(`^persistent id at byte \\d+: storage '0' declares 5000000 × float32 \\(20000000 bytes\\), more than the ${limits.maxStorageBytes} bytes the target's variables can use`));
     expect(e.byte).toBeGreaterThan(0);
+    expect(e.entry).toBe('archive/data.pkl');
     expect(inflated).toBe(0);
   });
 
@@ -241,6 +242,7 @@ describe('tensor views: checked against the storage and the target before alloca
     const e = errorOf(() => readTorchCheckpoint(view({ size: [1_000_000_000], stride: [0] })));
     expect(e.message).toMatch(new RegExp(`^tensor rebuilt at byte \\d+ of archive/data\\.pkl: the view \\(size \\[1000000000\\], stride \\[0\\]\\) has 1000000000 elements from a storage of 1; a broadcast view may have at most ${MAX_BROADCAST_ELEMENTS}$`));
     expect(e.byte).toBeGreaterThan(0);
+    expect(e.entry).toBe('archive/data.pkl');
     // A broadcast within the limit still reads, as torch's expand() does.
     expect([...tensorToFloat32(extractStateDict(readTorchCheckpoint(view({ size: [2, 3], stride: [0, 0] })).root).tensors.get('w')!)]).toEqual([5, 5, 5, 5, 5, 5]);
   });

@@ -112,7 +112,7 @@ describe('lggan import-checkpoint / export-checkpoint', () => {
     writeFileSync(bomb, craftedCheckpoint([{ key: 'conv_img.bias', storage: '0', numel: 5_000_000, size: [3], stride: [1] }], { '0': { data: new Uint8Array(20_000_000), deflate: true } }));
     const refused = await cli(['import-checkpoint', graph, bomb, '-o', join(dir, 'bomb.safetensors')]);
     expect(refused.code).toBe(1);
-    expect(refused.err.at(-1)).toEqual(expect.stringMatching(new RegExp(`^error ${bomb}: persistent id at byte \\d+: storage '0' declares 5000000 × float32 \\(20000000 bytes\\), more than the \\d+ bytes the target's variables can use: refused before reading it$`)));
+    expect(refused.err.at(-1)).toEqual(expect.stringMatching(new RegExp(`^error ${bomb}: storage '0' \\(persistent id at byte \\d+ of archive/data\\.pkl\\) declares 5000000 × float32 \\(20000000 bytes\\), more than the \\d+ bytes the target's variables can use: refused before reading it$`)));
     expect(refused.err.slice(0, -1).every((l) => l.startsWith('warning '))).toBe(true); // the graph's own warnings, kept
     const deep = join(dir, 'deep.pth');
     writeFileSync(deep, picklePth(concat([0x80, 2], repeated(200_000, 0x5d), repeated(199_999, 0x61), [0x2e])));

@@ -238,14 +238,13 @@ export function importStateDict(
 
 /**
  * What reading a checkpoint for these entries may cost, from the graph rather than the file: all
- * of the network's official tensors as float64 (the widest dtype a state_dict uses). Deflated
- * records may inflate to that plus one pickle; in strict mode a storage declaring more is refused
- * as soon as its persistent id is read (partial mode may meet bigger storages it then skips, and
- * never reads them: storages are read only for tensors whose shape matched a variable).
+ * of the network's official tensors as float64 (the widest dtype a state_dict uses). A storage
+ * that is read (only those of tensors whose shape matched a variable are) may declare at most
+ * that, and deflated records may inflate to that plus one pickle.
  */
-export function importLimits(entries: readonly OfficialEntry[], mode: 'strict' | 'partial'): ReadLimits {
+export function importLimits(entries: readonly OfficialEntry[]): ReadLimits {
   const graphBytes = entries.reduce((n, e) => n + numelOf(e.shape) * 8, 0) + 2 ** 16;
-  return { maxStorageBytes: mode === 'strict' ? graphBytes : undefined, maxInflatedBytes: graphBytes + MAX_PICKLE_BYTES };
+  return { maxStorageBytes: graphBytes, maxInflatedBytes: graphBytes + MAX_PICKLE_BYTES };
 }
 
 /** Assigns imported weights to a program's variables; checks every name and shape before assigning any. */
@@ -269,7 +268,7 @@ export function assignImportedWeights(program: Program, weights: readonly Import
  */
 export function importCheckpointBytes(bytes: Uint8Array, target: Program | GraphIR, options: ImportOptions = {}): ImportResult {
   const mapping = networkMapping(target, options.network ?? 'G');
-  const checkpoint = readTorchCheckpoint(bytes, importLimits(mapping.entries, options.mode ?? 'strict'));
+  const checkpoint = readTorchCheckpoint(bytes, importLimits(mapping.entries));
   const sd = extractStateDict(checkpoint.root, options);
   const result = importStateDict(sd, mapping, { mode: options.mode, format: checkpoint.format });
   if (isProgram(target)) assignImportedWeights(target, result.weights);

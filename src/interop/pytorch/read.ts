@@ -9,10 +9,11 @@
  * Pickles run on our own reader with an allow-list (OrderedDict, tensor/parameter rebuilds,
  * typed storages); nothing in the file is ever executed.
  *
- * Sizes in the file are claims, checked before they cost anything: a storage's declared size
- * against `maxStorageBytes` (what the caller's graph can use) when its persistent id is read, a
- * zip record's declared size against the storage, the file and the archive's inflate budget
- * before it is inflated, and zip storages are read only when a tensor's values are asked for.
+ * Sizes in the file are claims, checked before they cost anything: zip storages are read only
+ * when a tensor's values are asked for, and then a storage's declared size is checked against
+ * `maxStorageBytes` (what the caller's graph can use) and its record's declared size against the
+ * storage, the file and the archive's inflate budget, all before it is inflated. (A legacy
+ * stream's storages are views of the file itself and cost nothing.)
  */
 import { TorchCheckpointError } from './errors.ts';
 import { PickleDict, describe, readPickle, type PickleCallable, type PickleTuple } from './pickle-read.ts';
@@ -23,7 +24,7 @@ import { isZip, openZip } from './zip.ts';
 export const MAX_PICKLE_BYTES = 16 * 2 ** 20;
 
 export interface ReadLimits {
-  /** The most bytes one storage may declare (default: no limit beyond the file's own size). */
+  /** The most bytes a zip storage that is read may declare (default: no limit beyond the file and the inflate budget). */
   maxStorageBytes?: number;
   /** The most bytes deflated zip records may inflate to in all (default: zip.ts's DEFAULT_MAX_INFLATED_BYTES). */
   maxInflatedBytes?: number;
@@ -152,7 +153,7 @@ function asParameter(args: PickleTuple, at: number): TorchTensor {
 }
 
 /** ('storage', storage_type, key, location, numel[, view_metadata]) → the storage, registered by key. */
-function storageFromPid(pid: unknown, at: number, storages: Map<string, TorchStorage>, legacy: boolean, limits: ReadLimits): { ref: StorageRef; isNew: boolean } {
+function storageFromPid(pid: unknown, at: number, storages: Map<string, TorchStorage>, legacy: boolean): { ref: StorageRef; isNew: boolean } {
   if (!Array.isArray(pid) || pid[0] !== 'storage') fail(`persistent id at byte ${at} is ${describe(pid)}, not a ('storage', …) tuple`, at);
   const [, type, key, location, numel, view] = pid;
   if (!isStorageType(type)) fail(`persistent id at byte ${at}: storage type is ${describe(type)}, not a torch storage type`, at);
@@ -161,10 +162,6 @@ function storageFromPid(pid: unknown, at: number, storages: Map<string, TorchSto
   let storage = storages.get(key);
   const isNew = storage === undefined;
   if (!storage) {
-    const declared = count * type.elementBytes;
-    if (limits.maxStorageBytes !== undefined && declared > limits.maxStorageBytes) {
-      fail(`persistent id at byte ${at}: storage '${short(key)}' declares ${count} × ${type.dtype} (${declared} bytes), more than the ${limits.maxStorageBytes} bytes the target's variables can use: refused before reading it`, at);
-    }
     storage = { key, dtype: type.dtype, numel: count, location: typeof location === 'string' ? location : describe(location) };
     storages.set(key, storage);
   } else if (storage.dtype !== type.dtype) {
@@ -212,7 +209,7 @@ function readZipCheckpoint(bytes: Uint8Array, limits: ReadLimits): TorchCheckpoi
     baseOffset: 0,
     findGlobal: allowList(label),
     persistentLoad(pid, at) {
-      const { ref, isNew } = storageFromPid(pid, at, storages, false, limits);
+      const { ref, isNew } = storageFromPid(pid, at, storages, false);
       if (isNew) {
         // Everything about the record is checked now; its bytes are read when a tensor needs them.
         const storage = ref.storage;
@@ -222,6 +219,10 @@ function readZipCheckpoint(bytes: Uint8Array, limits: ReadLimits): TorchCheckpoi
         const declared = zip.declaredSize(record);
         if (declared < needed) fail(`record '${record}' holds ${declared} bytes but storage '${storage.key}' needs ${needed} (${storage.numel} × ${storage.dtype}): truncated or corrupt`, zip.dataOffset(record), record);
         storage.load = () => {
+          // Only storages of tensors someone reads get here: a big storage nobody uses costs nothing.
+          if (limits.maxStorageBytes !== undefined && needed > limits.maxStorageBytes) {
+            fail(`storage '${short(storage.key)}' (persistent id at byte ${at} of ${label}) declares ${storage.numel} × ${storage.dtype} (${needed} bytes), more than the ${limits.maxStorageBytes} bytes the target's variables can use: refused before reading it`, at, label);
+          }
           const data = zip.read(record, needed);
           if (data.length < needed) fail(`record '${record}' holds ${data.length} bytes but storage '${storage.key}' needs ${needed} (${storage.numel} × ${storage.dtype}): truncated or corrupt`, zip.dataOffset(record), record);
           return data;
@@ -233,7 +234,7 @@ function readZipCheckpoint(bytes: Uint8Array, limits: ReadLimits): TorchCheckpoi
   return { format: 'zip', root, storages };
 }
 
-function readLegacyCheckpoint(bytes: Uint8Array, limits: ReadLimits): TorchCheckpoint {
+function readLegacyCheckpoint(bytes: Uint8Array): TorchCheckpoint {
   const label = 'the legacy torch.save stream';
   const noGlobals = () => undefined;
   let magic: unknown;
@@ -259,7 +260,7 @@ function readLegacyCheckpoint(bytes: Uint8Array, limits: ReadLimits): TorchCheck
   ({ value: root, end: pos } = readPickle(bytes, pos, {
     label: `${label} (data pickle from byte ${dataStart})`,
     findGlobal: allowList(label),
-    persistentLoad: (pid, at) => storageFromPid(pid, at, storages, true, limits).ref,
+    persistentLoad: (pid, at) => storageFromPid(pid, at, storages, true).ref,
   }));
   let keys: unknown;
   const keysAt = pos;
@@ -294,5 +295,5 @@ export function readTorchCheckpoint(bytes: Uint8Array, limits: ReadLimits = {}):
   if (bytes.length === 0) fail('the file is empty (0 bytes)', 0);
   if (isZip(bytes)) return readZipCheckpoint(bytes, limits);
   if (isTar(bytes)) fail('tar-format checkpoint (PyTorch before 0.1.10): not supported; load and re-save it with a newer PyTorch', 257);
-  return readLegacyCheckpoint(bytes, limits);
+  return readLegacyCheckpoint(bytes);
 }

@@ -33,7 +33,14 @@ export class UsageError extends Error {
 }
 
 /**
- * Exit codes: 0 ok, 1 the input has problems, 2 the command line is wrong or a file unreadable,
- * 130 stopped by Ctrl-C (after cleaning up), as shells report SIGINT.
+ * Exit codes: 0 ok, 1 the input has problems (a graph, a file, the data, a checkpoint, a path
+ * that cannot be read or written), 2 the command line is wrong, 70 an internal error (a bug in
+ * lggan, not in the input; sysexits' EX_SOFTWARE), 130 stopped by Ctrl-C, as shells report SIGINT.
  */
-export const EXIT = { ok: 0, problems: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 70, interrupted: 130 } as const;
+
+/** The exit codes as the help text and the README state them. */
+export const EXIT_CODES_HELP = [
+  'exit codes: 0 ok · 1 bad input (a graph, data or checkpoint problem, each printed with its place, or a path that cannot be read or written) · 2 usage error',
+  `  · ${EXIT.internal} internal error (a bug in lggan: one line with its message; --debug or LGGAN_DEBUG=1 adds the stack) · ${EXIT.interrupted} interrupted (Ctrl-C)`,
+].join('\n');

@@ -1,12 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from './io.ts';
+import { EXIT, type CliIO } from './io.ts';
 import { main } from './main.ts';
+import { installProcessHandlers } from './process-exit.ts';
 
 const shipped = readFileSync(new URL('../../graphs/tiny-pix2pix.json', import.meta.url), 'utf8');
 
 /** Runs the CLI against in-memory files and records what it prints. */
-async function run(argv: string[], files: Record<string, string> = {}) {
+async function run(argv: string[], files: Record<string, string> = {}, extra: Partial<CliIO> = {}, env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIO = {
@@ -16,8 +18,9 @@ async function run(argv: string[], files: Record<string, string> = {}) {
       if (path in files) return files[path];
       throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
     },
+    ...extra,
   };
-  const code = await main(argv, io);
+  const code = await main(argv, io, env);
   return { code, out, err };
 }
 
@@ -116,6 +119,72 @@ describe('usage errors', () => {
   it('lists every command in the help', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.out.map((l) => l.trim().split(' ').slice(0, 2).join(' ')).slice(1)).toEqual(['lggan validate', 'lggan inspect', 'lggan compile', 'lggan train', 'lggan generate', 'lggan convert', 'lggan import-checkpoint', 'lggan export-checkpoint', 'lggan export-pytorch']);
+    expect(help.out.map((l) => l.trim().split(' ').slice(0, 2).join(' ')).slice(1, -2)).toEqual(['lggan validate', 'lggan inspect', 'lggan compile', 'lggan train', 'lggan generate', 'lggan convert', 'lggan import-checkpoint', 'lggan export-checkpoint', 'lggan export-pytorch']);
+  });
+});
+
+describe('exit codes: bad input 1, usage 2, internal error 70', () => {
+  /** A stdout that breaks under the command: an exception no command expects, raised mid-run. */
+  const brokenOut = { out: () => { throw new TypeError("Cannot read properties of undefined (reading 'write')"); } };
+
+  it('an unexpected exception is one internal-error line, exit 70, after the diagnostics already printed', async () => {
+    const r = await run(['validate', 'missing.json', 'g.json'], { 'g.json': shipped }, brokenOut);
+    expect(r.code).toBe(EXIT.internal);
+    expect(r.code).toBe(70);
+    expect(r.err).toEqual([
+      "error cannot read 'missing.json': no such file",
+      "lggan validate: internal error, a bug in lggan rather than a problem with the input: TypeError: Cannot read properties of undefined (reading 'write') (--debug or LGGAN_DEBUG=1 prints the stack)",
+    ]);
+  });
+
+  it('prints the stack only with --debug or LGGAN_DEBUG', async () => {
+    const flagged = await run(['validate', 'g.json', '--debug'], { 'g.json': shipped }, brokenOut);
+    expect(flagged.code).toBe(70);
+    expect(flagged.err[0]).toMatch(/^lggan validate: internal error, .*TypeError: Cannot read properties of undefined \(reading 'write'\)$/);
+    expect(flagged.err.slice(1).some((l) => /^\s+at /.test(l))).toBe(true);
+    const viaEnv = await run(['validate', 'g.json'], { 'g.json': shipped }, brokenOut, { LGGAN_DEBUG: '1' });
+    expect(viaEnv.err.slice(1).some((l) => /^\s+at /.test(l))).toBe(true);
+    const off = await run(['validate', 'g.json'], { 'g.json': shipped }, brokenOut, { LGGAN_DEBUG: '0' });
+    expect(off.err).toHaveLength(1);
+  });
+
+  it('clears a progress bar still drawn on a terminal before the line', async () => {
+    const events: string[] = [];
+    const r = await run(['validate', 'g.json'], { 'g.json': shipped }, { ...brokenOut, isTTY: true, status: (l) => events.push(`status '${l}'`), err: (l) => events.push(`err ${l.slice(0, 30)}`) });
+    expect(r.code).toBe(70);
+    expect(events).toEqual(["status ''", 'err lggan validate: internal error']);
+  });
+
+  it('a path the command cannot write is the environment, not a bug: exit 1 with the path', async () => {
+    const out = `/nonexistent-lggan-dir-${process.pid}/x.json`;
+    const r = await run(['convert', 'g.json', '-o', out], { 'g.json': shipped });
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`error cannot write '${out}': ENOENT: no such file or directory, open '${out}'`]);
+  });
+
+  it('keeps bad input at 1 and usage at 2', async () => {
+    expect((await run(['validate', 'bad.json'], { 'bad.json': '{' })).code).toBe(EXIT.problems);
+    expect((await run(['validate', 'missing.json'])).code).toBe(1);
+    expect((await run(['validate', '--frob'])).code).toBe(2);
+    expect((await run(['validate', 'g.json', '--debug'], { 'g.json': shipped })).code).toBe(0); // --debug is not a command option
+  });
+
+  it('documents the codes in --help', async () => {
+    const help = (await run(['--help'])).out.join('\n');
+    expect(help).toMatch(/exit codes: 0 ok · 1 bad input .* · 2 usage error/);
+    expect(help).toMatch(/70 internal error .*--debug or LGGAN_DEBUG=1.* · 130 interrupted/);
+  });
+
+  it('an exception escaping every command (a callback, a rejection) also ends as one line and 70', () => {
+    const proc = Object.assign(new EventEmitter(), { exits: [] as number[], written: [] as string[] });
+    const fake = Object.assign(proc, { exit: (code: number) => proc.exits.push(code), stderr: { write: (t: string) => proc.written.push(t) } });
+    installProcessHandlers(fake, false);
+    fake.emit('uncaughtException', new RangeError('Invalid array length'));
+    fake.emit('unhandledRejection', 'plain reason');
+    expect(proc.exits).toEqual([70, 70]);
+    expect(proc.written).toEqual([
+      'lggan: internal error, a bug in lggan rather than a problem with the input: RangeError: Invalid array length (--debug or LGGAN_DEBUG=1 prints the stack)\n',
+      'lggan: internal error, a bug in lggan rather than a problem with the input: plain reason (--debug or LGGAN_DEBUG=1 prints the stack)\n',
+    ]);
   });
 });

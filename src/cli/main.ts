@@ -1,6 +1,8 @@
 /**
  * `lggan` command line: validate · inspect · compile · train · generate.
  * Usage errors and unreadable files give one clear line and a non-zero exit, never a stack trace.
+ * An exception nobody expected is a bug of ours, not of the input: one `internal error` line
+ * (its stack only with --debug or LGGAN_DEBUG=1) and its own exit code, 70.
  */
 import { readFile } from 'node:fs/promises';
 import { createRegistry } from '../../nodes/index.ts';
@@ -15,7 +17,8 @@ import { generate, generateUsage } from './commands/generate.ts';
 import { inspect, inspectUsage } from './commands/inspect.ts';
 import { train, trainUsage } from './commands/train.ts';
 import { validate, validateUsage } from './commands/validate.ts';
-import { CliProblem, EXIT, UsageError, type CliIO } from './io.ts';
+import { CliProblem, EXIT, EXIT_CODES_HELP, UsageError, type CliIO } from './io.ts';
+import { debugRequested, internalErrorLine } from './process-exit.ts';
 
 const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch } as const;
 
@@ -35,6 +38,7 @@ const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
 export const USAGE = [
   'usage (every command also takes --backend wasm|cpu; default wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit):',
   ...Object.values(COMMAND_USAGE).map((u) => `  ${u}`),
+  EXIT_CODES_HELP,
 ].join('\n');
 
 /** A status line never wraps: a wrapped line could not be redrawn in place. */
@@ -59,6 +63,20 @@ export const consoleIO: CliIO = {
 /** How an exhausted wasm heap surfaces: a failed malloc aborts, or a view past the heap's end. */
 const WASM_OUT_OF_MEMORY = /memory access out of bounds|Aborted\(|Invalid typed array length|Cannot enlarge memory|out of memory/i;
 
+/** Node's errors from a file system call carry its code and the call ("ENOENT: no such file or directory, open 'out/x'"). */
+function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The backend in use, or undefined when none could start (the error being reported may be that). */
+function activeBackend(): string | undefined {
+  try {
+    return tf.getBackend();
+  } catch {
+    return undefined;
+  }
+}
+
 function parseBackendFlag(value: string) {
   try {
     return parseNodeBackend(value, '--backend');
@@ -67,8 +85,20 @@ function parseBackendFlag(value: string) {
   }
 }
 
-export async function main(argv: string[], io: CliIO = consoleIO): Promise<number> {
-  const [command, ...rest] = argv;
+/**
+ * The one line (plus the stack when debugging) for an exception no command expected. Whatever
+ * was printed before (diagnostics, progress notes) stays; a progress bar still drawn is cleared first.
+ */
+export function reportInternalError(e: unknown, command: string, io: CliIO, debug: boolean): number {
+  if (io.isTTY) io.status?.('');
+  io.err(internalErrorLine(`lggan ${command}`, e, debug));
+  if (debug && e instanceof Error && e.stack) io.err(e.stack);
+  return EXIT.internal;
+}
+
+export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const debug = debugRequested(argv, env);
+  const [command, ...rest] = argv.filter((a) => a !== '--debug');
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.err : io.out)(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
@@ -94,12 +124,16 @@ export async function main(argv: string[], io: CliIO = consoleIO): Promise<numbe
       io.err(`error ${e.message}`);
       return EXIT.problems;
     }
+    if (isFileSystemError(e)) {
+      // A path that cannot be written or read (no such folder, no permission, disk full): the environment, not a bug.
+      io.err(`error ${e.message}`);
+      return EXIT.problems;
+    }
     const text = e instanceof Error ? e.message : String(e);
-    if (tf.getBackend() === 'wasm' && WASM_OUT_OF_MEMORY.test(text)) {
+    if (activeBackend() === 'wasm' && WASM_OUT_OF_MEMORY.test(text)) {
       io.err(`lggan ${command}: the wasm backend ran out of memory (${text}): its heap holds at most 4 GiB; use --backend cpu, a smaller batch or a smaller template`);
       return EXIT.problems;
     }
-    io.err(`lggan ${command}: internal error: ${text}`);
-    return EXIT.problems;
+    return reportInternalError(e, command, io, debug);
   }
 }

@@ -11,7 +11,8 @@ import { randomStateDict } from '../../interop/pytorch/graphs.test-util.ts';
 import { extractStateDict, readTorchCheckpoint, tensorToFloat32, writeTorchCheckpoint } from '../../interop/pytorch/index.ts';
 import { checkpointRecord, loadCheckpoint } from '../../runtime/checkpoint/index.ts';
 import { readSafetensors } from '../../runtime/safetensors.ts';
-import { tempDir, writeTinyLggan } from '../cli.test-util.ts';
+import { concat, craftedCheckpoint, picklePth, repeated } from '../../interop/pytorch/hostile.test-util.ts';
+import { cli, tempDir, writeTinyLggan } from '../cli.test-util.ts';
 import { CliProblem, UsageError, type CliIO } from '../io.ts';
 import { exportCheckpoint } from './export-checkpoint.ts';
 import { importCheckpoint } from './import-checkpoint.ts';
@@ -96,5 +97,27 @@ describe('lggan import-checkpoint / export-checkpoint', () => {
     await expect(importCheckpoint([graph, junk, '-o', 'x'], registry, recorder())).rejects.toThrow(/^.*junk\.pth: not a PyTorch checkpoint: neither a zip archive nor a legacy torch\.save stream/);
     await expect(importCheckpoint([graph, pth, '-o', 'x', '--network', 'D9'], registry, recorder())).rejects.toThrow("the graph has no network 'D9' (networks: G, D)");
     await expect(exportCheckpoint([graph, pth, '-o', join(dir, 'y.pth')], registry, recorder())).rejects.toThrow(/is not a readable checkpoint/);
+  });
+
+  it('an output path that cannot be written is exit 1 naming it, not an internal error', async () => {
+    const out = join(dir, 'no-such-folder', 'w.safetensors');
+    const r = await cli(['import-checkpoint', graph, pth, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.err.at(-1)).toBe(`error ENOENT: no such file or directory, open '${out}'`);
+  });
+
+  it('a hostile checkpoint is bad input (exit 1, one located line), not an internal error', async () => {
+    // A 20 MB storage for a graph whose variables need a few KB, deflated to ~20 KB; and a pickle nested 200k deep.
+    const bomb = join(dir, 'bomb.pth');
+    writeFileSync(bomb, craftedCheckpoint([{ key: 'conv_img.bias', storage: '0', numel: 5_000_000, size: [3], stride: [1] }], { '0': { data: new Uint8Array(20_000_000), deflate: true } }));
+    const refused = await cli(['import-checkpoint', graph, bomb, '-o', join(dir, 'bomb.safetensors')]);
+    expect(refused.code).toBe(1);
+    expect(refused.err.at(-1)).toEqual(expect.stringMatching(new RegExp(`^error ${bomb}: storage '0' \\(persistent id at byte \\d+ of archive/data\\.pkl\\) declares 5000000 × float32 \\(20000000 bytes\\), more than the \\d+ bytes the target's variables can use: refused before reading it$`)));
+    expect(refused.err.slice(0, -1).every((l) => l.startsWith('warning '))).toBe(true); // the graph's own warnings, kept
+    const deep = join(dir, 'deep.pth');
+    writeFileSync(deep, picklePth(concat([0x80, 2], repeated(200_000, 0x5d), repeated(199_999, 0x61), [0x2e])));
+    const nested = await cli(['import-checkpoint', graph, deep, '-o', join(dir, 'deep.safetensors')]);
+    expect(nested.code).toBe(1);
+    expect(nested.err.at(-1)).toBe(`error ${deep}: pickle: the list of 1 made at byte 102 of archive/data.pkl is nested more than 100 levels deep: not a state_dict`);
   });
 });

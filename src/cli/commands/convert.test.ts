@@ -63,7 +63,7 @@ describe('lggan convert', () => {
     expect((await run([bad])).err[0]).toMatch(/^error \[unknown-format\] .*bad\.json \(\/\): not a graph this tool reads/);
     writeFileSync(bad, '{"nodes": [}');
     expect((await run([bad])).err[0]).toMatch(/^error \[json-syntax\] .*bad\.json:1:12: JSON syntax error/);
-    expect(await run([join(dir, 'missing.json')])).toMatchObject({ code: EXIT.usage, err: [`error cannot read '${join(dir, 'missing.json')}': no such file`] });
+    expect(await run([join(dir, 'missing.json')])).toMatchObject({ code: EXIT.problems, err: [`error cannot read '${join(dir, 'missing.json')}': no such file`] });
   });
 
   it('refuses a wrong command line', async () => {

@@ -33,7 +33,7 @@ export async function convert(argv: string[], registry: NodeRegistry, io: CliIO)
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     io.err(`error cannot read '${input}': ${reason}`);
-    return EXIT.usage;
+    return EXIT.problems;
   }
   const loaded = loadAnyGraph(text, registry, { file: input });
   printDiagnostics(loaded.diagnostics, input, io);
@@ -51,7 +51,7 @@ export async function convert(argv: string[], registry: NodeRegistry, io: CliIO)
     await writeFile(out, result);
   } catch (e) {
     io.err(`error cannot write '${out}': ${(e as Error).message}`);
-    return EXIT.usage;
+    return EXIT.problems;
   }
   io.out(`converted ${input} (${loaded.format}) → ${out} (${target}): ${summary}`);
   return EXIT.ok;

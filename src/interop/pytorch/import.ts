@@ -20,10 +20,10 @@ import { LAYOUT_METADATA_KEY, RECORD_METADATA_KEY, type RunRecord } from '../../
 import { TorchCheckpointError } from './errors.ts';
 import { toTfjsLayout } from './layout.ts';
 import { isProgram, networkMapping } from './mapping.ts';
-import { readTorchCheckpoint } from './read.ts';
-import { deriveWeightV, foldSpectralNorm } from './spectral.ts';
+import { MAX_PICKLE_BYTES, readTorchCheckpoint, type ReadLimits } from './read.ts';
+import { deriveWeightV, foldSpectralNorm, spectralVectorLengths } from './spectral.ts';
 import { extractStateDict, type StateDict, type StateDictOptions } from './state-dict.ts';
-import { tensorToFloat32, type TorchTensor } from './tensor.ts';
+import { numelOf, tensorToFloat32, type TorchTensor } from './tensor.ts';
 
 export interface ImportOptions extends StateDictOptions {
   /** The graph network the checkpoint holds (default "G"; "D", "D1", "D2" for discriminators). */
@@ -146,6 +146,15 @@ export function importStateDict(
     }
     return tensorToFloat32(tensor, `'${key}'`);
   };
+  /** A spectral-norm vector of `length` elements, as float32; null (and reported) when misshaped, before anything is allocated. */
+  const vectorOf = (key: string, length: number): Float32Array | null => {
+    const tensor = file.get(key)!;
+    if (numelOf(tensor.shape) !== length) {
+      report.misshaped.push({ key, expected: [length], got: tensor.shape });
+      return null;
+    }
+    return tensorToFloat32(tensor, `'${key}'`);
+  };
   const emit = (entry: OfficialEntry, values: Float32Array) => {
     const { shape, values: laidOut } = toTfjsLayout(values, entry.shape, entry.layout, `'${entry.key}'`);
     weights.push({ name: entry.variableName!, shape, values: laidOut });
@@ -181,8 +190,10 @@ export function importStateDict(
       keys.forEach((k) => used.add(k));
       const orig = valuesOf(keys[0], file.get(keys[0])!, entry.shape);
       if (!orig) continue;
-      const u = tensorToFloat32(file.get(keys[1])!, `'${keys[1]}'`);
-      const v = tensorToFloat32(file.get(keys[2])!, `'${keys[2]}'`);
+      const lengths = spectralVectorLengths(entry.shape, entry.layout);
+      const u = vectorOf(keys[1], lengths.u);
+      const v = vectorOf(keys[2], lengths.v);
+      if (!u || !v) continue;
       emit(entry, foldSpectralNorm(orig, entry.shape, entry.layout, u, v, `'${base}weight'`));
       report.converted.push({ variable: entry.variableName, from: keys, how: 'spectral norm folded into the weight as PyTorch eval mode does, W / (uᵀ·W·v)' });
       continue;
@@ -200,7 +211,8 @@ export function importStateDict(
       const orig = valuesOf(`${base}weight_orig`, file.get(`${base}weight_orig`)!, shape);
       const normalized = valuesOf(weightKey, file.get(weightKey)!, shape);
       if (!orig || !normalized) continue;
-      const u = tensorToFloat32(file.get(`${base}weight_u`)!, `'${base}weight_u'`);
+      const u = vectorOf(`${base}weight_u`, spectralVectorLengths(shape, layout).u);
+      if (!u) continue;
       emit(entry, deriveWeightV(orig, shape, layout, u, normalized, `'${base}weight'`));
       report.converted.push({ variable: entry.variableName, from: [`${base}weight_orig`, `${base}weight_u`, weightKey], how: 'weight_v rebuilt from a pre-1.0 spectral-norm checkpoint, so that eval gives its stored weight' });
       continue;
@@ -224,6 +236,17 @@ export function importStateDict(
   return { report, weights };
 }
 
+/**
+ * What reading a checkpoint for these entries may cost, from the graph rather than the file: all
+ * of the network's official tensors as float64 (the widest dtype a state_dict uses). A storage
+ * that is read (only those of tensors whose shape matched a variable are) may declare at most
+ * that, and deflated records may inflate to that plus one pickle.
+ */
+export function importLimits(entries: readonly OfficialEntry[]): ReadLimits {
+  const graphBytes = entries.reduce((n, e) => n + numelOf(e.shape) * 8, 0) + 2 ** 16;
+  return { maxStorageBytes: graphBytes, maxInflatedBytes: graphBytes + MAX_PICKLE_BYTES };
+}
+
 /** Assigns imported weights to a program's variables; checks every name and shape before assigning any. */
 export function assignImportedWeights(program: Program, weights: readonly ImportedWeight[]): void {
   for (const w of weights) {
@@ -245,7 +268,7 @@ export function assignImportedWeights(program: Program, weights: readonly Import
  */
 export function importCheckpointBytes(bytes: Uint8Array, target: Program | GraphIR, options: ImportOptions = {}): ImportResult {
   const mapping = networkMapping(target, options.network ?? 'G');
-  const checkpoint = readTorchCheckpoint(bytes);
+  const checkpoint = readTorchCheckpoint(bytes, importLimits(mapping.entries));
   const sd = extractStateDict(checkpoint.root, options);
   const result = importStateDict(sd, mapping, { mode: options.mode, format: checkpoint.format });
   if (isProgram(target)) assignImportedWeights(target, result.weights);

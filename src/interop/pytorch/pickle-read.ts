@@ -4,14 +4,28 @@
  * BUILD on allow-listed globals). A GLOBAL/STACK_GLOBAL is resolved through the caller's
  * allow-list at the moment it is read; anything else stops the read with
  * "refusing pickle global os.system at byte 123", before any other opcode runs.
+ *
+ * A small hostile pickle must not cost much either, so the work is bounded by its length:
+ * integers are at most MAX_INT_BYTES long (decoded in linear time), every opcode is O(1) or
+ * proportional to the items it pops, re-using a large value (memo) as call arguments or BUILD
+ * state draws from a budget proportional to the pickle's length, and the finished value is walked
+ * once, iteratively, refusing cycles and nesting deeper than MAX_NESTING, so that no consumer
+ * can recurse without end. Every error carries the byte of the opcode (or container) at fault.
  */
 import { TorchCheckpointError } from './errors.ts';
 
 /** A Python dict / OrderedDict, keys in insertion order; BUILD state lands in `attributes`. */
 export class PickleDict extends Map<unknown, unknown> {
-  readonly attributes = new Map<string, unknown>();
+  #attributes: Map<string, unknown> | undefined;
   constructor(readonly pyClass: 'dict' | 'collections.OrderedDict' = 'dict') {
     super();
+  }
+  /** Made on first use: most dicts have none, and a hostile pickle may hold a million dicts. */
+  get attributes(): Map<string, unknown> {
+    return (this.#attributes ??= new Map());
+  }
+  get hasAttributes(): boolean {
+    return this.#attributes !== undefined && this.#attributes.size > 0;
   }
 }
 
@@ -34,6 +48,8 @@ export function isCallable(value: unknown): value is PickleCallable {
 export interface PickleReadOptions {
   /** Where the pickle is, for messages: "archive/data.pkl", "the legacy stream" … */
   label: string;
+  /** The zip record or stream part, kept on errors (default: the label). */
+  entry?: string;
   /** Added to positions in messages (the pickle's offset inside the file). */
   baseOffset?: number;
   /** The allow-list: a value for a known global, undefined to refuse it. */
@@ -41,6 +57,14 @@ export interface PickleReadOptions {
   /** persistent_load: turns a persistent id into a value (storages). Without it, persistent ids are refused. */
   persistentLoad?(pid: unknown, at: number): unknown;
 }
+
+/** Longest integer (LONG1/LONG4 bytes; LONG's decimal digits count as 0.42 bytes each): 2048 bits. */
+export const MAX_INT_BYTES = 256;
+/** Deepest nesting of containers (a state_dict is about 6 deep: checkpoint → optimizer → state → …). */
+export const MAX_NESTING = 100;
+/** Work units a pickle may spend beyond one per opcode, per byte of pickle (plus a fixed allowance). */
+const WORK_PER_BYTE = 4;
+const WORK_ALLOWANCE = 1 << 20;
 
 class MarkObject {}
 const MARK = new MarkObject();
@@ -61,13 +85,57 @@ const OPCODE_NAMES: Record<number, string> = {
   0x92: 'NEWOBJ_EX', 0x93: 'STACK_GLOBAL', 0x94: 'MEMOIZE', 0x95: 'FRAME', 0x96: 'BYTEARRAY8', 0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER',
 };
 
-/** Little-endian two's-complement integer of any length: a number when safe, else a bigint. */
-function decodeLong(bytes: Uint8Array): number | bigint {
-  if (bytes.length === 0) return 0;
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
-  if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(8 * bytes.length);
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A bigint as a number when that is exact. */
+function narrow(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
+/** Little-endian two's-complement integer (callers cap the length): one hex parse, linear time. */
+export function decodeLong(bytes: Uint8Array): number | bigint {
+  if (bytes.length === 0) return 0;
+  let hex = '';
+  for (let i = bytes.length - 1; i >= 0; i--) hex += HEX[bytes[i]];
+  let value = BigInt(`0x${hex}`);
+  if (bytes[bytes.length - 1] & 0x80) value -= 1n << BigInt(8 * bytes.length);
+  return narrow(value);
+}
+
+/** Values the structure walk descends into. */
+function childrenOf(value: unknown): Iterable<unknown> | null {
+  if (Array.isArray(value) || value instanceof Set) return value;
+  if (value instanceof PickleDict) return dictChildren(value);
+  return null;
+}
+
+function* dictChildren(dict: PickleDict): Iterable<unknown> {
+  for (const [k, v] of dict) {
+    yield k;
+    yield v;
+  }
+  if (dict.hasAttributes) yield* dict.attributes.values();
+}
+
+function isEmpty(container: object): boolean {
+  if (Array.isArray(container)) return container.length === 0;
+  if (container instanceof PickleDict) return container.size === 0 && !container.hasAttributes;
+  return (container as Set<unknown>).size === 0;
+}
+
+/** How many items a value holds at its top level: what copying it out of the memo costs. */
+function sizeOf(value: unknown): number {
+  if (Array.isArray(value) || typeof value === 'string' || value instanceof Uint8Array) return value.length;
+  if (value instanceof Map || value instanceof Set) return value.size;
+  return 0;
+}
+
+/** Decimal digits of the longest LONG (MAX_INT_BYTES bytes). */
+const MAX_INT_DIGITS = Math.ceil(MAX_INT_BYTES * 8 * Math.log10(2)) + 1;
+
+/** A hostile text quoted in a message, cut short. */
+function short(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text;
 }
 
 function tuple(items: unknown[]): PickleTuple {
@@ -85,10 +153,28 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
   let pos = start;
   let opAt = start;
   let opName = '';
+  const entry = options.entry ?? options.label;
+  /** Where each container was made, for errors found when walking the finished value. */
+  const madeAt = new Map<object, number>(); // a Map: a WeakMap of 100k keys costs the GC far more
+  let work = 0;
+  const workLimit = WORK_PER_BYTE * (bytes.length - start) + WORK_ALLOWANCE;
 
-  function fail(message: string): never {
-    throw new TorchCheckpointError(`pickle: ${message}`);
+  function fail(message: string, at = opAt): never {
+    throw new TorchCheckpointError(`pickle: ${message}`, { byte: base + at, entry });
   }
+  /** Re-using big values many times (memo) is what a small pickle could make expensive. */
+  const charge = (units: number) => {
+    work += units;
+    if (work > workLimit) fail(`${opName} ${where(opAt)}: the pickle re-uses large values more than a ${bytes.length - start}-byte pickle can need (over ${workLimit} items copied): refused`);
+  };
+  const made = <T>(value: T): T => {
+    if (typeof value === 'object' && value !== null) madeAt.set(value, opAt);
+    return value;
+  };
+  const longOfLength = (n: number): number | bigint => {
+    if (n > MAX_INT_BYTES) fail(`${opName} ${where(opAt)} declares a ${n}-byte integer; at most ${MAX_INT_BYTES} bytes are supported (a state_dict holds small integers)`);
+    return decodeLong(take(n));
+  };
   const take = (n: number): Uint8Array => {
     if (n < 0 || pos + n > bytes.length) {
       fail(`truncated: ${opName} ${where(opAt)} needs ${n} more bytes but only ${bytes.length - pos} remain`);
@@ -133,7 +219,7 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
   };
   const resolveGlobal = (module: string, name: string): unknown => {
     const found = options.findGlobal(module, name);
-    if (found === undefined) fail(`refusing pickle global ${module}.${name} ${where(opAt)}: it is not on the allow-list of what a PyTorch state_dict may contain (nothing was executed)`);
+    if (found === undefined) fail(`refusing pickle global ${short(module)}.${short(name)} ${where(opAt)}: it is not on the allow-list of what a PyTorch state_dict may contain (nothing was executed)`);
     return found;
   };
   const dictOf = (target: unknown): PickleDict => {
@@ -151,13 +237,75 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
   const call = (callable: unknown, args: unknown): unknown => {
     if (!isCallable(callable)) fail(`${opName} ${where(opAt)} calls a ${describe(callable)}, which is not an allow-listed callable`);
     if (!Array.isArray(args)) fail(`${opName} ${where(opAt)} passes ${describe(args)} as arguments, not a tuple`);
-    return callable.call(args as PickleTuple, base + opAt);
+    // A callable may read every argument once (OrderedDict's items, a tensor's size): that is the cost.
+    charge(args.length + args.reduce((n: number, a) => n + sizeOf(a), 0));
+    return made(located(() => callable.call(args as PickleTuple, base + opAt)));
   };
   const persistent = (pid: unknown): unknown => {
     if (!options.persistentLoad) fail(`${opName} ${where(opAt)}: persistent ids are not expected in ${options.label}`);
-    return options.persistentLoad(pid, base + opAt);
+    return located(() => options.persistentLoad!(pid, base + opAt));
+  };
+  /** A caller's error (a tensor rebuild, a persistent id) gets this opcode's byte and the pickle's record when it has none. */
+  const located = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof TorchCheckpointError && (e.entry === undefined || e.byte === undefined) && e.constructor === TorchCheckpointError) {
+        throw new TorchCheckpointError(e.message, { byte: e.byte ?? base + opAt, entry: e.entry ?? entry });
+      }
+      throw e;
+    }
   };
   const builders = new WeakMap<object, PickleCallable>();
+
+  /**
+   * One iterative depth-first walk of the finished value (each container once, however often it
+   * is shared): refuses a container inside itself and nesting deeper than MAX_NESTING, naming
+   * the byte where the offending container was made.
+   */
+  const checkStructure = (root: unknown) => {
+    const height = new Map<object, number>(); // containers done: how deep they nest below
+    const onPath = new Set<object>();
+    const path: { value: object; children: Iterator<unknown>; height: number }[] = [];
+    const placeOf = (value: object) => madeAt.get(value) ?? opAt;
+    const tooDeep = (value: object): never =>
+      fail(`the ${describe(value)} made ${where(placeOf(value))} is nested more than ${MAX_NESTING} levels deep: not a state_dict`, placeOf(value));
+    const enter = (container: object, children: Iterable<unknown>) => {
+      if (onPath.has(container)) fail(`the ${describe(container)} made ${where(placeOf(container))} contains itself: a state_dict has no cycles`, placeOf(container));
+      if (path.length >= MAX_NESTING) tooDeep(container);
+      onPath.add(container);
+      path.push({ value: container, children: children[Symbol.iterator](), height: 0 });
+    };
+    const rootChildren = childrenOf(root);
+    if (rootChildren !== null) enter(root as object, rootChildren);
+    while (path.length > 0) {
+      const frame = path[path.length - 1];
+      const next = frame.children.next();
+      if (next.done) {
+        path.pop();
+        onPath.delete(frame.value);
+        height.set(frame.value, frame.height);
+        if (path.length > 0) path[path.length - 1].height = Math.max(path[path.length - 1].height, frame.height + 1);
+        continue;
+      }
+      const children = childrenOf(next.value);
+      if (children === null) continue; // a number, a string, a tensor …
+      const container = next.value as object;
+      if (isEmpty(container)) {
+        // Nothing inside: one level deep, no cycle possible (the common case for millions of `[]`).
+        if (path.length + 1 > MAX_NESTING) tooDeep(container);
+        continue;
+      }
+      const below = height.get(container);
+      if (below === undefined) {
+        enter(container, children);
+        continue;
+      }
+      // Shared and already walked: only its depth below counts.
+      if (path.length + 1 + below > MAX_NESTING) tooDeep(container);
+      frame.height = Math.max(frame.height, below + 1);
+    }
+  };
 
   for (;;) {
     opAt = pos;
@@ -173,6 +321,7 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
       case 0x95: u64(); break; // FRAME: framing is only a read-ahead hint
       case 0x2e: { // STOP
         const value = pop();
+        checkStructure(value);
         return { value, end: pos };
       }
       case 0x28: marks.push(stack.length); break;
@@ -186,11 +335,11 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
       case 0x4b: stack.push(u8()); break;
       case 0x4d: stack.push(u16()); break;
       case 0x4a: stack.push(i32()); break;
-      case 0x8a: stack.push(decodeLong(take(u8()))); break;
+      case 0x8a: stack.push(longOfLength(u8())); break;
       case 0x8b: {
         const n = i32();
         if (n < 0) fail(`LONG4 ${where(opAt)} has a negative length`);
-        stack.push(decodeLong(take(n)));
+        stack.push(longOfLength(n));
         break;
       }
       case 0x47: take(8); stack.push(view.getFloat64(pos - 8, false)); break; // big-endian double
@@ -199,22 +348,22 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
         if (text === '01' || text === '00') stack.push(text === '01');
         else {
           const value = Number(text);
-          if (!Number.isFinite(value)) fail(`INT ${where(opAt)} is not a number: '${text}'`);
+          if (!Number.isFinite(value)) fail(`INT ${where(opAt)} is not a number: '${short(text)}'`);
           stack.push(value);
         }
         break;
       }
       case 0x4c: { // LONG (protocol 0)
         const text = line().trim().replace(/L$/, '');
-        if (!/^[-+]?\d+$/.test(text)) fail(`LONG ${where(opAt)} is not an integer: '${text}'`);
-        const value = BigInt(text);
-        stack.push(value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value);
+        if (text.length > MAX_INT_DIGITS) fail(`LONG ${where(opAt)} has ${text.length} digits; at most ${MAX_INT_DIGITS} are supported (a state_dict holds small integers)`);
+        if (!/^[-+]?\d+$/.test(text)) fail(`LONG ${where(opAt)} is not an integer: '${short(text)}'`);
+        stack.push(narrow(BigInt(text)));
         break;
       }
       case 0x46: {
         const text = line().trim();
         const value = Number(text);
-        if (Number.isNaN(value) && text.toLowerCase() !== 'nan') fail(`FLOAT ${where(opAt)} is not a number: '${text}'`);
+        if (Number.isNaN(value) && text.toLowerCase() !== 'nan') fail(`FLOAT ${where(opAt)} is not a number: '${short(text)}'`);
         stack.push(value);
         break;
       }
@@ -241,20 +390,25 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
       case 0x8e: stack.push(take(u64()).slice()); break;
       case 0x96: stack.push(take(u64()).slice()); break;
       // Containers
-      case 0x29: stack.push(tuple([])); break;
-      case 0x74: stack.push(tuple(popMark())); break;
-      case 0x85: stack.push(tuple([pop()])); break;
-      case 0x86: { const b = pop(); const a = pop(); stack.push(tuple([a, b])); break; }
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(tuple([a, b, c])); break; }
-      case 0x5d: stack.push([]); break;
-      case 0x6c: stack.push(popMark()); break;
+      case 0x29: stack.push(made(tuple([]))); break;
+      case 0x74: stack.push(made(tuple(popMark()))); break;
+      case 0x85: stack.push(made(tuple([pop()]))); break;
+      case 0x86: { const b = pop(); const a = pop(); stack.push(made(tuple([a, b]))); break; }
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(made(tuple([a, b, c]))); break; }
+      case 0x5d: stack.push(made([])); break;
+      case 0x6c: stack.push(made(popMark())); break;
       case 0x61: { const item = pop(); listOf(top()).push(item); break; }
-      case 0x65: { const items = popMark(); listOf(top()).push(...items); break; }
-      case 0x7d: stack.push(new PickleDict()); break;
-      case 0x64: { const dict = new PickleDict(); setItems(dict, popMark()); stack.push(dict); break; }
+      case 0x65: { // APPENDS: one push per item (a spread of 300k items overflows the call stack)
+        const items = popMark();
+        const list = listOf(top());
+        for (const item of items) list.push(item);
+        break;
+      }
+      case 0x7d: stack.push(made(new PickleDict())); break;
+      case 0x64: { const dict = made(new PickleDict()); setItems(dict, popMark()); stack.push(dict); break; }
       case 0x73: { const value = pop(); const key = pop(); dictOf(top()).set(key, value); break; }
       case 0x75: { const items = popMark(); setItems(dictOf(top()), items); break; }
-      case 0x8f: stack.push(new Set()); break;
+      case 0x8f: stack.push(made(new Set())); break;
       case 0x90: {
         const items = popMark();
         const set = top();
@@ -262,7 +416,7 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
         for (const item of items) (set as Set<unknown>).add(item);
         break;
       }
-      case 0x91: stack.push(Object.freeze(new Set(popMark()))); break;
+      case 0x91: stack.push(made(Object.freeze(new Set(popMark())))); break;
       // Memo
       case 0x71: memo.set(u8(), top()); break;
       case 0x72: memo.set(u32(), top()); break;
@@ -304,10 +458,15 @@ export function readPickle(bytes: Uint8Array, start: number, options: PickleRead
       case 0x62: { // BUILD
         const state = pop();
         const target = top();
+        charge(1 + sizeOf(state));
         const builder = typeof target === 'object' && target !== null ? builders.get(target) : undefined;
         if (builder?.build) builder.build(target, state, base + opAt);
         else if (target instanceof PickleDict && state instanceof PickleDict) {
-          for (const [k, v] of state) target.attributes.set(String(k), v);
+          for (const [k, v] of state) {
+            // Attribute names are strings; anything else (a list nested 100k deep) must not reach String().
+            if (typeof k !== 'string') fail(`BUILD ${where(opAt)} sets an attribute named by a ${describe(k)}, not a string`);
+            target.attributes.set(k, v);
+          }
         } else fail(`BUILD ${where(opAt)} on a ${describe(target)} is not supported`);
         break;
       }

@@ -21,6 +21,13 @@ function weightMatrix(weight: Float32Array, shape: readonly number[], layout: Of
   return { rows: shape[0], cols: weight.length / shape[0], data: weight };
 }
 
+/** The lengths of weight_u (rows of mat(W)) and weight_v (its columns) for a weight of PyTorch shape `shape`. */
+export function spectralVectorLengths(shape: readonly number[], layout: OfficialKey['layout']): { u: number; v: number } {
+  const rows = layout === 'conv2d-transpose' ? shape[1] : shape[0];
+  const total = shape.reduce((n, d) => n * d, 1);
+  return { u: rows, v: rows > 0 ? total / rows : 0 };
+}
+
 function check(length: number, expected: number, what: string): void {
   if (length !== expected) throw new TorchCheckpointError(`${what} has ${length} elements, the weight needs ${expected}`);
 }

@@ -32,15 +32,31 @@ function isTensorDict(value: unknown): value is PickleDict {
   return value instanceof PickleDict && value.size > 0 && [...value.entries()].every(([k, v]) => typeof k === 'string' && isTensor(v));
 }
 
-/** Wrapper keys (at any depth, joined by '/') whose value is a dict of tensors. */
-function candidates(value: unknown, path = ''): string[] {
-  if (!(value instanceof PickleDict)) return [];
+/**
+ * Wrapper keys (at any depth, joined by '/') whose value is a dict of tensors, in the file's
+ * order. An explicit stack, and each dict visited once however often it is shared, so neither deep
+ * nesting nor shared (or, should the reader ever let one through, cyclic) dicts can blow up.
+ */
+function candidates(root: unknown): string[] {
   const found: string[] = [];
-  for (const [k, v] of value) {
+  if (!(root instanceof PickleDict)) return found;
+  const seen = new Set<PickleDict>([root]);
+  const path: { entries: Iterator<[unknown, unknown]>; at: string }[] = [{ entries: root.entries(), at: '' }];
+  while (path.length > 0) {
+    const frame = path[path.length - 1];
+    const next = frame.entries.next();
+    if (next.done) {
+      path.pop();
+      continue;
+    }
+    const [k, v] = next.value;
     if (typeof k !== 'string') continue;
-    const at = path ? `${path}/${k}` : k;
+    const at = frame.at ? `${frame.at}/${k}` : k;
     if (isTensorDict(v)) found.push(at);
-    else found.push(...candidates(v, at));
+    else if (v instanceof PickleDict && !seen.has(v)) {
+      seen.add(v);
+      path.push({ entries: v.entries(), at });
+    }
   }
   return found;
 }

@@ -1,7 +1,11 @@
 /**
  * PyTorch storages and tensors as the reader rebuilds them: a storage is typed raw bytes, a tensor
  * a strided view into one (offset, size, stride, all in elements). Values are decoded on demand,
- * in logical (row-major) order, whatever the strides.
+ * in logical (row-major) order, whatever the strides. A storage's bytes are read when a tensor's
+ * values are first asked for, so storages nobody uses are never inflated. A view is checked
+ * against its storage before anything is allocated: every element it addresses must lie inside,
+ * and a view of more elements than its storage holds (stride 0, a broadcast) is limited to
+ * MAX_BROADCAST_ELEMENTS, so a few bytes cannot ask for gigabytes of output.
  */
 import { halfToFloat } from '../../runtime/safetensors.ts';
 import { TorchCheckpointError } from './errors.ts';
@@ -42,7 +46,10 @@ export interface TorchStorage {
   /** Elements in the root storage. */
   numel: number;
   location: string;
+  /** The raw bytes, once read. */
   bytes?: Uint8Array;
+  /** Reads the bytes on first use (zip records); absent when `bytes` is set up front (legacy streams). */
+  load?: () => Uint8Array;
 }
 
 /** A tensor view; `offset` and `stride` are in elements of the storage. */
@@ -66,41 +73,54 @@ export function numelOf(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
-/** Checks that every element the view addresses lies inside its storage. `what` names the tensor. */
+/** The most elements a view may have beyond its storage's (a stride-0 broadcast): 2^24, 64 MiB as float32. */
+export const MAX_BROADCAST_ELEMENTS = 2 ** 24;
+/** Dimensions a view may have (torch allows 64). */
+export const MAX_RANK = 64;
+
+/** Checks that every element the view addresses lies inside its storage, before anything is allocated. `what` names the tensor. */
 export function checkView(tensor: TorchTensor, what: string): void {
   const { shape, stride, offset, storage } = tensor;
   if (shape.length !== stride.length) throw new TorchCheckpointError(`${what}: size ${fmt(shape)} and stride ${fmt(stride)} differ in rank`);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0) || stride.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(offset) || offset < 0) {
+  if (shape.length > MAX_RANK) throw new TorchCheckpointError(`${what}: ${shape.length} dimensions; at most ${MAX_RANK} are supported`);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0) || stride.some((s) => !Number.isSafeInteger(s) || s < 0) || !Number.isSafeInteger(offset) || offset < 0) {
     throw new TorchCheckpointError(`${what}: invalid view (size ${fmt(shape)}, stride ${fmt(stride)}, offset ${offset})`);
   }
-  if (numelOf(shape) === 0) return;
-  const last = offset + shape.reduce((n, d, i) => n + (d - 1) * stride[i], 0);
+  const count = numelOf(shape);
+  if (count === 0) return;
+  // Each term is checked on its own, so huge sizes cannot overflow into a small sum.
+  let last = offset;
+  for (let i = 0; i < shape.length && last < storage.numel; i++) last += (shape[i] - 1) * stride[i];
   if (last >= storage.numel) {
     throw new TorchCheckpointError(
       `${what}: the view (size ${fmt(shape)}, stride ${fmt(stride)}, offset ${offset}) reads element ${last} of storage '${storage.key}', which has ${storage.numel} elements`,
     );
   }
+  if (count > storage.numel && count > MAX_BROADCAST_ELEMENTS) {
+    throw new TorchCheckpointError(
+      `${what}: the view (size ${fmt(shape)}, stride ${fmt(stride)}) has ${count} elements from a storage of ${storage.numel}; a broadcast view may have at most ${MAX_BROADCAST_ELEMENTS}`,
+    );
+  }
 }
 
-const fmt = (xs: readonly number[]) => `[${xs.join(', ')}]`;
+const fmt = (xs: readonly number[]) => (xs.length > 8 ? `[${xs.slice(0, 8).join(', ')}, … (${xs.length} dimensions)]` : `[${xs.join(', ')}]`);
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The storage element indices of the tensor's values, in row-major order of its shape. */
-function elementIndices(tensor: TorchTensor): { contiguous: true; start: number; count: number } | { contiguous: false; indices: Float64Array } {
+/**
+ * Calls `visit(n, index)` with the storage element index of the tensor's n-th value in row-major
+ * order of its shape, without materialising the indices.
+ */
+function forEachElement(tensor: TorchTensor, visit: (n: number, index: number) => void): void {
   const { shape, stride, offset } = tensor;
   const count = numelOf(shape);
-  let expected = 1;
-  let contiguous = true;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    if (shape[i] !== 1 && stride[i] !== expected) contiguous = false;
-    expected *= shape[i];
+  if (isContiguous(tensor)) {
+    for (let n = 0; n < count; n++) visit(n, offset + n);
+    return;
   }
-  if (contiguous) return { contiguous: true, start: offset, count };
-  const indices = new Float64Array(count);
   const index = new Array<number>(shape.length).fill(0);
   let at = offset;
   for (let n = 0; n < count; n++) {
-    indices[n] = at;
+    visit(n, at);
     for (let d = shape.length - 1; d >= 0; d--) {
       index[d]++;
       at += stride[d];
@@ -109,12 +129,26 @@ function elementIndices(tensor: TorchTensor): { contiguous: true; start: number;
       index[d] = 0;
     }
   }
-  return { contiguous: false, indices };
+}
+
+/** Whether the values are one run of the storage, in order (then they can be copied at once). */
+function isContiguous(tensor: TorchTensor): boolean {
+  let expected = 1;
+  for (let i = tensor.shape.length - 1; i >= 0; i--) {
+    if (tensor.shape[i] !== 1 && tensor.stride[i] !== expected) return false;
+    expected *= tensor.shape[i];
+  }
+  return true;
 }
 
 function storageBytes(tensor: TorchTensor, what: string): Uint8Array {
-  const bytes = tensor.storage.bytes;
-  if (!bytes) throw new TorchCheckpointError(`${what}: the data of storage '${tensor.storage.key}' was never read`);
+  const storage = tensor.storage;
+  if (!storage.bytes && storage.load) storage.bytes = storage.load();
+  const bytes = storage.bytes;
+  if (!bytes) throw new TorchCheckpointError(`${what}: the data of storage '${storage.key}' was never read`);
+  if (bytes.length < storage.numel * DTYPE_BYTES[storage.dtype]) {
+    throw new TorchCheckpointError(`${what}: storage '${storage.key}' holds ${bytes.length} bytes, its ${storage.numel} × ${storage.dtype} need ${storage.numel * DTYPE_BYTES[storage.dtype]}`);
+  }
   return bytes;
 }
 
@@ -144,17 +178,15 @@ export function tensorToFloat32(tensor: TorchTensor, what = 'tensor'): Float32Ar
   checkView(tensor, what);
   const bytes = storageBytes(tensor, what);
   const size = DTYPE_BYTES[tensor.dtype];
-  const plan = elementIndices(tensor);
-  if (plan.contiguous && tensor.dtype === 'float32' && hostIsLittleEndian) {
-    const begin = bytes.byteOffset + plan.start * 4;
-    return new Float32Array(bytes.buffer.slice(begin, begin + plan.count * 4));
+  const count = numelOf(tensor.shape);
+  if (tensor.dtype === 'float32' && hostIsLittleEndian && isContiguous(tensor)) {
+    const begin = bytes.byteOffset + tensor.offset * 4;
+    return new Float32Array(bytes.buffer.slice(begin, begin + count * 4));
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = FLOAT_READERS[tensor.dtype]!;
-  const count = numelOf(tensor.shape);
   const out = new Float32Array(count);
-  if (plan.contiguous) for (let n = 0; n < count; n++) out[n] = read(view, (plan.start + n) * size);
-  else for (let n = 0; n < count; n++) out[n] = read(view, plan.indices[n] * size);
+  forEachElement(tensor, (n, index) => (out[n] = read(view, index * size)));
   return out;
 }
 
@@ -165,21 +197,19 @@ export function tensorValues(tensor: TorchTensor, what = 'tensor'): Float32Array
   const bytes = storageBytes(tensor, what);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = DTYPE_BYTES[tensor.dtype];
-  const plan = elementIndices(tensor);
   const count = numelOf(tensor.shape);
-  const at = (n: number) => (plan.contiguous ? plan.start + n : plan.indices[n]) * size;
   if (tensor.dtype === 'int64') {
     const out = new BigInt64Array(count);
-    for (let n = 0; n < count; n++) out[n] = view.getBigInt64(at(n), true);
+    forEachElement(tensor, (n, index) => (out[n] = view.getBigInt64(index * size, true)));
     return out;
   }
   if (tensor.dtype === 'float64') {
     const out = new Float64Array(count);
-    for (let n = 0; n < count; n++) out[n] = view.getFloat64(at(n), true);
+    forEachElement(tensor, (n, index) => (out[n] = view.getFloat64(index * size, true)));
     return out;
   }
   const read = FLOAT_READERS[tensor.dtype]!;
   const out = new Int32Array(count);
-  for (let n = 0; n < count; n++) out[n] = read(view, at(n));
+  forEachElement(tensor, (n, index) => (out[n] = read(view, index * size)));
   return out;
 }

@@ -44,6 +44,14 @@ describe('diffEvaluated', () => {
     expect(d.nodes.changed.map((c) => [c.after, c.params])).toEqual([['d1', [{ name: 'kernel', before: 4, after: 3, beforeValue: 4, afterValue: 3 }]]]);
   });
 
+  it('a node without a network and one naming its type\'s network are the same; another network is a change', () => {
+    const b = copy();
+    node(b, 'enc').network = 'G'; // conv2d's default network
+    expect(diffEvaluated(pix2pix, b, registry).equal).toBe(true);
+    node(b, 'enc').network = 'D';
+    expect(diffEvaluated(pix2pix, b, registry).nodes.changed.map((c) => [c.after, c.fields])).toEqual([['enc', [{ name: 'network', before: 'G', after: 'D' }]]]);
+  });
+
   it('counts params and multiply-adds per network before and after, as resolve does', () => {
     const b = copy();
     b.template.ngf = 16;

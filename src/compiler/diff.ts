@@ -1,6 +1,6 @@
 /**
- * The evaluated graph diff: the structural diff (src/graph/diff.ts) with params compared after
- * the node types' defaults are filled in, each changed param's evaluated value on both sides
+ * The evaluated graph diff: the structural diff (src/graph/diff.ts) with params and networks
+ * compared after the node types' defaults are filled in, each changed param's evaluated value on both sides
  * (template expressions resolved), and the per-network params and multiply-adds before → after,
  * as `lggan inspect` counts them.
  */
@@ -8,7 +8,7 @@ import type { NodeRegistry } from '../../nodes/registry.ts';
 import type { GraphDocument, ParamValue } from '../graph/document.ts';
 import { diffGraphs, type GraphDiff, type NodeChange, type ValueChange } from '../graph/diff.ts';
 import type { GraphIR, NetworkTotals } from './ir.ts';
-import { resolveGraph } from './resolve.ts';
+import { DEFAULT_NETWORK, resolveGraph } from './resolve.ts';
 
 /** A param change with what each side evaluates to (absent where it did not resolve). */
 export interface EvaluatedParamChange extends ValueChange<ParamValue> {
@@ -71,7 +71,10 @@ function networkDeltas(a: GraphIR, b: GraphIR): NetworkDelta[] {
 
 export function diffEvaluated(before: GraphDocument, after: GraphDocument, registry: NodeRegistry, options: EvaluatedDiffOptions = {}): EvaluatedDiff {
   const batch = options.batch ?? 1;
-  const structural = diffGraphs(before, after, { paramDefaults: paramDefaults(registry) });
+  const structural = diffGraphs(before, after, {
+    paramDefaults: paramDefaults(registry),
+    defaultNetwork: (type) => (registry.get(type) ? (registry.get(type)!.defaultNetwork ?? DEFAULT_NETWORK) : undefined),
+  });
   const a = resolveGraph(before, registry, { batch });
   const b = resolveGraph(after, registry, { batch });
   const changed = structural.nodes.changed.map((change): EvaluatedNodeChange => {

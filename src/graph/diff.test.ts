@@ -62,6 +62,23 @@ describe('diffGraphs', () => {
     expect(diffGraphs(shipped, b, { paramDefaults: defaults }).equal).toBe(true);
   });
 
+  it('keeps odd param names from a file as plain data ("__proto__", "constructor")', () => {
+    const a = copy();
+    const b = copy();
+    // As JSON.parse makes them: own, enumerable properties.
+    const set = (doc: GraphDocument, name: string, value: unknown) => Object.defineProperty(node(doc, 'enc').params, name, { value, enumerable: true, writable: true, configurable: true });
+    set(a, '__proto__', { polluted: 1 });
+    set(b, '__proto__', { polluted: 2 });
+    set(b, 'constructor', 'x');
+    const d = diffGraphs(a, b);
+    expect(d.nodes.changed.map((c) => c.params)).toEqual([
+      [
+        { name: '__proto__', before: { polluted: 1 }, after: { polluted: 2 } },
+        { name: 'constructor', after: 'x' },
+      ],
+    ]);
+  });
+
   it('reports nodes added and removed with their wires', () => {
     const b = copy();
     // Drop res2 (res1 now feeds up) and add a dropout-free extra activation after tanh.

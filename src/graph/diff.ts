@@ -64,24 +64,33 @@ export interface DiffOptions {
    * equal. Without it, stored params are compared as they are.
    */
   paramDefaults?: (type: string) => Record<string, ParamValue> | undefined;
+  /** A node type's network, so that a node without `network` and one naming its type's network compare equal. */
+  defaultNetwork?: (type: string) => string | undefined;
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
+/**
+ * A record without a prototype: keys from a file ("__proto__", "constructor") stay plain data.
+ */
+const record = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 /** Params with the type's defaults filled in for those not stored. */
 function effectiveParams(node: GraphNode, options: DiffOptions): Record<string, ParamValue> {
   const defaults = options.paramDefaults?.(node.type) ?? {};
-  const out: Record<string, ParamValue> = {};
+  const out = record<ParamValue>();
   for (const [name, value] of Object.entries(defaults)) if (value !== undefined) out[name] = value;
   for (const [name, value] of Object.entries(node.params)) out[name] = value;
   return out;
 }
 
 /** The compared fields of a node besides params, by name. */
-function semanticFields(node: GraphNode): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) if (!COSMETIC_NODE_FIELDS.has(key) && key !== 'type' && value !== undefined) out[key] = value;
+function semanticFields(node: GraphNode, options: DiffOptions): Record<string, unknown> {
+  const out = record<unknown>();
+  const network = node.network ?? options.defaultNetwork?.(node.type);
+  if (network !== undefined) out.network = network;
+  for (const [key, value] of Object.entries(node)) if (!COSMETIC_NODE_FIELDS.has(key) && key !== 'type' && key !== 'network' && value !== undefined) out[key] = value;
   return out;
 }
 
@@ -112,7 +121,7 @@ interface Side {
 
 function side(doc: GraphDocument, options: DiffOptions): Side {
   const byId = new Map(doc.nodes.map((n) => [n.id, n]));
-  const content = new Map(doc.nodes.map((n) => [n.id, canonicalJson({ type: n.type, params: effectiveParams(n, options), fields: semanticFields(n) })]));
+  const content = new Map(doc.nodes.map((n) => [n.id, canonicalJson({ type: n.type, params: effectiveParams(n, options), fields: semanticFields(n, options) })]));
   const incoming = new Map<string, GraphEdge[]>();
   const outgoing = new Map<string, GraphEdge[]>();
   for (const e of doc.edges) {
@@ -190,7 +199,7 @@ export function diffGraphs(before: GraphDocument, after: GraphDocument, options:
     const na = a.byId.get(aId)!;
     const nb = b.byId.get(bId)!;
     const params = valueChanges(effectiveParams(na, options), effectiveParams(nb, options));
-    const fields = valueChanges(semanticFields(na), semanticFields(nb));
+    const fields = valueChanges(semanticFields(na, options), semanticFields(nb, options));
     if (aId !== bId || params.length > 0 || fields.length > 0) {
       changed.push({ before: aId, after: bId, type: nb.type, matchedBy: aId === bId ? 'id' : 'content', params, fields });
     }

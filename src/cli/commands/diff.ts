@@ -80,7 +80,19 @@ function summary(d: EvaluatedDiff): string {
   return `${said.join(', ')}`;
 }
 
-/** The --json document: stable field names, every list in a fixed order. */
+/**
+ * The --json document (version 1), every list in a fixed order:
+ * - `a`, `b`: `{ file, name, errors }` (errors: error diagnostics found resolving that graph);
+ * - `equal`, `batch` (the batch the mult-adds are counted at);
+ * - `template`, `init`: `[{ name, before?, after? }]` (a side is absent where the value is);
+ * - `nodes.added`, `nodes.removed`: `[{ id, type }]` by id;
+ * - `nodes.changed`: `[{ before, after, type, matchedBy: "id" | "content", params, fields }]`, where
+ *   `before`/`after` are the node's ids in A and B, `params` is `[{ name, before?, after?,
+ *   beforeValue?, afterValue? }]` (raw as written, e.g. "ngf*2", and evaluated) and `fields` the
+ *   other compared node fields (typeVersion, network, a bypass/mute mode …) as `{ name, before?, after? }`;
+ * - `wires.added` (B's ids), `wires.removed` (A's ids): `[{ from: { node, port }, to: { node, port } }]`;
+ * - `networks`: `[{ network, a: { params, macs } | null, b: … }]` by name, then "all".
+ */
 export function diffJson(d: EvaluatedDiff, files: { a: string; b: string }, docs: { a: GraphDocument; b: GraphDocument }, batch: number) {
   const costs = (t?: CostTotals) => t ?? null;
   return {
@@ -122,7 +134,14 @@ export async function diff(argv: string[], registry: NodeRegistry, io: CliIO): P
   const a = await readOrReport(fileA, registry, io);
   const b = await readOrReport(fileB, registry, io);
   if (!a || !b) return EXIT.usage;
-  const d = diffEvaluated(a, b, registry, { batch });
+  let d: EvaluatedDiff;
+  try {
+    d = diffEvaluated(a, b, registry, { batch });
+  } catch (e) {
+    // Not left to main(): its exit 1 would read as "different".
+    io.err(`lggan diff: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.usage;
+  }
   if (flags.json) {
     io.out(JSON.stringify(diffJson(d, { a: fileA, b: fileB }, { a, b }, batch), null, 2));
   } else {

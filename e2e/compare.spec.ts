@@ -44,6 +44,13 @@ test('diff the default graph against an ablation example', async ({ page }) => {
   await page.getByTestId('fit').click();
   await page.screenshot({ path: shot('compare-global-only') });
 
+  // An edit of the open graph updates the comparison: delete the attention output.
+  await items.getByRole('button', { name: 'out_attention (core/output) added' }).click();
+  await expect(nodeEl(page, 'out_attention')).toHaveClass(/selected/);
+  await page.keyboard.press('Delete');
+  await expect(nodeEl(page, 'out_attention')).toHaveCount(0);
+  await expect(summary).toContainText('nodes +9 −0 ~5, wires +31 −5');
+
   await page.getByTestId('compare-clear').click();
   await expect(page.locator('[data-diff]')).toHaveCount(0);
   expect(errors).toEqual([]);

@@ -5,7 +5,7 @@ import type { ValueChange, WireRef } from '../../graph/diff.ts';
 import { intFlag, parseArgs } from '../args.ts';
 import { compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraph } from '../read-graph.ts';
+import { readGraphOrReport } from '../read-graph.ts';
 
 export const diffUsage =
   'lggan diff A B [--json] [--batch N]   what B changes in A: nodes, params (evaluated), wires, fields, params and mult-adds per network; exit 0 equal, 1 different, 2 bad input';
@@ -109,19 +109,6 @@ export function diffJson(d: EvaluatedDiff, files: { a: string; b: string }, docs
   };
 }
 
-async function readOrReport(file: string, registry: NodeRegistry, io: CliIO): Promise<GraphDocument | null> {
-  const read = await readGraph(file, registry, io);
-  if ('unreadable' in read) {
-    io.err(`error ${read.unreadable}`);
-    return null;
-  }
-  if (!read.doc) {
-    printDiagnostics(read.diagnostics, file, io);
-    return null;
-  }
-  return read.doc;
-}
-
 /**
  * Exit codes as diff(1): 0 equal, 1 different, 2 trouble (a bad command line, or a file that cannot
  * be read or loaded: 1 is taken by "different", so bad input cannot share it as in other commands).
@@ -131,8 +118,8 @@ export async function diff(argv: string[], registry: NodeRegistry, io: CliIO): P
   if (positional.length !== 2) throw new UsageError(`diff takes exactly two graph files (A and B), got ${positional.length}`);
   const [fileA, fileB] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);
-  const a = await readOrReport(fileA, registry, io);
-  const b = await readOrReport(fileB, registry, io);
+  const a = (await readGraphOrReport(fileA, registry, io))?.doc;
+  const b = (await readGraphOrReport(fileB, registry, io))?.doc;
   if (!a || !b) return EXIT.usage;
   let d: EvaluatedDiff;
   try {
@@ -155,5 +142,5 @@ export async function diff(argv: string[], registry: NodeRegistry, io: CliIO): P
     }
     io.out(summary(d));
   }
-  return d.equal ? EXIT.ok : EXIT.problems;
+  return d.equal ? EXIT.ok : EXIT.problems; // 1: different
 }

@@ -1,5 +1,5 @@
 /**
- * `lggan` command line: validate · inspect · compile · train · generate.
+ * `lggan` command line: validate · inspect · compile · train · generate · diff …
  * Usage errors and unreadable files give one clear line and a non-zero exit, never a stack trace.
  * An exception nobody expected is a bug of ours, not of the input: one `internal error` line
  * (its stack only with --debug or LGGAN_DEBUG=1) and its own exit code, 70.
@@ -10,6 +10,7 @@ import { initNodeBackend, parseNodeBackend, tf } from '../runtime/tf-node.ts';
 import { takeBackendOption } from './args.ts';
 import { compile, compileUsage } from './commands/compile.ts';
 import { convert, convertUsage } from './commands/convert.ts';
+import { diff, diffUsage } from './commands/diff.ts';
 import { exportCheckpoint, exportCheckpointUsage } from './commands/export-checkpoint.ts';
 import { exportPytorch, exportPytorchUsage } from './commands/export-pytorch.ts';
 import { importCheckpoint, importCheckpointUsage } from './commands/import-checkpoint.ts';
@@ -20,7 +21,7 @@ import { validate, validateUsage } from './commands/validate.ts';
 import { CliProblem, EXIT, EXIT_CODES_HELP, UsageError, type CliIO } from './io.ts';
 import { debugRequested, internalErrorLine } from './process-exit.ts';
 
-const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch } as const;
+const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch, diff } as const;
 
 /** One line per command, also printed alone by `lggan COMMAND --help`. */
 const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
@@ -33,6 +34,7 @@ const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
   'import-checkpoint': importCheckpointUsage,
   'export-checkpoint': exportCheckpointUsage,
   'export-pytorch': exportPytorchUsage,
+  diff: diffUsage,
 };
 
 export const USAGE = [

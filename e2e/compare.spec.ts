@@ -1,0 +1,57 @@
+/**
+ * "Compare with…": the default graph (the full tiny LGGAN) diffed against the global-only ablation
+ * example. The local branch's nodes are ringed green (added in the open graph), the losses whose
+ * image count differs amber, the new wires dashed green; the global-only graph's own wires from
+ * the global image are listed as removed. A row selects and centres its node; an edit updates the
+ * comparison; Clear removes every mark. Screenshot: e2e/.output/compare-global-only.png.
+ */
+import { expect, test } from '@playwright/test';
+import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+
+test('diff the default graph against an ablation example', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openApp(page);
+  await page.getByTestId('tab-compare').click();
+  await expect(page.getByTestId('compare')).toContainText('Choose a graph');
+  await page.getByTestId('compare-with').selectOption('example:ablation-cityscapes-global-only-tiny.json');
+
+  const summary = page.getByTestId('compare-summary');
+  await expect(summary).toContainText('against ablation-cityscapes-global-only-tiny.json');
+  await expect(summary).toContainText('nodes +10 −0 ~5, wires +32 −5');
+  // Open = full graph, reference = global-only: the local branch is "added" here.
+  for (const id of ['trunk', 'local', 'fusion', 'masks', 'classifier']) await expect(nodeEl(page, id)).toHaveAttribute('data-diff', 'added');
+  for (const id of ['g_adv', 'd_adv', 'g_feat', 'g_vgg', 'trainer']) await expect(nodeEl(page, id)).toHaveAttribute('data-diff', 'changed');
+  await expect(nodeEl(page, 'global')).not.toHaveAttribute('data-diff', /./);
+  await expect(page.locator('[data-testid="wire"][data-diff="added"]')).toHaveCount(32);
+  await expect(page.locator('[data-testid="wire"]:not([data-diff])').first()).toBeAttached();
+
+  const items = page.getByTestId('compare-items');
+  await expect(items.locator('li.removed')).toHaveCount(5); // global.image → the losses and the output, as the ablation wires it
+  await expect(items).toContainText('wire global.image → out_final.value removed');
+  await expect(items).toContainText('trainer g_losses: 3 → 5');
+  await expect(page.getByTestId('compare-totals')).toContainText('G');
+
+  // A row selects and centres its node.
+  await items.getByRole('button', { name: 'trainer g_losses: 3 → 5' }).click();
+  await expect(nodeEl(page, 'trainer')).toHaveClass(/selected/);
+  const canvas = (await page.getByTestId('canvas').boundingBox())!;
+  const offCentre = async () => {
+    const box = (await nodeEl(page, 'trainer').boundingBox())!;
+    return Math.hypot(box.x + box.width / 2 - (canvas.x + canvas.width / 2), box.y + box.height / 2 - (canvas.y + canvas.height / 2));
+  };
+  await expect.poll(offCentre).toBeLessThan(40);
+
+  await page.getByTestId('fit').click();
+  await page.screenshot({ path: shot('compare-global-only') });
+
+  // An edit of the open graph updates the comparison: delete the attention output.
+  await items.getByRole('button', { name: 'out_attention (core/output) added' }).click();
+  await expect(nodeEl(page, 'out_attention')).toHaveClass(/selected/);
+  await page.keyboard.press('Delete');
+  await expect(nodeEl(page, 'out_attention')).toHaveCount(0);
+  await expect(summary).toContainText('nodes +9 −0 ~5, wires +31 −5');
+
+  await page.getByTestId('compare-clear').click();
+  await expect(page.locator('[data-diff]')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

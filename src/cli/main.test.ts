@@ -53,6 +53,17 @@ describe('lggan validate', () => {
     });
   }
 
+  it('prints at most 200 problems per file, then how many more there were', async () => {
+    // 1,000 stray nodes of unknown types: one loader warning and one resolver warning each.
+    const text = mutate((d) => {
+      for (let i = 0; i < 1000; i++) d.nodes.push({ id: `stray${i}`, type: 'future/thing', typeVersion: 1, params: {}, position: { x: 0, y: 0 } });
+    });
+    const r = await run(['validate', 'big.json'], { 'big.json': text });
+    expect(r.err).toHaveLength(201);
+    expect(r.err[200]).toBe('warning [too-many-diagnostics] big.json: … and 901 more not listed (901 warnings); only the first 200 are shown');
+    expect(r.out).toEqual(['ok big.json: 1023 nodes, 23 edges, 1101 warnings']);
+  });
+
   it('reports every file and fails if any fails', async () => {
     const r = await run(['validate', 'g.json', 'missing.json'], { 'g.json': shipped });
     expect(r.code).toBe(1);

@@ -5,14 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, Initializer, NetworkHandle, NodeForward, TensorType, VariableOptions } from '../../nodes/contract.ts';
-import { error, formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
+import { error, formatDiagnostics, type Diagnostic } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
 import { initialValues } from './init.ts';
 import { hasErrors, type GraphIR, type ResolvedNode } from './ir.ts';
 
 export class CompileError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
+    super(formatDiagnostics(diagnostics).join('\n'));
     this.name = 'CompileError';
   }
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { GraphDocument } from '../graph/document.ts';
 import { formatShape } from '../../nodes/dims.ts';
 import { chain, doc, edge, fakeRegistry, node } from './fixtures.test-util.ts';
 import { resolveGraph } from './resolve.ts';
@@ -184,3 +186,15 @@ describe('resolveGraph at scale', () => {
   });
 });
 
+
+describe('resolveGraph refuses what the compiled program would', () => {
+  it('reports a one-class classification module at its param, with the template name it came from', () => {
+    const text = readFileSync(new URL('../../graphs/lggan-cityscapes-tiny.json', import.meta.url), 'utf8');
+    const d = JSON.parse(text) as GraphDocument;
+    d.template.num_classes = 1;
+    const ir = resolveGraph(d, createRegistry());
+    const problem = ir.diagnostics.find((x) => x.where.node === 'classifier' && x.severity === 'error');
+    expect(problem).toMatchObject({ code: 'bad-param', where: { param: 'classes' } });
+    expect(problem!.message).toBe('classes expects a value between 2 and 1024, got 1 from "num_classes"');
+  });
+});

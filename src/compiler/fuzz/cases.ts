@@ -3,20 +3,24 @@
  * (S, i), so one failing case is replayed alone. Three kinds of case:
  * - loader: a mutated shipped graph as text → loadGraph → resolveGraph;
  * - resolver: a random document built straight from the registry's node types (random params,
- *   random wires, prototype names as ids and ports) → resolveGraph, skipping the loader;
+ *   random wires, prototype names as ids and ports), or a shipped graph with params changed and
+ *   wires moved → resolveGraph, skipping the loader;
  * - expression: a random template expression → evaluateExpression.
  * The oracle: nothing throws, no "internal" diagnostic (a bug caught on the way), Object.prototype
  * unchanged, every diagnostic placed (a pointer or a line), and the case's time measured.
  */
+import { inputPorts, outputPorts } from '../../../nodes/contract.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { Diagnostic } from '../../graph/diagnostics.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type GraphNode, type ParamValue } from '../../graph/document.ts';
 import { loadGraph } from '../../graph/load.ts';
 import { defineOwn } from '../../graph/util.ts';
 import { ExprError, evaluateExpression } from '../expr.ts';
+import { resolveParams } from '../params.ts';
 import { resolveGraph } from '../resolve.ts';
 import { hashString } from '../rng.ts';
 import { mutatedGraphText } from './mutate.ts';
+import { paramVariant } from './param-mutations.ts';
 import { PROTOTYPE_NAMES, Random } from './random.ts';
 
 export type CaseKind = 'loader' | 'resolver' | 'expression';
@@ -74,7 +78,7 @@ export function runCase(index: number, options: CorpusOptions): CaseOutcome {
   const diagnostics: Diagnostic[] = [];
   let input: string | GraphDocument;
   if (kind === 'loader') input = mutatedGraphText(r.pick(options.bases), r);
-  else if (kind === 'resolver') input = randomGraph(options.registry, r);
+  else if (kind === 'resolver') input = r.chance(0.5) ? randomGraph(options.registry, r) : rewiredVariant(r.pick(options.bases) as GraphDocument, options.registry, r);
   else input = r.expression();
   outcome.size = typeof input === 'string' ? input.length : 0;
   const started = performance.now();
@@ -112,8 +116,22 @@ function templateNames(r: Random): Record<string, number> {
   return names;
 }
 
+/**
+ * A shipped graph with params changed (paramVariant) and a few wires moved to another real output
+ * port, so node rules see kinds and shapes they do not expect. Skips the loader, as an editor does.
+ */
+function rewiredVariant(base: GraphDocument, registry: NodeRegistry, r: Random): GraphDocument {
+  const { doc } = paramVariant(base, registry, r);
+  const outputs = doc.nodes.flatMap((n) => {
+    const def = registry.get(n.type);
+    return def && Array.isArray(def.outputs) ? def.outputs.map((p) => ({ node: n.id, port: p.name })) : [];
+  });
+  for (let n = r.int(0, 3); n > 0 && doc.edges.length > 0 && outputs.length > 0; n--) r.pick(doc.edges).from = { ...r.pick(outputs) };
+  return doc;
+}
+
 /** A document straight from the registry: random types, params near and past their limits, random wires. */
-function randomGraph(registry: NodeRegistry, r: Random): GraphDocument {
+export function randomGraph(registry: NodeRegistry, r: Random): GraphDocument {
   const defs = registry.list();
   const count = r.int(1, 12);
   const nodes: GraphNode[] = [];
@@ -121,11 +139,13 @@ function randomGraph(registry: NodeRegistry, r: Random): GraphDocument {
     const def = r.chance(0.95) ? r.pick(defs) : undefined;
     const params: Record<string, ParamValue> = {};
     for (const [name, p] of Object.entries(def?.params ?? {})) {
-      if (!r.chance(0.4)) continue;
+      if (!r.chance(0.25)) continue;
       if (p.type === 'int' || p.type === 'float') {
         const lo = p.min ?? -10;
         const hi = p.max ?? 1e6;
-        params[name] = r.pick([() => lo, () => hi, () => lo - 1, () => hi + 1, () => r.int(Math.max(lo, -100), Math.min(hi, 100)), () => r.expression(), () => r.extremeNumber()])();
+        const inRange = [() => lo, () => Math.min(hi, lo + 1), () => r.int(Math.max(lo, -100), Math.min(hi, 100)), () => Math.min(hi, Math.max(lo, 3))];
+        const outOfRange = [() => lo - 1, () => hi + 1, () => r.expression(), () => r.extremeNumber()];
+        params[name] = r.pick(r.chance(0.7) ? inRange : outOfRange)();
       } else if (p.type === 'enum') {
         params[name] = r.chance(0.8) ? r.pick(p.options) : r.nastyString();
       } else {
@@ -136,13 +156,34 @@ function randomGraph(registry: NodeRegistry, r: Random): GraphDocument {
     const id = r.chance(0.05) ? r.pick(PROTOTYPE_NAMES) : `n${i}`;
     nodes.push({ id, type: def?.type ?? r.pick(['future/node', 'constructor']), typeVersion: 1, params, position: { x: 0, y: 0 } });
   }
-  const portNames = ['x', 'y', 'a', 'b', 'value', 'semantic', 'labels', 'features', 'masks', 'logits', 'valid', 'image', 'global', 'local', 'in0', 'in1', 'fake', 'real', 'network', ...PROTOTYPE_NAMES.slice(0, 3)];
-  const edges = Array.from({ length: r.int(0, 2 * count) }, () => ({
-    from: { node: r.pick(nodes).id, port: r.pick(portNames) },
-    to: { node: r.pick(nodes).id, port: r.pick(portNames) },
-  }));
   const template: Record<string, number> = { num_classes: r.pick([1, 2, 3, 35]), height: r.pick([4, 8, 16, 64]), width: r.pick([4, 8, 16, 128]), ngf: r.pick([1, 4, 64]), ndf: 4 };
   if (r.chance(0.2)) defineOwn(template, r.pick(PROTOTYPE_NAMES), 2);
+  // Mostly real wiring: each input port of a node fed from a real output port of an earlier node
+  // (so node rules run on surprising kinds and shapes); then a few wires with made-up port names.
+  const portNames = ['x', 'y', 'value', 'semantic', 'in0', ...PROTOTYPE_NAMES.slice(0, 3)];
+  const edges: GraphDocument['edges'] = [];
+  const ports = (i: number, side: 'inputs' | 'outputs'): string[] => {
+    const def = registry.get(nodes[i].type);
+    if (!def) return [];
+    const resolved = resolveParams(def, nodes[i], i, template);
+    if (resolved.diagnostics.length > 0) return [];
+    try {
+      return (side === 'inputs' ? inputPorts(def, resolved.params) : outputPorts(def, resolved.params)).map((p) => p.name);
+    } catch {
+      return [];
+    }
+  };
+  for (let i = 1; i < nodes.length; i++) {
+    for (const port of ports(i, 'inputs')) {
+      if (!r.chance(0.85)) continue;
+      const source = r.int(0, i - 1);
+      const outs = ports(source, 'outputs');
+      if (outs.length > 0) edges.push({ from: { node: nodes[source].id, port: r.pick(outs) }, to: { node: nodes[i].id, port } });
+    }
+  }
+  for (let n = r.int(0, 2); n > 0; n--) {
+    edges.push({ from: { node: r.pick(nodes).id, port: r.pick(portNames) }, to: { node: r.pick(nodes).id, port: r.pick(portNames) } });
+  }
   return { format: GRAPH_FORMAT, version: GRAPH_VERSION, meta: { name: 'fuzz' }, template, nodes, edges, groups: [], comments: [], extra: {} };
 }
 

@@ -43,10 +43,11 @@ export function paramVariant(base: GraphDocument, registry: NodeRegistry, r: Ran
   const changes: string[] = [];
   const count = r.int(1, 3);
   for (let i = 0; i < count; i++) {
-    if (r.chance(0.15)) {
-      const name = r.pick(['num_classes', 'ngf', 'ndf'].filter((n) => Object.hasOwn(doc.template, n)));
+    if (r.chance(0.2)) {
+      const name = r.pick(['num_classes', 'ngf', 'ndf', 'height', 'width'].filter((n) => Object.hasOwn(doc.template, n)));
       if (!name) continue;
-      const value = name === 'num_classes' ? r.pick([1, 2, 3, 5, doc.template[name] - 1]) : r.pick([1, 2, 3, 8]);
+      const sizes: Record<string, number[]> = { num_classes: [1, 2, 3, 5, doc.template.num_classes - 1], height: [16, 32, 48, 64, 96], width: [16, 32, 64, 96, 128] };
+      const value = r.pick(sizes[name] ?? [1, 2, 3, 8]);
       doc.template[name] = value;
       changes.push(`template.${name} = ${value}`);
       continue;

@@ -1,7 +1,7 @@
 /**
  * A fresh fuzz corpus over the graph loader, the resolver and the template-expression evaluator
  * (src/compiler/fuzz/): prints how many cases crashed, hung (over 10 s), polluted Object.prototype
- * or gave an unlocated diagnostic, and the slowest case.
+ * gave an unlocated diagnostic or echoed a long string whole in one, and the slowest case.
  *
  *   node --import tsx bench/fuzz-graphs.ts [--seed S] [--cases N]     (defaults: a seed from the clock, 10,000 cases)
  *
@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRegistry } from '../nodes/index.ts';
-import { runCorpus, type CaseOutcome } from '../src/compiler/fuzz/cases.ts';
+import { MAX_LINE, runCorpus, type CaseOutcome } from '../src/compiler/fuzz/cases.ts';
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -40,6 +40,8 @@ console.log(`hangs (> 10 s): ${tally.hangs.length}`);
 console.log(`Object.prototype polluted: ${tally.polluted.length}${tally.polluted.length ? ` (stopped at case ${tally.polluted[0].index})` : ''}`);
 console.log(`cases with an unlocated diagnostic: ${tally.unlocated.length}`);
 for (const o of tally.unlocated.slice(0, 10)) console.log(`${show(o)}: [${o.unlocated[0].code}] ${o.unlocated[0].message.slice(0, 120)}`);
+console.log(`cases with a diagnostic line over ${MAX_LINE} characters: ${tally.oversized.length}`);
+for (const o of tally.oversized.slice(0, 10)) console.log(`${show(o)}: ${o.oversized[0].slice(0, 160)}`);
 console.log(`max time per case: ${tally.maxMs.toFixed(1)} ms${tally.slowest ? ` (${show(tally.slowest).trim()})` : ''}`);
-const failed = tally.crashes.length + tally.hangs.length + tally.polluted.length + tally.unlocated.length;
+const failed = tally.crashes.length + tally.hangs.length + tally.polluted.length + tally.unlocated.length + tally.oversized.length;
 process.exitCode = failed > 0 ? 1 : 0;

@@ -27,12 +27,22 @@ export interface Diagnostic {
   where: Place;
 }
 
+/**
+ * Longest message kept. Messages quote names from the file; a megabyte-long id must not make a
+ * megabyte-long diagnostic (and 200 of them a 200 MB report), so the rest is cut and counted.
+ */
+export const MAX_MESSAGE_CHARS = 1000;
+
+function bounded(message: string): string {
+  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`;
+}
+
 export function error(code: string, message: string, where: Place = {}): Diagnostic {
-  return { severity: 'error', code, message, where };
+  return { severity: 'error', code, message: bounded(message), where };
 }
 
 export function warning(code: string, message: string, where: Place = {}): Diagnostic {
-  return { severity: 'warning', code, message, where };
+  return { severity: 'warning', code, message: bounded(message), where };
 }
 
 /** Names from a file are cut to this many characters in a printed place; pointers to twice that. */

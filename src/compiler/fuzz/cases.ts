@@ -11,7 +11,7 @@
  */
 import { inputPorts, outputPorts } from '../../../nodes/contract.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
-import type { Diagnostic } from '../../graph/diagnostics.ts';
+import { formatDiagnostics, type Diagnostic } from '../../graph/diagnostics.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type GraphNode, type ParamValue } from '../../graph/document.ts';
 import { loadGraph } from '../../graph/load.ts';
 import { defineOwn } from '../../graph/util.ts';
@@ -34,6 +34,8 @@ export interface CaseOutcome {
   polluted?: boolean;
   /** Diagnostics with neither a pointer nor a line. */
   unlocated: Diagnostic[];
+  /** Printed lines (as the CLI prints them) longer than MAX_LINE: a hostile string echoed whole. */
+  oversized: string[];
   ms: number;
   /** Size of the case's input in characters (loader text, expression). */
   size: number;
@@ -41,6 +43,8 @@ export interface CaseOutcome {
 
 /** Summaries ("… and 12 more") describe a list, not a place. */
 const SUMMARY_CODES = new Set(['too-many-errors', 'too-many-warnings', 'too-many-diagnostics']);
+/** The longest diagnostic line a hostile input may cause (a long name is cut, never echoed whole). */
+export const MAX_LINE = 2000;
 const INTERNAL_CODES = new Set(['internal', 'internal-error']);
 
 function prototypeSnapshot(): string {
@@ -74,7 +78,7 @@ export function caseKind(index: number, seed: number): CaseKind {
 export function runCase(index: number, options: CorpusOptions): CaseOutcome {
   const kind = caseKind(index, options.seed);
   const r = new Random(hashString(`${options.seed}:${index}`));
-  const outcome: CaseOutcome = { kind, index, unlocated: [], ms: 0, size: 0 };
+  const outcome: CaseOutcome = { kind, index, unlocated: [], oversized: [], ms: 0, size: 0 };
   const diagnostics: Diagnostic[] = [];
   let input: string | GraphDocument;
   if (kind === 'loader') input = mutatedGraphText(r.pick(options.bases), r);
@@ -105,6 +109,7 @@ export function runCase(index: number, options: CorpusOptions): CaseOutcome {
   const internal = diagnostics.find((d) => INTERNAL_CODES.has(d.code));
   if (internal && !outcome.crash) outcome.crash = `${internal.code}: ${internal.message.slice(0, 300)}`;
   outcome.unlocated = diagnostics.filter((d) => !located(d));
+  outcome.oversized = formatDiagnostics(diagnostics).filter((line) => line.length > MAX_LINE);
   outcome.polluted = isPolluted();
   return outcome;
 }
@@ -193,6 +198,7 @@ export interface CorpusTally {
   crashes: CaseOutcome[];
   polluted: CaseOutcome[];
   unlocated: CaseOutcome[];
+  oversized: CaseOutcome[];
   /** Cases over `hangMs`. */
   hangs: CaseOutcome[];
   maxMs: number;
@@ -202,7 +208,7 @@ export interface CorpusTally {
 /** Runs cases [from, from + count) of the corpus; stops early when pollution is seen (it would taint the rest). */
 export function runCorpus(options: CorpusOptions & { from?: number; count: number; hangMs?: number }): CorpusTally {
   const hangMs = options.hangMs ?? 10_000;
-  const tally: CorpusTally = { cases: 0, byKind: { loader: 0, resolver: 0, expression: 0 }, crashes: [], polluted: [], unlocated: [], hangs: [], maxMs: 0 };
+  const tally: CorpusTally = { cases: 0, byKind: { loader: 0, resolver: 0, expression: 0 }, crashes: [], polluted: [], unlocated: [], oversized: [], hangs: [], maxMs: 0 };
   const from = options.from ?? 0;
   for (let i = from; i < from + options.count; i++) {
     const outcome = runCase(i, options);
@@ -210,6 +216,7 @@ export function runCorpus(options: CorpusOptions & { from?: number; count: numbe
     tally.byKind[outcome.kind]++;
     if (outcome.crash) tally.crashes.push(outcome);
     if (outcome.unlocated.length > 0) tally.unlocated.push(outcome);
+    if (outcome.oversized.length > 0) tally.oversized.push(outcome);
     if (outcome.ms > hangMs) tally.hangs.push(outcome);
     if (outcome.ms > tally.maxMs) {
       tally.maxMs = outcome.ms;

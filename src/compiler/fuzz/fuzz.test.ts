@@ -21,12 +21,13 @@ const describeCase = (o: CaseOutcome) => `case ${o.index} (${o.kind}): ${o.crash
 describe('fuzz corpus (seed 14)', () => {
   // Three slices so a failure says roughly where, and no single test runs long.
   for (const from of [0, 1000, 2000]) {
-    it(`cases ${from}..${from + 999}: no crash, no pollution, every diagnostic placed`, () => {
+    it(`cases ${from}..${from + 999}: no crash, no pollution, every diagnostic placed and of bounded length`, () => {
       const tally = runCorpus({ registry, bases, seed: SEED, from, count: 1000 });
       expect(tally.cases).toBe(1000);
       expect(tally.crashes.map(describeCase)).toEqual([]);
       expect(tally.polluted.map(describeCase)).toEqual([]);
       expect(tally.unlocated.map(describeCase)).toEqual([]);
+      expect(tally.oversized.map((o) => `case ${o.index}: ${o.oversized[0].slice(0, 160)}`)).toEqual([]);
       // Every kind of case is in the mix.
       expect(Math.min(tally.byKind.loader, tally.byKind.resolver, tally.byKind.expression)).toBeGreaterThan(100);
     });

@@ -53,6 +53,25 @@ describe('lggan validate', () => {
     });
   }
 
+  it("reports Object.prototype's names as ordinary unknown names, each at its place", async () => {
+    const text = mutate((d) => {
+      d.nodes[1].params.hasOwnProperty = 1;
+      d.nodes[1].params.out_channels = 'valueOf(1)';
+      d.edges[2].to.port = 'constructor';
+    }).replace('"kernel":', '"__proto__": 2, "kernel":');
+    const r = await run(['validate', 'bad.json'], { 'bad.json': text });
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^error \[missing-port\] bad\.json node 'enc_act' port 'constructor' edge #2 \(\/edges\/2\/to\/port\): 'core\/activation' has no input port 'constructor'/),
+        expect.stringMatching(/^error \[unknown-param\] bad\.json node 'enc' param '__proto__' \(\/nodes\/1\/params\/__proto__\): 'core\/conv2d' has no param '__proto__'/),
+        expect.stringMatching(/^error \[unknown-param\] bad\.json node 'enc' param 'hasOwnProperty' \(\/nodes\/1\/params\/hasOwnProperty\)/),
+        expect.stringMatching(/^error \[bad-param\] bad\.json node 'enc' param 'out_channels' \(\/nodes\/1\/params\/out_channels\): out_channels expression "valueOf\(1\)": unknown function 'valueOf'/),
+      ]),
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('prints at most 200 problems per file, then how many more there were', async () => {
     // 1,000 stray nodes of unknown types: one loader warning and one resolver warning each.
     const text = mutate((d) => {

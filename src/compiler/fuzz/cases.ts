@@ -205,27 +205,33 @@ export interface CorpusTally {
   slowest?: CaseOutcome;
 }
 
+export function emptyTally(): CorpusTally {
+  return { cases: 0, byKind: { loader: 0, resolver: 0, expression: 0 }, crashes: [], polluted: [], unlocated: [], oversized: [], hangs: [], maxMs: 0 };
+}
+
+/** Adds one outcome to the tally (a case over `hangMs` counts as a hang). */
+export function addOutcome(tally: CorpusTally, outcome: CaseOutcome, hangMs = 10_000): void {
+  tally.cases++;
+  tally.byKind[outcome.kind]++;
+  if (outcome.crash) tally.crashes.push(outcome);
+  if (outcome.unlocated.length > 0) tally.unlocated.push(outcome);
+  if (outcome.oversized.length > 0) tally.oversized.push(outcome);
+  if (outcome.polluted) tally.polluted.push(outcome);
+  if (outcome.ms > hangMs) tally.hangs.push(outcome);
+  if (outcome.ms > tally.maxMs) {
+    tally.maxMs = outcome.ms;
+    tally.slowest = outcome;
+  }
+}
+
 /** Runs cases [from, from + count) of the corpus; stops early when pollution is seen (it would taint the rest). */
 export function runCorpus(options: CorpusOptions & { from?: number; count: number; hangMs?: number }): CorpusTally {
-  const hangMs = options.hangMs ?? 10_000;
-  const tally: CorpusTally = { cases: 0, byKind: { loader: 0, resolver: 0, expression: 0 }, crashes: [], polluted: [], unlocated: [], oversized: [], hangs: [], maxMs: 0 };
+  const tally = emptyTally();
   const from = options.from ?? 0;
   for (let i = from; i < from + options.count; i++) {
     const outcome = runCase(i, options);
-    tally.cases++;
-    tally.byKind[outcome.kind]++;
-    if (outcome.crash) tally.crashes.push(outcome);
-    if (outcome.unlocated.length > 0) tally.unlocated.push(outcome);
-    if (outcome.oversized.length > 0) tally.oversized.push(outcome);
-    if (outcome.ms > hangMs) tally.hangs.push(outcome);
-    if (outcome.ms > tally.maxMs) {
-      tally.maxMs = outcome.ms;
-      tally.slowest = outcome;
-    }
-    if (outcome.polluted) {
-      tally.polluted.push(outcome);
-      break;
-    }
+    addOutcome(tally, outcome, options.hangMs);
+    if (outcome.polluted) break;
   }
   return tally;
 }

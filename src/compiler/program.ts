@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, Initializer, NetworkHandle, NodeForward, TensorType, VariableOptions } from '../../nodes/contract.ts';
 import { error, formatDiagnostics, type Diagnostic } from '../graph/diagnostics.ts';
-import { DEFAULT_INIT, type GraphEdge, type InitSettings } from '../graph/document.ts';
+import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
+import { groupBy } from '../graph/util.ts';
 import { initialValues } from './init.ts';
 import { hasErrors, type GraphIR, type ResolvedNode } from './ir.ts';
 
@@ -86,12 +87,7 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
 
   // Network handles are wired at build time: a node's `network` inputs get its upstream node's handles.
   const handles = new Map<string, NetworkHandle>();
-  const edgesInto = new Map<string, GraphEdge[]>();
-  for (const e of ir.doc.edges) {
-    const list = edgesInto.get(e.to.node);
-    if (list) list.push(e);
-    else edgesInto.set(e.to.node, [e]);
-  }
+  const edgesInto = groupBy(ir.doc.edges, (e) => e.to.node);
   const handlesInto = (id: string): Record<string, NetworkHandle> => {
     const result: Record<string, NetworkHandle> = {};
     for (const e of edgesInto.get(id) ?? []) {

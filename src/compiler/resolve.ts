@@ -10,7 +10,7 @@ import type { GraphDocument } from '../graph/document.ts';
 import type { GraphIR, NetworkTotals, ResolvedNode } from './ir.ts';
 import { resolveParams } from './params.ts';
 import { orderNodes } from './topo.ts';
-import { clip } from '../graph/util.ts';
+import { clip, groupBy } from '../graph/util.ts';
 import { sizeProblems } from '../graph/validate.ts';
 
 export interface ResolveOptions {
@@ -198,18 +198,6 @@ function inferNode(n: ResolvedNode, def: NodeDef, wires: { from: string; fromPor
     n.outputs = {};
     n.diagnostics.push(ruleDiagnostic(e, n.id, index));
   }
-}
-
-/** Items by key, each list in input order; built once (one push per item, no copying). */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /** Nodes a cycle message names in full; a longer loop shows its start and end. */

@@ -29,6 +29,18 @@ export function clip(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
+/** Items by key, each list in input order; built in one pass (one push per item, no copying). */
+export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** RFC 6901: "~" → "~0", "/" → "~1". */
 export function escapePointerToken(token: string | number): string {
   const text = String(token);

@@ -9,6 +9,7 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import { describeType, resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument, PortRef } from '../../graph/document.ts';
+import { groupBy } from '../../graph/util.ts';
 import { connect } from './edits.ts';
 
 export type WireCheck = { ok: true; doc: GraphDocument; ir: GraphIR } | { ok: false; reason: string };
@@ -17,13 +18,8 @@ const refText = (r: PortRef) => `'${r.node}'.${r.port}`;
 
 /** The shortest chain of edges from `start` to `goal`, as node ids, or undefined. */
 function pathBetween(doc: GraphDocument, start: string, goal: string): string[] | undefined {
-  // Linear: successor lists built with one push per edge, a queue read by index, the path built once.
-  const next = new Map<string, string[]>();
-  for (const e of doc.edges) {
-    const list = next.get(e.from.node);
-    if (list) list.push(e.to.node);
-    else next.set(e.from.node, [e.to.node]);
-  }
+  // Linear: edges grouped by source once, a queue read by index, the path built once.
+  const next = groupBy(doc.edges, (e) => e.from.node);
   const cameFrom = new Map<string, string>([[start, start]]);
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
@@ -33,7 +29,7 @@ function pathBetween(doc: GraphDocument, start: string, goal: string): string[] 
       for (let at = id; at !== start; ) path.push((at = cameFrom.get(at)!));
       return path.reverse();
     }
-    for (const n of next.get(id) ?? []) if (!cameFrom.has(n)) (cameFrom.set(n, id), queue.push(n));
+    for (const { to } of next.get(id) ?? []) if (!cameFrom.has(to.node)) (cameFrom.set(to.node, id), queue.push(to.node));
   }
   return undefined;
 }

@@ -6,7 +6,7 @@
  * (the studio's variable names).
  */
 import type { GraphIR, ResolvedNode } from '../../compiler/ir.ts';
-import type { GraphEdge } from '../../graph/document.ts';
+import { groupBy } from '../../graph/util.ts';
 import { emitNode, UnexportableNodeError, type NodeRole } from './emitters.ts';
 
 export class ExportError extends Error {
@@ -148,12 +148,7 @@ export function planExport(ir: GraphIR): ExportPlan {
   }
   // Grouped once, so planning stays linear in the graph's size.
   const unreachable = new Set(ir.diagnostics.filter((d) => d.code === 'unreachable').map((d) => d.where.node));
-  const edgesInto = new Map<string, GraphEdge[]>();
-  for (const e of ir.doc.edges) {
-    const list = edgesInto.get(e.to.node);
-    if (list) list.push(e);
-    else edgesInto.set(e.to.node, [e]);
-  }
+  const edgesInto = groupBy(ir.doc.edges, (e) => e.to.node);
   const byId = new Map<string, NodePlan>();
   const plans: NodePlan[] = [];
   for (const id of ir.order) {

@@ -10,7 +10,7 @@ import { createRegistry } from '../../nodes/index.ts';
 import { compileProgram, type Program } from '../compiler/program.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
 import { loadGraph } from '../graph/load.ts';
-import { carryOver, loadCheckpoint } from '../runtime/checkpoint/index.ts';
+import { carryOver, loadCheckpoint, readCheckpointRecord } from '../runtime/checkpoint/index.ts';
 import { readSafetensors } from '../runtime/safetensors.ts';
 import { syntheticBatch } from '../runtime/training/fixtures/tiny-gan.ts';
 import { cli, readCsv, tempDir, writeTinyGan } from './cli.test-util.ts';
@@ -64,6 +64,7 @@ describe('lggan train --init-from', () => {
     const csv = readCsv(join(out, 'losses.csv'));
     expect(csv.map((row) => row[0])).toEqual(['step', '3']);
     for (const cell of csv[1]) expect(Number.isFinite(Number(cell)) && cell !== '').toBe(true);
+    expect(readCheckpointRecord(new Uint8Array(readFileSync(join(out, 'checkpoints', 'step-000003.safetensors'))))).toMatchObject({ step: 3, extra: { initFrom: checkpoint } });
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -304,6 +304,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       nodeVersion: process.version,
     };
     if (stoppedBy) extra.stoppedBy = stoppedBy;
+    if (o.initFrom) extra.initFrom = o.initFrom; // where the carried weights came from
     await writeCheckpoint(store, run, { step, datasetFingerprint: data.fingerprint, nodePackVersion: NODE_PACK_VERSION, extra });
     last.checkpoint = step;
     return checkpointPath(step);

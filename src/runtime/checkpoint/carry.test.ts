@@ -118,6 +118,18 @@ describe('carryOver', () => {
     same.dispose();
   });
 
+  it('reports a variable the checkpoint lacks as new', async () => {
+    const edited = compileGraph(editedGraph());
+    const weightsOnly = await saveCheckpoint(edited, { record: runRecordFor(edited, { nodePackVersion: 'test' }) });
+    const back = compileGraph(tinyGanGraph()); // compat is back, gen1 has kernel 3 again
+    const report = carryOver(back, weightsOnly);
+    expect(report.nodes.find((n) => n.node === 'compat')).toEqual({ node: 'compat', status: 'reinitialised', kept: [], reinitialised: [{ name: 'compat.fc.weight', from: null, to: [2] }], dropped: [] });
+    expect(carryReportLines(report)).toContain('  compat: re-initialised — fc.weight re-initialised (new, [2])');
+    expect(report).toMatchObject({ step: 0, moments: { kept: 0, dropped: 0 } });
+    edited.dispose();
+    back.dispose();
+  });
+
   it('does not trust the file: misdeclared moments are dropped, bad counters refuse everything, names are escaped', () => {
     const file = readSafetensors(bytes);
     const tensors = new Map<string, TensorToWrite>();

@@ -5,6 +5,10 @@
  * one line naming the loss and the first non-finite node, after saving the last good weights;
  * Ctrl-C stops after the current step, after saving a checkpoint. --resume continues a run from a
  * checkpoint's weights, optimizer state and step, on the same batches the run would have seen.
+ * --init-from trains an edited graph from a checkpoint of another version of it: every variable
+ * whose node, name and shape still match keeps its weights and Adam moments, the rest start from
+ * the graph's init, and the step count (so the schedule and data order) continues; the carry-over
+ * report is printed first.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
-import { CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
+import { carryOver, carryReportLines, CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
 import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts';
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
 import type { SafetensorsFile } from '../../runtime/safetensors.ts';
@@ -32,7 +36,7 @@ import { NODE_PACK_VERSION } from '../version.ts';
 
 export const trainUsage =
   'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
-  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics and checkpoints go to DIR';
+  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics and checkpoints go to DIR';
 
 /** How many held-out samples a sample grid shows. */
 const GRID_ROWS = 4;
@@ -51,6 +55,8 @@ interface TrainOptions {
   checkpointEvery: number;
   evalEvery: number;
   resume?: string;
+  /** A checkpoint of another version of the graph: carry over what still fits (partial), unlike --resume (strict). */
+  initFrom?: string;
 }
 
 function optionalInt(flags: ParsedArgs['flags'], name: string, min: number): number | undefined {
@@ -64,7 +70,7 @@ function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefine
 
 function parseTrainArgs(argv: string[]): TrainOptions {
   const { positional, flags } = parseArgs(argv, {
-    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume'],
+    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'init-from'],
     switches: ['synthetic'],
   });
   if (positional.length !== 1) throw new UsageError('train takes exactly one graph file');
@@ -77,6 +83,7 @@ function parseTrainArgs(argv: string[]): TrainOptions {
   const layout = (stringFlag(flags, 'layout') ?? 'auto') as Layout;
   if (!LAYOUTS.includes(layout)) throw new UsageError(`--layout expects one of ${LAYOUTS.join(', ')}, got '${layout}'`);
   if (synthetic && flags.layout !== undefined) throw new UsageError('--layout is for --data; synthetic scenes follow the graph');
+  if (flags.resume !== undefined && flags['init-from'] !== undefined) throw new UsageError('--resume and --init-from exclude each other: --resume continues the same graph, --init-from an edited one');
   return {
     graph: positional[0],
     data,
@@ -91,6 +98,7 @@ function parseTrainArgs(argv: string[]): TrainOptions {
     checkpointEvery: intFlag(flags, 'checkpoint-every', 500),
     evalEvery: intFlag(flags, 'eval-every', 500),
     resume: stringFlag(flags, 'resume'),
+    initFrom: stringFlag(flags, 'init-from'),
   };
 }
 
@@ -132,12 +140,20 @@ interface Resume {
   path: string;
   file: SafetensorsFile;
   record: RunRecord;
+  /** 'init-from': a partial carry-over into an edited graph; 'resume': a strict load. */
+  mode: 'resume' | 'init-from';
 }
 
 async function readResume(path: string): Promise<Resume> {
   const { file, record } = await readCheckpointFile(path);
   if (!record) throw new CliProblem(`cannot resume from '${path}': it has no run record, so its step is unknown`);
-  return { path, file, record };
+  return { path, file, record, mode: 'resume' };
+}
+
+async function readInitFrom(path: string): Promise<Resume> {
+  const { file, record } = await readCheckpointFile(path);
+  if (!record) throw new CliProblem(`cannot init from '${path}': it has no run record, so its step and seed are unknown`);
+  return { path, file, record, mode: 'init-from' };
 }
 
 export async function train(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
@@ -145,7 +161,7 @@ export async function train(argv: string[], registry: NodeRegistry, io: CliIO): 
   if (!o.resume && existsSync(join(o.out, LOSSES_CSV))) {
     throw new UsageError(`--out ${o.out} already holds a training run (${LOSSES_CSV}): choose another directory, or --resume one of its checkpoints`);
   }
-  const resume = o.resume ? await readResume(o.resume) : undefined;
+  const resume = o.resume ? await readResume(o.resume) : o.initFrom ? await readInitFrom(o.initFrom) : undefined;
   const start = resume?.record.step ?? 0;
   if (start >= o.steps) throw new UsageError(`--steps ${o.steps} is not beyond the checkpoint's step ${start}: --steps counts all steps, the resumed ones included`);
 
@@ -198,10 +214,11 @@ async function trainProgram(program: Program, o: TrainOptions, resume: Resume | 
   const progress = createProgress(io, { total: o.steps, start, perUnit: batch });
   const run = compileTraining(program, { log: (m) => progress.log(`note ${m}`) });
   try {
-    if (resume) restore(run, resume, data, progress); // before anything in --out changes
+    if (resume?.mode === 'init-from') carry(run, resume, data, progress);
+    else if (resume) restore(run, resume, data, progress); // before anything in --out changes
     await mkdir(join(o.out, 'samples'), { recursive: true });
     const lossNames = [...plan.g.losses, ...plan.d.losses].map((l) => l.node);
-    const logs = await RunLogs.open(o.out, lossNames, { resumeFrom: resume ? start : undefined });
+    const logs = await RunLogs.open(o.out, lossNames, { resumeFrom: resume?.mode === 'resume' ? start : undefined });
     return await trainLoop(run, o, { data, preview, view, logs, lossNames, dataSeed, batch, progress }, io);
   } finally {
     progress.finish();
@@ -223,6 +240,22 @@ function restore(run: TrainingRun, resume: Resume, data: TrainingData, progress:
   if (report.optimizer.length === 0) note('has no optimizer state: Adam starts afresh');
   if (resume.record.datasetFingerprint !== null && resume.record.datasetFingerprint !== data.fingerprint) {
     note(`was trained on other data (dataset fingerprint ${resume.record.datasetFingerprint})`);
+  }
+}
+
+/** --init-from: the partial carry-over, its report printed, the step count continued. */
+function carry(run: TrainingRun, from: Resume, data: TrainingData, progress: Progress): void {
+  let report;
+  try {
+    report = carryOver(run.program, from.file, { optimizer: run });
+  } catch (e) {
+    throw new CliProblem(`cannot init from '${from.path}': ${(e as Error).message}`);
+  }
+  run.stepCount = report.step ?? from.record.step;
+  for (const line of carryReportLines(report)) progress.log(line);
+  if (report.totals.kept === 0) progress.log(`note checkpoint '${from.path}' shares no variable with the graph: every weight starts from the graph's init`);
+  if (from.record.datasetFingerprint !== null && from.record.datasetFingerprint !== data.fingerprint) {
+    progress.log(`note checkpoint '${from.path}' was trained on other data (dataset fingerprint ${from.record.datasetFingerprint})`);
   }
 }
 
@@ -271,6 +304,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       nodeVersion: process.version,
     };
     if (stoppedBy) extra.stoppedBy = stoppedBy;
+    if (o.initFrom) extra.initFrom = o.initFrom; // where the carried weights came from
     await writeCheckpoint(store, run, { step, datasetFingerprint: data.fingerprint, nodePackVersion: NODE_PACK_VERSION, extra });
     last.checkpoint = step;
     return checkpointPath(step);

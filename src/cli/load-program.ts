@@ -42,10 +42,12 @@ export function nodeMemoryLimits(backend: string = tf.getBackend()): MemoryLimit
  */
 export function memoryHint(estimate: MemoryEstimate, limits: MemoryLimits, cpu: MemoryLimits): string {
   if (limits.backend !== 'wasm') return '';
-  const fitsCpu = (cpu.totalBytes === undefined || estimate.totalBytes <= cpu.totalBytes) && (cpu.maxTensorBytes === undefined || estimate.largestTensorBytes <= cpu.maxTensorBytes);
-  return fitsCpu
-    ? ' (the wasm backend keeps every tensor in a heap of at most 4 GiB; --backend cpu is slower but has no such limit)'
-    : ` (the wasm backend keeps every tensor in a heap of at most 4 GiB, and --backend cpu would not fit either: this machine gives it ${formatBytes(cpu.totalBytes ?? 0)})`;
+  const heap = ' (the wasm backend keeps every tensor in a heap of at most 4 GiB';
+  if (cpu.totalBytes !== undefined && estimate.totalBytes > cpu.totalBytes) return `${heap}, and --backend cpu would not fit either: this machine gives it ${formatBytes(cpu.totalBytes)})`;
+  if (cpu.maxTensorBytes !== undefined && estimate.largestTensorBytes > cpu.maxTensorBytes) {
+    return `${heap}, and --backend cpu would not fit either: its largest buffer holds ${formatBytes(cpu.maxTensorBytes)})`;
+  }
+  return `${heap}; --backend cpu is slower but has no such limit)`;
 }
 
 /** A graph resolved and checked against the memory budget, ready to compile. */

@@ -33,7 +33,8 @@ const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /**
  * pngjs bounds the inflated data by the declared size for plain PNGs, but inflates interlaced ones
  * without a bound (a zlib bomb behind a small declared size): inflate those here first, bounded by
- * what the declared size can need (every Adam7 pass row adds at most a filter byte and a partly used byte).
+ * twice what the plain layout needs plus 8 bytes a row (Adam7's passes add a filter byte and a
+ * partly used byte per pass row, far less than that).
  */
 function checkInterlacedData(bytes: Uint8Array, header: ImageHeader, file: string): void {
   if (bytes[28] !== 1) return;

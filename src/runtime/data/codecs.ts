@@ -77,7 +77,7 @@ function decodeJpeg(bytes: Uint8Array, file: string, header: ImageHeader, limits
   let img;
   try {
     // jpeg-js's own limits as a second fence (the header was checked against `limits` already).
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048, maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6) });
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6) });
   } catch (e) {
     throw new DatasetError('decode', file, `cannot decode JPEG: ${reason(e)}`);
   }

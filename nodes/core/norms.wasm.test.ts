@@ -1,8 +1,8 @@
 /**
  * Norm statistics on tfjs-wasm against exact (float64) statistics and against tfjs-cpu.
  * tfjs-backend-wasm 4.22's Mean kernel adds in float32 into one running value per output, so a
- * mean over a whole 64×128 map drifts by ≈1.5e-6 relative; the norms take their statistics with
- * stagedMoments (one axis at a time) instead. The maps here are 64×128 because the drift only shows
+ * mean over a whole 64×128 map drifts by ≈1.5e-6 relative; on wasm the norms take their statistics
+ * with stagedMoments (one axis at a time, of deviations from a first estimate) instead (normMoments). The maps here are 64×128 because the drift only shows
  * over long reductions; the nodes are cheap reductions and element-wise ops on both backends.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { buildNode, spatialType } from '../testing.ts';
 import { batchNormNode } from './batch-norm.ts';
 import { globalAvgPoolNode } from './global-avg-pool.ts';
 import { instanceNormNode } from './instance-norm.ts';
-import { stagedMoments } from './tensor-utils.ts';
+import { normMoments, stagedMoments } from './tensor-utils.ts';
 
 const [B, H, W, C] = [2, 64, 128, 3];
 
@@ -82,6 +82,19 @@ describe('norm statistics on tfjs-wasm', () => {
     expect(worstRelative(staged.variance, exact.variance)).toBeLessThan(5e-7);
     tf.dispose([x, onePass.mean, onePass.variance, staged.mean, staged.variance]);
     await tf.setBackend('cpu');
+  });
+
+  it('normMoments takes stagedMoments on wasm and tf.moments on cpu, bit for bit', async () => {
+    const values = features(11);
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(values, [B, H, W, C]);
+      const chosen = normMoments(x, [1, 2], true);
+      const expected = backend === 'wasm' ? stagedMoments(x, [1, 2], true) : tf.moments(x, [1, 2], true);
+      expect(Array.from(chosen.mean.dataSync()), backend).toEqual(Array.from(expected.mean.dataSync()));
+      expect(Array.from(chosen.variance.dataSync()), backend).toEqual(Array.from(expected.variance.dataSync()));
+      tf.dispose([x, chosen.mean, chosen.variance, expected.mean, expected.variance]);
+    }
   });
 
   it('instance norm on wasm equals cpu within 2e-6 on a 64×128 map', async () => {

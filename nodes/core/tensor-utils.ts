@@ -71,6 +71,25 @@ function meanAlong(x: tf.Tensor, order: readonly number[]): tf.Tensor {
   return m;
 }
 
+/**
+ * Whether the active backend adds a reduction into one float32 running value (tfjs-wasm), so that
+ * statistics over whole maps need stagedMoments. tfjs-cpu adds in float64; webgl and webgpu reduce
+ * in stages of their own (webgl: windows of ≈√n), so there tf.moments is accurate and cheaper.
+ */
+function reducesInOnePass(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
+/** The moments the norm layers take: stagedMoments where reductions need it, else tf.moments. */
+export function normMoments(x: tf.Tensor, axes: readonly number[], keepDims = false): { mean: tf.Tensor; variance: tf.Tensor } {
+  return reducesInOnePass() ? stagedMoments(x, axes, keepDims) : tf.moments(x, [...axes], keepDims);
+}
+
+/** The mean over whole maps (e.g. global average pooling): stagedMean where reductions need it, else tf.mean. */
+export function mapMean(x: tf.Tensor, axes: readonly number[], keepDims = false): tf.Tensor {
+  return reducesInOnePass() ? stagedMean(x, axes, keepDims) : tf.mean(x, [...axes], keepDims);
+}
+
 /** `axes` as non-negative, distinct, last first. */
 function reducedAxes(x: tf.Tensor, axes: readonly number[]): number[] {
   for (const a of axes) if (!Number.isInteger(a) || a < -x.rank || a >= x.rank) throw new RangeError(`axis ${a} is outside a rank-${x.rank} tensor`);

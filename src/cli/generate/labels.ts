@@ -44,7 +44,10 @@ export function outputStem(labelPath: string): string {
 async function readIds(path: string): Promise<IdRaster> {
   let bytes: Uint8Array;
   try {
-    const size = (await stat(path)).size;
+    const info = await stat(path);
+    // A pipe or a device would never end: only regular files are read.
+    if (!info.isFile()) throw new CliProblem(`'${path}' is not a regular file (a pipe, socket or device): not read`);
+    const size = info.size;
     if (size > MAX_DATASET_FILE_BYTES) throw new CliProblem(`'${path}' is ${(size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a label map may have: not read`);
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {

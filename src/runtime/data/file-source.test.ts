@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +126,14 @@ describe('file sources', () => {
       const source = new NodeFileSource(data, { maxFileBytes: 1000 });
       await expect(source.read('images/big.png')).rejects.toMatchObject({ code: 'size', message: 'images/big.png: is 2000 bytes, more than the 1000 bytes a dataset file may have: not read' });
       expect(text(await source.read('images/a.png'))).toBe('a');
+    });
+
+    it('refuses to read a pipe (it would never end), naming it', async () => {
+      const { data } = fixture();
+      execFileSync('mkfifo', [join(data, 'images', 'pipe.png')]);
+      const source = new NodeFileSource(data);
+      expect(source.list('images')).toContain('images/pipe.png');
+      await expect(source.read('images/pipe.png')).rejects.toMatchObject({ code: 'missing', file: 'images/pipe.png', detail: 'is not a regular file (a pipe, socket or device): not read' });
     });
   });
 

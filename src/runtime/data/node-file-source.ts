@@ -121,7 +121,10 @@ export class NodeFileSource implements FileSource {
     if (!this.files.has(key)) throw new DatasetError('missing', path, `no such file in ${this.dir}`);
     const absolute = join(this.dir, key);
     try {
-      const size = (await stat(absolute)).size;
+      const info = await stat(absolute);
+      // A pipe or a device (/dev/zero behind a link) would never end: only regular files are read.
+      if (!info.isFile()) throw new DatasetError('missing', path, 'is not a regular file (a pipe, socket or device): not read');
+      const size = info.size;
       if (size > this.maxFileBytes) {
         throw new DatasetError('size', path, `is ${formatSize(size)}, more than the ${formatSize(this.maxFileBytes)} a dataset file may have: not read`);
       }

@@ -41,6 +41,8 @@ export interface BadgeView {
   param: string;
   /** "sau", "fixed", "35 classes": drawn as text, never as HTML. */
   text: string;
+  /** The value differs from the type's default (a variant's choice), so the card marks it. */
+  changed: boolean;
 }
 
 export const NODE_WIDTH = 248;
@@ -106,7 +108,8 @@ const BADGE_MAX_CHARS = 24;
 /**
  * The node type's badge params with their resolved values: an enum or string shows its value
  * ("sau-label-gated"), a number its value and name ("35 classes"), a flag its name or "no name".
- * A param that did not resolve shows nothing (its problem is reported at the field).
+ * A param that did not resolve shows nothing (its problem is reported at the field). A value other
+ * than the type's default is marked `changed`, so a variant's choices stand out.
  */
 export function badgesOf(n: Pick<ResolvedNode, 'def' | 'params'>): BadgeView[] {
   const badges: BadgeView[] = [];
@@ -122,7 +125,10 @@ export function badgesOf(n: Pick<ResolvedNode, 'def' | 'params'>): BadgeView[] {
     if (value === undefined) continue;
     const words = param.replace(/_/g, ' ');
     const text = typeof value === 'number' ? `${value} ${words}` : typeof value === 'boolean' ? (value ? words : `no ${words}`) : value;
-    badges.push({ param, text: text.length > BADGE_MAX_CHARS ? `${text.slice(0, BADGE_MAX_CHARS - 1)}…` : text });
+    // A default that is a template expression ("num_classes") is not compared: it is no choice.
+    const fallback = n.def.params[param]?.default;
+    const changed = typeof fallback === typeof value && fallback !== value;
+    badges.push({ param, text: text.length > BADGE_MAX_CHARS ? `${text.slice(0, BADGE_MAX_CHARS - 1)}…` : text, changed });
   }
   return badges;
 }

@@ -140,6 +140,11 @@ describe('architecture choices as badges', () => {
     });
     const sau = setParam(setParam(city, 'trunk', 'upsampling', 'sau'), 'fusion', 'upsampling', 'sau-label-gated');
     expect(badges(sau)).toMatchObject({ trunk: ['sau'], fusion: ['attention', 'sau-label-gated'] });
+    // Choices other than the type's default are marked; a template-expression default is no choice.
+    const changed = (doc: GraphDocument, id: string) => nodeViews(doc, resolve(doc)).get(id)!.badges.map((b) => b.changed);
+    expect(changed(city, 'fusion')).toEqual([false, false]);
+    expect(changed(sau, 'fusion')).toEqual([false, true]);
+    expect(changed(city, 'masks')).toEqual([false, false]);
     // Fixed fusion has no upsampling branch, so only its mode shows.
     expect(badges(setParam(city, 'fusion', 'mode', 'fixed')).fusion).toEqual(['fixed']);
     // A param that does not resolve shows no badge (its problem is at the field).

@@ -8,7 +8,7 @@ import { resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { loadGraphValue } from '../../graph/load.ts';
 import * as edits from './edits.ts';
-import { canReconnect, droppedWiresNotice, dropStaleWires, removeNodesReconnecting, setParamHealing } from './heal.ts';
+import { canReconnect, droppedWiresNotice, dropStaleWires, healEditedDocument, nodesWithChangedParams, removeNodesReconnecting, setParamHealing } from './heal.ts';
 import { History } from './history.ts';
 
 const registry = createRegistry();
@@ -85,6 +85,19 @@ describe('a param change heals the wiring', () => {
     // Back to an image: nothing to drop. dropStaleWires looks only at wires touching the nodes it is given.
     expect(setParamHealing(small, reg, 'switching', 'as', 'image').dropped).toEqual([]);
     expect(dropStaleWires(small, edits.setParam(small, 'switching', 'as', 'loss'), reg, []).dropped).toEqual([]);
+  });
+});
+
+describe('a whole edited document (the litegraph view)', () => {
+  it('heals the wires of the nodes whose params changed there, and only those', () => {
+    const doc = load(cityscapes);
+    // Another editor hands back a document with the param changed and the wire still in place.
+    const edited = edits.setParam(edits.setParam(doc, 'fusion', 'mode', 'fixed'), 'out_attention', 'name', 'weights');
+    expect(nodesWithChangedParams(doc, edited)).toEqual(['fusion', 'out_attention']);
+    const { doc: healed, dropped } = healEditedDocument(doc, edited, registry);
+    expect(dropped.map(wire)).toEqual(['encoder.x_encode>fusion.x_encode']);
+    expect(errorsOf(healed)).toEqual([]);
+    expect(healEditedDocument(doc, edits.moveNodes(doc, new Map([['fusion', { x: 1, y: 2 }]])), registry).dropped).toEqual([]);
   });
 });
 

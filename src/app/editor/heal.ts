@@ -135,3 +135,19 @@ export function reconnectNotice(reconnected: readonly GraphEdge[], refused: read
   const made = reconnected.length > 0 ? `Deleted and reconnected ${list(reconnected)}` : 'Deleted; nothing to reconnect';
   return refused.length > 0 ? `${made}; not reconnected (kinds do not fit): ${list(refused)}` : made;
 }
+
+/** Ids of the nodes present in both documents whose params differ (an edit made elsewhere, e.g. the litegraph view). */
+export function nodesWithChangedParams(before: GraphDocument, after: GraphDocument): string[] {
+  const old = new Map(before.nodes.map((n) => [n.id, n]));
+  return after.nodes
+    .filter((n) => {
+      const was = old.get(n.id);
+      return was !== undefined && was.params !== n.params && JSON.stringify(was.params) !== JSON.stringify(n.params);
+    })
+    .map((n) => n.id);
+}
+
+/** A whole document from another editor: heal the wires of the nodes whose params it changed. */
+export function healEditedDocument(before: GraphDocument, after: GraphDocument, registry: NodeRegistry): { doc: GraphDocument; dropped: GraphEdge[] } {
+  return dropStaleWires(before, after, registry, nodesWithChangedParams(before, after));
+}

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document.ts';
 import { resolveGraph } from '../../src/compiler/resolve.ts';
 import { planExport } from '../../src/interop/pytorch-export/plan.ts';
+import { exportPytorchPackage } from '../../src/interop/pytorch-export/index.ts';
 import { trainingOf } from '../../src/interop/pytorch-export/sides.ts';
+import { fromLitegraph } from '../../src/interop/litegraph/from-litegraph.ts';
+import { toLitegraph } from '../../src/interop/litegraph/to-litegraph.ts';
 import { LOCAL_BRANCH, deleteBranch, registry, shipped } from './variadic-test-support.ts';
 
 describe('deleting the local branch of the default graph', () => {
@@ -36,6 +39,22 @@ describe('deleting the local branch of the default graph', () => {
     expect(Object.keys(training.skipped)).toEqual(['g_vgg']); // no VGG19 weights
     expect(training.D.losses).toEqual(['d_adv']);
     expect(plan.byId.get('g_adv')!.python).toContain('fakes=["global:image"]');
+    // The whole package generates; its objective sums the two connected G losses.
+    const files = exportPytorchPackage(doc, registry);
+    const objective = [...files].find(([name]) => name.endsWith('objective.py'))![1] as string;
+    expect(objective).toContain('losses.FeatureMatchingLoss(');
+    expect(objective).not.toContain('fusion:image');
+  });
+});
+
+describe('the litegraph conversion', () => {
+  it('keeps open optional ports open: the graph without its local branch comes back with the same wires, still valid', () => {
+    const { doc } = deleteBranch(shipped('lggan-cityscapes-tiny.json'), LOCAL_BRANCH);
+    const back = fromLitegraph(JSON.parse(JSON.stringify(toLitegraph(doc, registry))), registry);
+    if (!back.ok) throw new Error(back.diagnostics.map((d) => d.message).join('\n'));
+    const wires = (d: GraphDocument) => d.edges.map((e) => `${e.from.node}.${e.from.port}>${e.to.node}.${e.to.port}`).sort();
+    expect(wires(back.doc)).toEqual(wires(doc));
+    expect(resolveGraph(back.doc, registry).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });
 

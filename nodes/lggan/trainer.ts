@@ -113,7 +113,7 @@ function lossPorts(params: ResolvedParams, side: 'G' | 'D'): PortDef[] {
 }
 
 /** The trainer's loss ports of one side that have a wire, in port order. */
-export function connectedLossPorts(params: ResolvedParams, side: 'G' | 'D', isConnected: (port: string) => boolean): string[] {
+function connectedLossPorts(params: ResolvedParams, side: 'G' | 'D', isConnected: (port: string) => boolean): string[] {
   return lossPorts(params, side)
     .map((p) => p.name)
     .filter(isConnected);

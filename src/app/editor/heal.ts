@@ -88,7 +88,7 @@ export function droppedWiresNotice(dropped: readonly GraphEdge[]): string {
 export function canReconnect(doc: GraphDocument, registry: NodeRegistry, ids: readonly string[]): boolean {
   return ids.some((id) => {
     const node = doc.nodes.find((n) => n.id === id);
-    return (node && registry.get(node.type)?.passThrough?.length) ? true : false;
+    return node !== undefined && (registry.get(node.type)?.passThrough?.length ?? 0) > 0;
   });
 }
 

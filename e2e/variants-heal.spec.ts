@@ -5,7 +5,7 @@
  * Each journey leaves screenshots in e2e/.output/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { netParams, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
 
 const errorNodes = (page: Page) => page.locator('[data-testid="node"][data-severity="error"]');
 
@@ -95,5 +95,30 @@ test('the default graph and the SAU ablation look different at a glance, in ligh
   await page.keyboard.press('Control+z'); // back to the default graph (opening was one undo step)
   await expect(choices('trunk')).toHaveText(['transposed']);
   await cards(page, 'default-dark');
+  expect(errors).toEqual([]);
+});
+
+test('deleting the local branch leaves a valid global-only graph with the ablation totals', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openApp(page);
+  const branch = ['trunk', 'masks', 'local', 'classifier', 'fusion', 'out_final', 'out_local', 'out_attention', 'g_class_l1', 'g_class_ce'];
+  await nodeEl(page, branch[0]).locator('header').click();
+  for (const id of branch.slice(1)) await nodeEl(page, id).locator('header').click({ modifiers: ['Control'] });
+  await expect(page.getByTestId('inspector-title')).toHaveText(`${branch.length} nodes selected`);
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('node')).toHaveCount(21 - branch.length);
+  await expect(errorNodes(page)).toHaveCount(0);
+  await expect(page.getByTestId('problems').locator('.count.error')).toHaveText('0 errors');
+  // The losses keep their open image ports (italic), the trainer its open loss ports.
+  await expect(nodeEl(page, 'g_adv').locator('[data-input="fake0"] .name.optional')).toBeVisible();
+  const totals = { g: await netParams(page, 'G').textContent(), d: await netParams(page, 'D').textContent() };
+  await page.screenshot({ path: shot('heal-local-branch-deleted') });
+
+  await page.getByTestId('examples').click();
+  await page.getByTestId('examples-menu').getByRole('menuitem', { name: 'ablation-cityscapes-global-only-tiny.json' }).click();
+  await page.getByTestId('unsaved-leave').click();
+  await expect(page.getByTestId('graph-file')).toHaveText('ablation-cityscapes-global-only-tiny.json');
+  await expect(netParams(page, 'G')).toHaveText(totals.g!);
+  await expect(netParams(page, 'D')).toHaveText(totals.d!);
   expect(errors).toEqual([]);
 });

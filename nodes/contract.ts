@@ -224,6 +224,12 @@ export interface OfficialKey {
   kind: 'parameter' | 'buffer';
 }
 
+/** A bypassed node's output `output` carries, unchanged, what arrives at its input `input`. */
+export interface PassThrough {
+  input: string;
+  output: string;
+}
+
 export interface NodeDef {
   type: string;
   version: number;
@@ -249,12 +255,28 @@ export interface NodeDef {
   /** Non-fatal problems to show on the node (e.g. "no VGG19 weights: this loss is skipped"). */
   warnings?(args: InferArgs): string[];
   build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;
+  /**
+   * Bypass (ComfyUI's mode 4): for each output, the pairs in order of preference; the first whose
+   * input is wired from a live source is used. An output with no pair feeds nothing while bypassed.
+   * The editor's "Delete and reconnect" wires around a deleted node the same way.
+   */
+  passThrough?: readonly PassThrough[];
+  /**
+   * Params shown as badges on the node's card, as text: the architecture choices that make two
+   * variants look different (fusion mode, upsampling, class count). A function when which ones
+   * matter depends on the params (fixed fusion has no upsampling).
+   */
+  badges?: readonly string[] | ((params: ResolvedParams) => readonly string[]);
   /** Official state_dict entries this node mirrors (absent for nodes with no official counterpart). */
   officialKeys?(args: CostArgs & { template: Record<string, number> }): OfficialKey[];
 }
 
 export function inputPorts(def: NodeDef, params: ResolvedParams): PortDef[] {
   return typeof def.inputs === 'function' ? def.inputs(params) : def.inputs;
+}
+
+export function badgeParams(def: NodeDef, params: ResolvedParams): readonly string[] {
+  return typeof def.badges === 'function' ? def.badges(params) : (def.badges ?? []);
 }
 
 export function outputPorts(def: NodeDef, params: ResolvedParams): PortDef[] {

@@ -19,6 +19,7 @@ export const upsampleNode: NodeDef = {
     'nearest, source index floor(i/scale)), as the SPADE/LGGAN decoders do; it keeps the input ' +
     'kind, so semantic maps stay one-hot. Bilinear matches PyTorch with align_corners=False ' +
     '(half-pixel centres, borders clamped); it turns semantic and mask maps into feature maps.',
+  badges: ['mode'],
   params: {
     scale_factor: { type: 'int', default: 2, min: 1, max: 16, doc: 'Integer factor for H and W.', ui: { widget: 'number' } },
     mode: { type: 'enum', options: MODES, default: 'nearest', doc: 'Interpolation.', ui: { widget: 'select' } },

@@ -88,6 +88,7 @@ export const attentionFusionNode: NodeDef = {
     'sum to 1 at every pixel; the final image is W_local·I_local + W_global·I_global (RGB images are fused, ' +
     'not features). mode fixed is an ablation with W = 0.5/0.5 and no variables. The up stages can be SAU ' +
     '(LGGAN++), optionally label-gated; SAU stages have no official keys.',
+  badges: (params) => (params.mode === 'fixed' ? ['mode'] : ['mode', 'upsampling']),
   params: {
     mode: {
       type: 'enum',
@@ -118,6 +119,11 @@ export const attentionFusionNode: NodeDef = {
     sau_kernel: sauKernelParam,
     sau_mid_channels: sauMidChannelsParam,
   },
+  /** Bypassed: the global image is the final image (the global-only ablation); the local one when global is muted. */
+  passThrough: [
+    { input: 'global', output: 'image' },
+    { input: 'local', output: 'image' },
+  ],
   inputs: inputsOf,
   outputs: [
     { name: 'image', kind: 'image', doc: 'B×H×W×3 fused image W_local·I_local + W_global·I_global.' },

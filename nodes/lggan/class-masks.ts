@@ -92,6 +92,7 @@ export const classMasksNode: NodeDef = {
     'label image in [-1, 1] is mapped back to 0..255 as the official code does ((x + 1)/2·255, channel 0), ' +
     'rounded to the nearest integer (robust to float error; the official code compares unrounded), and ' +
     'compared with 10, 20, …, 10·K (K = 6); pixels of any other value belong to no mask. Not differentiable.',
+  badges: (params) => ['mode', params.mode === 'grouped' ? 'separate' : params.mode === 'grey-values' ? 'grey_classes' : 'classes'],
   params: {
     mode: {
       type: 'enum',

@@ -37,6 +37,7 @@ export const classificationNode: NodeDef = {
     "(ADE20K: 51 of 52; the merged 'other' mask is not). `valid` flags the masks present in each sample, " +
     'per sample, so batches larger than one work (the official Cityscapes code needs one sample per GPU). ' +
     'Pooling is one batched matMul (Mᵀ·F), without K copies of F.',
+  badges: ['classes'],
   params: {
     classes: {
       type: 'int',

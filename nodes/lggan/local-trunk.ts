@@ -95,6 +95,7 @@ export const localTrunkNode: NodeDef = {
     'giving the shared local feature map F that the class masks cut into per-class features. Variables mirror ' +
     'the official keys (resnet_blocks1.conv1.weight …, deconv3_local.weight …). The up stages can be SAU ' +
     '(LGGAN++) instead of transposed convs, optionally label-gated; SAU stages have no official keys.',
+  badges: ['upsampling'],
   params: {
     blocks: {
       type: 'int',

@@ -36,6 +36,7 @@ export const sauUpsampleNode: NodeDef = {
     'conv. The label-gated variant is our own ablation, not from the paper: taps whose class differs ' +
     "from the centre pixel's class are dropped and the remaining weights renormalised to sum to 1. " +
     'Memory: the reassembly windows hold k² copies of the upsampled (projected) map, 25× at k = 5.',
+  badges: (params) => (params.gating === 'none' ? [] : ['gating']),
   params: {
     kernel: {
       type: 'int',

@@ -54,6 +54,15 @@ describe('lggan/trainer', () => {
     tf.dispose(Object.values(values));
   });
 
+  it('sums only the connected losses', () => {
+    const n = build(node, { g_losses: 3, d_losses: 2 }, { g_loss_0: loss, g_loss_2: loss, d_loss_1: loss });
+    const [a, b, c] = [tf.scalar(2), tf.scalar(5), tf.scalar(7)];
+    const out = n.run({ g_loss_0: a, g_loss_2: b, d_loss_1: c });
+    expect(out.g_total.dataSync()[0]).toBe(7);
+    expect(out.d_total.dataSync()[0]).toBe(7);
+    tf.dispose([a, b, c, out.g_total, out.d_total]);
+  });
+
   it('gives a zero D total without D losses', () => {
     const n = build(node, { d_losses: 0 }, { g_loss_0: loss });
     const g = tf.scalar(2);
@@ -64,7 +73,8 @@ describe('lggan/trainer', () => {
 
   it('accepts only scalar losses on its ports', () => {
     const params = { g_losses: 1, d_losses: 1 } as never;
-    expectRuleError(() => node.infer({ inputs: { g_loss_0: loss }, params, template: {} }), { port: 'd_loss_0' }, 'not connected');
+    expect(node.infer({ inputs: { g_loss_0: loss }, params, template: {} })).toEqual({}); // an open d_loss port: D is not trained
+    expectRuleError(() => node.infer({ inputs: { d_loss_0: loss }, params, template: {} }), { port: 'g_loss_0' }, 'no generator loss is connected');
     expectRuleError(() => node.infer({ inputs: { g_loss_0: spatialType('image', 1, 4, 4, 3), d_loss_0: loss }, params, template: {} }), { port: 'g_loss_0' }, 'scalar loss');
   });
 });

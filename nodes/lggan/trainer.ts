@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, PortDef, ResolvedParams, TensorType } from '../contract.ts';
-import { NodeRuleError, describeType, enumParam, floatParam, intParam, requireInput } from '../core/rules.ts';
+import { NodeRuleError, describeType, enumParam, floatParam, intParam } from '../core/rules.ts';
 import { addTerms } from '../core/tensor-utils.ts';
 
 export const STEP_ORDERS = ['g-then-d', 'd-then-g'] as const;
@@ -94,17 +94,34 @@ export function dLossPort(i: number): string {
   return `d_loss_${i}`;
 }
 
+/**
+ * The loss ports. All are optional: each step sums the losses connected to its ports, so removing a
+ * loss (or the branch feeding it) leaves a trainer over the rest. The G step needs at least one.
+ */
 function portsOf(params: ResolvedParams): PortDef[] {
-  const g = intParam(params, 'g_losses');
-  const d = intParam(params, 'd_losses');
-  return [
-    ...Array.from({ length: g }, (_, i): PortDef => ({ name: gLossPort(i), kind: 'loss', doc: `Generator loss #${i} (scalar); the G step minimises the sum.` })),
-    ...Array.from({ length: d }, (_, i): PortDef => ({ name: dLossPort(i), kind: 'loss', doc: `Discriminator loss #${i} (scalar); the D step minimises the sum.` })),
-  ];
+  return [...lossPorts(params, 'G'), ...lossPorts(params, 'D')];
+}
+
+function lossPorts(params: ResolvedParams, side: 'G' | 'D'): PortDef[] {
+  const count = intParam(params, side === 'G' ? 'g_losses' : 'd_losses');
+  return Array.from({ length: count }, (_, i): PortDef => ({
+    name: side === 'G' ? gLossPort(i) : dLossPort(i),
+    kind: 'loss',
+    doc: `${side === 'G' ? 'Generator' : 'Discriminator'} loss #${i} (scalar); the ${side} step minimises the sum of those connected.`,
+    optional: true,
+  }));
+}
+
+/** The trainer's loss ports of one side that have a wire, in port order. */
+function connectedLossPorts(params: ResolvedParams, side: 'G' | 'D', isConnected: (port: string) => boolean): string[] {
+  return lossPorts(params, side)
+    .map((p) => p.name)
+    .filter(isConnected);
 }
 
 function requireScalarLoss(inputs: Record<string, TensorType>, port: string): void {
-  const t = requireInput(inputs, port);
+  const t = inputs[port];
+  if (t === undefined) return; // an open optional port
   if (t.kind !== 'loss' || t.shape.length !== 0) throw new NodeRuleError(`port '${port}' expects a scalar loss, got a ${describeType(t)}`, { port });
 }
 
@@ -127,8 +144,8 @@ export const trainerNode: NodeDef = {
     'D step; 100 + 100 epochs). The node itself only sums the losses; which variables each step ' +
     'updates follows from the graph. A perceptual loss without VGG19 weights feeds a constant 0.',
   params: {
-    g_losses: { type: 'int', default: 1, min: 1, max: 16, doc: 'Generator loss inputs (g_loss_0 …).', ui: { widget: 'number', group: 'losses' } },
-    d_losses: { type: 'int', default: 1, min: 0, max: 16, doc: 'Discriminator loss inputs (d_loss_0 …); 0 trains G alone.', ui: { widget: 'number', group: 'losses' } },
+    g_losses: { type: 'int', default: 1, min: 1, max: 16, doc: 'Generator loss ports (g_loss_0 …); the G step sums those connected (at least one).', ui: { widget: 'number', group: 'losses' } },
+    d_losses: { type: 'int', default: 1, min: 0, max: 16, doc: 'Discriminator loss ports (d_loss_0 …), summed over those connected; 0 (or none connected) trains G alone.', ui: { widget: 'number', group: 'losses' } },
     g_lr: { type: 'float', default: 1e-4, min: 0, max: 1, doc: 'Generator Adam learning rate (TTUR: lr/2).', ui: { widget: 'number', step: 1e-5, group: 'adam' } },
     d_lr: { type: 'float', default: 4e-4, min: 0, max: 1, doc: 'Discriminator Adam learning rate (TTUR: 2·lr).', ui: { widget: 'number', step: 1e-5, group: 'adam' } },
     beta1: { type: 'float', default: 0, min: 0, max: 0.999999, doc: "Adam's β1 (0 with TTUR, 0.5 cross-view).", ui: { widget: 'number', step: 0.1, group: 'adam' } },
@@ -173,17 +190,23 @@ export const trainerNode: NodeDef = {
   outputs: [],
   infer({ inputs, params }) {
     for (const port of portsOf(params)) requireScalarLoss(inputs, port.name);
+    if (connectedLossPorts(params, 'G', (port) => inputs[port] !== undefined).length === 0) {
+      const first = gLossPort(0);
+      throw new NodeRuleError(`no generator loss is connected: wire a loss into '${first}' (or another g_loss port), or nothing would train G`, { port: first });
+    }
     return {};
   },
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
-  build(_ctx, { params }) {
-    const { gLosses, dLosses } = trainerSettings(params);
+  build(_ctx, { inputs, params }) {
+    const connected = (port: string) => inputs[port] !== undefined;
+    const g = connectedLossPorts(params, 'G', connected);
+    const d = connectedLossPorts(params, 'D', connected);
     return (values) =>
       tf.tidy(() => ({
-        g_total: sum(Array.from({ length: gLosses }, (_, i) => values[gLossPort(i)])),
-        d_total: sum(Array.from({ length: dLosses }, (_, i) => values[dLossPort(i)])),
+        g_total: sum(g.map((port) => values[port])),
+        d_total: sum(d.map((port) => values[port])),
       }));
   },
 };

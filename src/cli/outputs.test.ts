@@ -6,6 +6,7 @@ import { resolveGraph } from '../compiler/resolve.ts';
 import { loadGraph } from '../graph/load.ts';
 import { tempDir, writeTinyGan, writeTinyLggan } from './cli.test-util.ts';
 import { generatorOutputs, outputKeys } from './outputs.ts';
+import { LOCAL_BRANCH, deleteBranch, shipped } from '../../nodes/lggan/variadic-test-support.ts';
 
 const tmp = tempDir();
 const programs: Program[] = [];
@@ -50,5 +51,14 @@ describe('generatorOutputs', () => {
     const o = generatorOutputs(compileFile(writeTinyGan(tmp.dir)));
     expect(o).toMatchObject({ final: { key: 'tanh:y', name: 'final' }, images: [], inputs: ['labels'], networks: ['G'] });
     expect(o.classImages).toBeUndefined();
+  });
+
+  it('falls back to the lowest generated-image port wired when fake0 is left open', () => {
+    // The default graph without its local branch (fake0 of every loss is open) and without image outputs.
+    const { doc } = deleteBranch(shipped('lggan-cityscapes-tiny.json'), [...LOCAL_BRANCH, 'out_global']);
+    const registry = createRegistry();
+    const program = compileProgram(resolveGraph(doc, registry, { batch: 1 }));
+    programs.push(program);
+    expect(generatorOutputs(program)).toMatchObject({ final: { key: 'global:image', name: 'final' }, images: [], networks: ['G'] });
   });
 });

@@ -2,7 +2,7 @@
  * What a graph's generator produces, for sample grids (`lggan train`) and for `lggan generate`:
  * - image outputs: core/output nodes with role 'image', by their `name` param; the one named
  *   'final' (else the first) is the final image. A graph without any (a bare training graph) falls
- *   back to the image wired into the losses' `fake0` port.
+ *   back to the image wired into the losses' `fake0` port (or the lowest fake port wired).
  * - attention outputs: core/output nodes with role 'attention' (LGGAN: channel 0 weights the local
  *   image, channel 1 the global one).
  * - per-class images: the `class_images` port of an lggan/local-generators node, with the class
@@ -65,8 +65,11 @@ export function generatorOutputs(program: Program): GeneratorOutputs {
   const images = outputsOfRole('image');
   let final = images.find((o) => o.name === 'final') ?? images[0];
   if (!final) {
-    const fake = doc.edges.find((e) => e.to.port === 'fake0');
-    if (!fake) throw new OutputsError("the graph has no image output (a core/output node with role 'image') and no loss reading a generated image (fake0)");
+    // The lowest-numbered fake port wired anywhere: fake0 is the final image, unless it was left open.
+    const fake = doc.edges
+      .filter((e) => /^fake\d+$/.test(e.to.port))
+      .sort((a, b) => Number(a.to.port.slice(4)) - Number(b.to.port.slice(4)))[0];
+    if (!fake) throw new OutputsError("the graph has no image output (a core/output node with role 'image') and no loss reading a generated image (fake0 …)");
     final = { key: portKey(fake.from), name: 'final' };
   }
   const local = doc.nodes.find((n) => n.type === 'lggan/local-generators');

@@ -124,8 +124,7 @@ export const adversarialLossNode: NodeDef = {
   infer({ inputs, params }) {
     const d = readDiscriminator(inputs);
     const condition = requireSpatial(inputs, 'condition');
-    const fakes = requireFakeImages(inputs, params, condition, 'condition');
-    fakes.forEach((fake, i) => requireDiscriminatorPair(d, condition, fake, `fake${i}`));
+    for (const fake of requireFakeImages(inputs, params, condition, 'condition')) requireDiscriminatorPair(d, condition, fake.type, fake.port);
     if (sideOf(params) === 'discriminator') {
       const real = requireImage(inputs, 'real');
       requireDiscriminatorPair(d, condition, real, 'real');

@@ -37,7 +37,7 @@ export const featureMatchingLossNode: NodeDef = {
     const condition = requireSpatial(inputs, 'condition');
     const real = requireImage(inputs, 'real');
     requireDiscriminatorPair(d, condition, real, 'real');
-    requireFakeImages(inputs, params, real, 'real').forEach((fake, i) => requireDiscriminatorPair(d, condition, fake, `fake${i}`));
+    for (const fake of requireFakeImages(inputs, params, real, 'real')) requireDiscriminatorPair(d, condition, fake.type, fake.port);
     return lossOutputType();
   },
   cost() {

@@ -47,7 +47,9 @@ describe('lggan/perceptual-loss with weights', () => {
     const params = { weight: 10, images: 2, weights: 'weights/vgg19.safetensors', input_normalization: 'imagenet' };
     expect(node.warnings!({ inputs: {}, params, template: {} })).toEqual([]);
     expect(perceptualWeightSource(params)).toBe('weights/vgg19.safetensors');
-    expect(node.cost({ inputs: { real: img(2) }, outputs: {}, params })).toEqual({ params: 0, macs: 3 * vgg19Macs(2, 16, 16), buffers: 0 });
+    expect(node.cost({ inputs: { real: img(2), fake0: img(2), fake1: img(2) }, outputs: {}, params })).toEqual({ params: 0, macs: 3 * vgg19Macs(2, 16, 16), buffers: 0 });
+    // Only connected fakes run through VGG: one fake and the real image.
+    expect(node.cost({ inputs: { real: img(2), fake1: img(2) }, outputs: {}, params })).toEqual({ params: 0, macs: 2 * vgg19Macs(2, 16, 16), buffers: 0 });
     expect(() => buildNode(node, { weights: 'weights/vgg19.safetensors' }, { fake0: img(), real: img() })).toThrow("VGG19 weights 'weights/vgg19.safetensors' are not loaded");
   });
 

@@ -10,11 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
-import { NodeRuleError, enumParam, intParam, stringParam } from '../../core/rules.ts';
+import { NodeRuleError, enumParam, stringParam } from '../../core/rules.ts';
 import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { VGG_LAYER_WEIGHTS, imagenetNormalize, vgg19Features, vgg19Macs, vgg19WeightsFor } from '../vgg19.ts';
 import type { Vgg19Weights } from '../vgg19.ts';
-import { IMAGES_PARAM, LOSS_OUTPUTS, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
+import { IMAGES_PARAM, LOSS_OUTPUTS, connectedFakePorts, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
 
 const NORMALIZATIONS = ['imagenet', 'none'] as const;
 
@@ -87,8 +87,8 @@ export const perceptualLossNode: NodeDef = {
   cost({ inputs, params }) {
     if (perceptualSkipReason(params)) return { params: 0, macs: 0, buffers: 0 };
     const [b, h, w] = inputs.real.shape.map((d) => d.value);
-    // VGG runs on every fake and once on the real image; its weights are constants, not node state.
-    return { params: 0, macs: (intParam(params, 'images') + 1) * vgg19Macs(b, h, w), buffers: 0 };
+    // VGG runs on every connected fake and once on the real image; its weights are constants, not node state.
+    return { params: 0, macs: (connectedFakePorts(inputs, params).length + 1) * vgg19Macs(b, h, w), buffers: 0 };
   },
   build(ctx, { params }) {
     const weight = lossWeight(params);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, requireSameSpatial } from '../../core/rules.ts';
 import { addTerms } from '../../core/tensor-utils.ts';
-import { IMAGES_PARAM, LOSS_OUTPUTS, fakePortNames, fakePorts, fakeTensors, lossOutputType, lossWeight, requireImage, weightParam } from './common.ts';
+import { IMAGES_PARAM, LOSS_OUTPUTS, connectedFakePorts, fakePorts, fakeTensors, lossOutputType, lossWeight, requireImage, weightParam } from './common.ts';
 
 /** Σ|horizontal neighbour differences| + Σ|vertical neighbour differences| (slices only: gradients everywhere). */
 export function totalVariation(x: tf.Tensor4D): tf.Scalar {
@@ -35,7 +35,7 @@ export const tvLossNode: NodeDef = {
   inputs: (params: ResolvedParams) => fakePorts(params),
   outputs: LOSS_OUTPUTS,
   infer({ inputs, params }) {
-    const names = fakePortNames(params);
+    const names = connectedFakePorts(inputs, params);
     const first = requireImage(inputs, names[0]);
     if (first.shape[1].value * first.shape[2].value < 2) {
       throw new NodeRuleError(`port '${names[0]}' needs an image with more than one pixel`, { port: names[0] });

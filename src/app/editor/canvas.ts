@@ -28,6 +28,10 @@ export interface CanvasActions {
   add(type: string, at: Position): void;
   remove(ids: string[]): void;
   duplicate(ids: string[]): void;
+  /** Delete, wiring each node's pass-through input source to what its output fed. */
+  removeReconnecting(ids: string[]): void;
+  /** Does any of these nodes declare pass-through pairs ("Delete and reconnect" is offered)? */
+  canReconnect(ids: string[]): boolean;
 }
 
 export interface CanvasHooks {
@@ -43,6 +47,8 @@ export interface CanvasHooks {
   layoutChanged(): void;
   addNode(type: string, at: Position): void;
   removeNodes(ids: string[]): void;
+  removeNodesReconnecting(ids: string[]): void;
+  canReconnect(ids: string[]): boolean;
   duplicateNodes(ids: string[]): void;
   sections(): PaletteSection[];
 }
@@ -171,6 +177,7 @@ export class ReteCanvas {
           list: [
             { label: `Duplicate${n}`, key: 'duplicate', handler: () => this.hooks.duplicateNodes(ids) },
             { label: `Delete${n}`, key: 'delete', handler: () => this.hooks.removeNodes(ids) },
+            ...(this.hooks.canReconnect(ids) ? [{ label: `Delete and reconnect${n}`, key: 'delete-reconnect', handler: () => this.hooks.removeNodesReconnecting(ids) }] : []),
           ],
         };
       },

@@ -3,7 +3,7 @@
  * category (colour), ports with their inferred shapes, cost badges and the node's problems.
  * Pure data, so the canvas only copies it into its node objects, and Node tests can check it.
  */
-import type { NodeCategory, TensorKind } from '../../../nodes/contract.ts';
+import { badgeParams, type NodeCategory, type TensorKind } from '../../../nodes/contract.ts';
 import { formatShape } from '../../../nodes/dims.ts';
 import type { GraphIR, ResolvedNode } from '../../compiler/ir.ts';
 import type { Diagnostic, Severity } from '../../graph/diagnostics.ts';
@@ -31,8 +31,18 @@ export interface NodeView {
   outputs: PortView[];
   params: number;
   macs: number;
+  /** Architecture choices the node type shows on its card (its `badges` params), as plain text. */
+  badges: BadgeView[];
   severity?: Severity;
   problems: Diagnostic[];
+}
+
+export interface BadgeView {
+  param: string;
+  /** "sau", "fixed", "35 classes": drawn as text, never as HTML. */
+  text: string;
+  /** The value differs from the type's default (a variant's choice), so the card marks it. */
+  changed: boolean;
 }
 
 export const NODE_WIDTH = 248;
@@ -93,6 +103,36 @@ function worstAt(problems: Diagnostic[], port: string): PortView['problem'] {
   return d ? { severity: d.severity, message: d.message } : undefined;
 }
 
+const BADGE_MAX_CHARS = 24;
+
+/**
+ * The node type's badge params with their resolved values: an enum or string shows its value
+ * ("sau-label-gated"), a number its value and name ("35 classes"), a flag its name or "no name".
+ * A param that did not resolve shows nothing (its problem is reported at the field). A value other
+ * than the type's default is marked `changed`, so a variant's choices stand out.
+ */
+export function badgesOf(n: Pick<ResolvedNode, 'def' | 'params'>): BadgeView[] {
+  const badges: BadgeView[] = [];
+  if (!n.def) return badges;
+  let params: readonly string[];
+  try {
+    params = badgeParams(n.def, n.params);
+  } catch {
+    return badges; // params that did not resolve: their problems are shown at the fields
+  }
+  for (const param of params) {
+    const value = n.params[param];
+    if (value === undefined) continue;
+    const words = param.replace(/_/g, ' ');
+    const text = typeof value === 'number' ? `${value} ${words}` : typeof value === 'boolean' ? (value ? words : `no ${words}`) : value;
+    // A default that is a template expression ("num_classes") is not compared: it is no choice.
+    const fallback = n.def.params[param]?.default;
+    const changed = typeof fallback === typeof value && fallback !== value;
+    badges.push({ param, text: text.length > BADGE_MAX_CHARS ? `${text.slice(0, BADGE_MAX_CHARS - 1)}…` : text, changed });
+  }
+  return badges;
+}
+
 export function nodeView(doc: GraphDocument, n: ResolvedNode, edgeProblems: Diagnostic[] = []): NodeView {
   const problems = [...n.diagnostics, ...edgeProblems];
   const severity = problems.some((d) => d.severity === 'error') ? 'error' : problems.length ? 'warning' : undefined;
@@ -117,6 +157,7 @@ export function nodeView(doc: GraphDocument, n: ResolvedNode, edgeProblems: Diag
     outputs,
     params: n.cost.params,
     macs: n.cost.macs,
+    badges: badgesOf(n),
     severity,
     problems,
   };

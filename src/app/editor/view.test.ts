@@ -125,3 +125,34 @@ describe('auto-arrange', () => {
       }
   });
 });
+
+describe('architecture choices as badges', () => {
+  const badges = (doc: GraphDocument) =>
+    Object.fromEntries([...nodeViews(doc, resolve(doc))].filter(([, v]) => v.badges.length > 0).map(([id, v]) => [id, v.badges.map((b) => b.text)]));
+
+  it('the default graph and its SAU variant differ on the trunk and fusion cards; class counts are resolved values', () => {
+    const city = load(cityscapes);
+    expect(badges(city)).toEqual({
+      trunk: ['transposed'],
+      masks: ['one-hot', '35 classes'],
+      classifier: ['35 classes'],
+      fusion: ['attention', 'transposed'],
+    });
+    const sau = setParam(setParam(city, 'trunk', 'upsampling', 'sau'), 'fusion', 'upsampling', 'sau-label-gated');
+    expect(badges(sau)).toMatchObject({ trunk: ['sau'], fusion: ['attention', 'sau-label-gated'] });
+    // Choices other than the type's default are marked; a template-expression default is no choice.
+    const changed = (doc: GraphDocument, id: string) => nodeViews(doc, resolve(doc)).get(id)!.badges.map((b) => b.changed);
+    expect(changed(city, 'fusion')).toEqual([false, false]);
+    expect(changed(sau, 'fusion')).toEqual([false, true]);
+    expect(changed(city, 'masks')).toEqual([false, false]);
+    // Fixed fusion has no upsampling branch, so only its mode shows.
+    expect(badges(setParam(city, 'fusion', 'mode', 'fixed')).fusion).toEqual(['fixed']);
+    // A param that does not resolve shows no badge (its problem is at the field).
+    expect(badges(setParam(city, 'masks', 'classes', 'no_such_name')).masks).toEqual(['one-hot']);
+  });
+
+  it('which class count shows follows the mask mode', () => {
+    const city = load(cityscapes);
+    expect(badges(setParam(setParam(city, 'masks', 'mode', 'grouped'), 'masks', 'separate', 20)).masks).toEqual(['grouped', '20 separate']);
+  });
+});

@@ -9,6 +9,7 @@ import { resolvePadding } from '../../../nodes/core/conv-layers.ts';
 import { boolParam, channelsOf, enumParam, floatParam, intParam, stringParam } from '../../../nodes/core/rules.ts';
 import { readDiscriminator } from '../../../nodes/lggan/discriminators/signature.ts';
 import { perceptualSkipReason } from '../../../nodes/lggan/losses/perceptual-loss.ts';
+import { connectedFakePorts } from '../../../nodes/lggan/losses/common.ts';
 import { code, f, pyCall, type PyCode, type PyFloat, type PyValue } from './python-literals.ts';
 
 /**
@@ -58,8 +59,9 @@ function lossOf(callee: string, args: Args): Emitted {
   return { role: 'loss', python: pyCall(`losses.${callee}`, args) };
 }
 
+/** The connected generated-image ports' sources (open fake ports are left out, as the studio's losses do). */
 function fakes(ctx: EmitContext): string[] {
-  return Array.from({ length: intParam(P(ctx), 'images') }, (_, i) => ctx.source(`fake${i}`));
+  return connectedFakePorts(ctx.node.inputs, P(ctx)).map((port) => ctx.source(port));
 }
 
 function weight(ctx: EmitContext): PyFloat {

@@ -389,6 +389,10 @@ for (const csp of [true, false]) {
 
       const workflow = JSON.stringify(hostileWorkflow());
       await page.getByTestId('open-file').setInputFiles({ name: `${PAYLOADS[2]}.json`, mimeType: 'application/json', buffer: Buffer.from(workflow) });
+      // The journey above edited the graph (property dialogs), so the door asks first; its text is a sink too.
+      await expect(page.getByTestId('unsaved-dialog')).toContainText('has changes that are not saved');
+      await expectNothingRan(page, w, 'workflow: unsaved question');
+      await page.getByTestId('unsaved-leave').click();
       await expect(page.getByTestId('notice')).toContainText('as litegraph/ComfyUI JSON');
       await expectNothingRan(page, w, 'workflow: opened');
       // The foreign node keeps its litegraph id as our id.

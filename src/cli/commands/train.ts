@@ -36,8 +36,8 @@ import { RunRecorder } from '../train/run-recorder.ts';
 
 export const trainUsage =
   'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
-  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR\n' +
-  '    lggan train --from-run RUN_DIR/run.json --out DIR [--steps N] [--sample-every K] [--checkpoint-every K] [--eval-every K]   re-run a recorded run: its graph as trained, seeds, batch, data and held-out split (same losses)';
+  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
+  'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data and held-out split: the same losses)';
 
 /** How many held-out samples a sample grid shows. */
 const GRID_ROWS = 4;

@@ -1,0 +1,201 @@
+/**
+ * `lggan sweep`, `lggan compare` and `lggan train --from-run` end to end. Training runs use the
+ * tiny training GAN (16×16, batch 2, ~0.3 s a step): two variants, 2 steps each. The seven shipped
+ * Cityscapes tiny graphs (the default and its six ablations, ~12 s a step each here) are compared
+ * over run folders made for them without training, so the test stays cheap.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry } from '../../nodes/index.ts';
+import { graphHash } from '../graph/hash.ts';
+import { loadGraph } from '../graph/load.ts';
+import { saveGraph } from '../graph/save.ts';
+import { decodeImage } from '../runtime/data/index.ts';
+import { cli, readCsv, tempDir, writeTinyGan } from './cli.test-util.ts';
+import { readRunFile, runFileJson, RUN_FILE_FORMAT, type RunFile } from './runs/run-file.ts';
+
+const tmp = tempDir('lggan-sweep-');
+afterAll(tmp.cleanup);
+let base: string;
+let narrow: string;
+let sweepDir: string;
+let sweepRun: Awaited<ReturnType<typeof cli>>;
+
+beforeAll(async () => {
+  base = writeTinyGan(tmp.dir);
+  // A variant: half the generator width and another name.
+  const doc = JSON.parse(readFileSync(base, 'utf8'));
+  doc.meta.name = 'narrow | ngf 2';
+  doc.template.ngf = 2;
+  narrow = join(tmp.dir, 'tiny-gan narrow.json');
+  writeFileSync(narrow, JSON.stringify(doc));
+  sweepDir = join(tmp.dir, 'sweep');
+  sweepRun = await cli(['sweep', base, narrow, '--synthetic', '--steps', '2', '--out', sweepDir, '--seed', '3', '--sample-every', '0', '--checkpoint-every', '0']);
+});
+
+describe('lggan sweep', () => {
+  it('trains each variant into its own folder with the same seed, data and held-out split', async () => {
+    expect(sweepRun.code).toBe(0);
+    expect(readdirSync(sweepDir).sort()).toEqual(['comparison.csv', 'comparison.md', 'losses.png', 'tiny-gan', 'tiny-gan-narrow']);
+    const runs = await Promise.all(['tiny-gan', 'tiny-gan-narrow'].map((f) => readRunFile(join(sweepDir, f, 'run.json'))));
+    for (const run of runs) {
+      expect(run).toMatchObject({ status: 'finished', seed: 3, dataSeed: 3, batch: 2, steps: { requested: 2, done: 2, resumedFrom: 0 }, lossTerms: ['g_adv', 'g_l1', 'd_adv'] });
+      expect(run.data).toMatchObject({ kind: 'synthetic', path: null, layout: null, trainSamples: 248, heldOutSamples: 8 });
+      expect(run.wallSeconds).toBeGreaterThan(0);
+      expect(Date.parse(run.endedAt!)).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
+    }
+    expect(runs[1].data.fingerprint).toBe(runs[0].data.fingerprint);
+    expect(runs.map((r) => r.graph.name)).toEqual(['tiny training GAN', 'narrow | ngf 2']);
+    // The recorded document is the graph as trained: its hash is the recorded one.
+    const registry = createRegistry();
+    const loaded = loadGraph(JSON.stringify(runs[1].graph.document), { registry });
+    expect(loaded.ok && graphHash(loaded.doc)).toBe(runs[1].graph.hash);
+    expect(runs[0].graph.hash).not.toBe(runs[1].graph.hash);
+  });
+
+  it('writes the comparison: table, Markdown, CSV and a PNG of the loss curves', () => {
+    const table = sweepRun.out.filter((l) => /^\s+[12]\s/.test(l));
+    expect(table).toEqual([
+      expect.stringMatching(/^\s+1\s+tiny training GAN\s+[0-9a-f]{12}\s+reference\s+2\s+[\d.]+(\s+\S+){6}$/),
+      expect.stringMatching(/^\s+2\s+narrow \| ngf 2\s+[0-9a-f]{12}\s+nodes 0 · params 1 · wires 0\s+2\s+[\d.]+(\s+\S+){6}$/),
+    ]);
+    const md = readFileSync(join(sweepDir, 'comparison.md'), 'utf8');
+    expect(md).toContain('| run | variant | graph hash | diff vs run 1 | steps | time (s) | g\\_adv | g\\_l1 | d\\_adv | PSNR (dB) | SSIM | SD (dB) |');
+    expect(md).toMatch(/\| 2 \| narrow \\\| ngf 2 \| [0-9a-f]{12} \| nodes 0 · params 1 · wires 0 \| 2 \|/);
+    expect(md).toContain('![loss curves per term](losses.png)');
+    const csv = readFileSync(join(sweepDir, 'comparison.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('run,variant,dir,graph_hash,diff_nodes,diff_params,diff_wires,status,steps,wall_seconds,backend,seed,g_adv,g_l1,d_adv,psnr,ssim,sd,held_out_count');
+    // The last losses in the table are the last row of each run's losses.csv, at full precision.
+    const losses = readCsv(join(sweepDir, 'tiny-gan-narrow', 'losses.csv'));
+    const row = csv[2].split(',');
+    expect(row.slice(12, 15)).toEqual(losses[2].slice(3, 6));
+    expect(row.slice(4, 7)).toEqual(['0', '1', '0']);
+    const png = decodeImage(readFileSync(join(sweepDir, 'losses.png')), 'chart');
+    expect(png.width).toBeGreaterThan(400);
+    // Both runs' colours (blue, orange) are drawn.
+    const has = (rgb: number[]) => {
+      for (let i = 0; i < png.rgba.length; i += 4) if (rgb.every((c, k) => png.rgba[i + k] === c)) return true;
+      return false;
+    };
+    expect(has([31, 119, 180])).toBe(true);
+    expect(has([255, 127, 14])).toBe(true);
+    expect(has([214, 39, 40])).toBe(false); // no third run
+  });
+
+  it('refuses to train into variant folders that exist, and needs the data option', async () => {
+    expect(await cli(['sweep', base, '--synthetic', '--steps', '1', '--out', sweepDir])).toMatchObject({ code: 2, err: [expect.stringMatching(/already holds tiny-gan\/: choose another directory$/)] });
+    expect((await cli(['sweep', base, '--steps', '1', '--out', join(tmp.dir, 'x')])).err).toEqual(['lggan sweep: sweep needs exactly one of --data DIR and --synthetic']);
+  });
+});
+
+describe('lggan compare', () => {
+  it('prints JSON for existing runs and writes the files with --out', async () => {
+    const out = join(tmp.dir, 'compared');
+    const r = await cli(['compare', join(sweepDir, 'tiny-gan-narrow'), join(sweepDir, 'tiny-gan', 'run.json'), '--json', '--out', out]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out.join('\n'));
+    expect(json.version).toBe(1);
+    expect(json.terms).toEqual(['g_adv', 'g_l1', 'd_adv']);
+    expect(json.runs.map((x: { variant: string; diff: unknown }) => [x.variant, x.diff])).toEqual([
+      ['narrow | ngf 2', null],
+      ['tiny training GAN', { nodes: 0, params: 1, wires: 0 }],
+    ]);
+    expect(json.runs[0].heldOut).toMatchObject({ count: 8, step: 2 });
+    expect(readdirSync(out).sort()).toEqual(['comparison.csv', 'comparison.md', 'losses.png']);
+  });
+
+  it('names the file and field of a bad run record, and the line of a bad losses.csv', async () => {
+    const bad = join(tmp.dir, 'bad-run');
+    mkdirSync(bad);
+    const run = JSON.parse(readFileSync(join(sweepDir, 'tiny-gan', 'run.json'), 'utf8'));
+    writeFileSync(join(bad, 'run.json'), JSON.stringify({ ...run, data: { ...run.data, heldOutSamples: -1 } }));
+    expect(await cli(['compare', bad])).toMatchObject({ code: 1, err: [`error ${join(bad, 'run.json')}: field 'data.heldOutSamples' must be a whole number ≥ 1, got -1`] });
+    writeFileSync(join(bad, 'run.json'), JSON.stringify(run));
+    writeFileSync(join(bad, 'losses.csv'), readFileSync(join(sweepDir, 'tiny-gan', 'losses.csv'), 'utf8').replace(/\n2,([^,]*),([^,]*),([^,]*),/, '\n2,$1,$2,oops,'));
+    expect((await cli(['compare', bad])).err).toEqual([`error ${join(bad, 'losses.csv')}:3:4: "oops" in column "g_adv" is not a number`]);
+    expect((await cli(['compare', join(tmp.dir, 'nowhere')])).err).toEqual([`error ${join(tmp.dir, 'nowhere', 'run.json')}: no such file (not a run folder of lggan train?)`]);
+  });
+});
+
+describe('lggan train --from-run', () => {
+  it('trains the recorded run again with the same losses', async () => {
+    const again = join(tmp.dir, 'again');
+    const r = await cli(['train', '--from-run', join(sweepDir, 'tiny-gan-narrow', 'run.json'), '--out', again, '--sample-every', '0']);
+    expect(r.code).toBe(0);
+    expect(readCsv(join(again, 'losses.csv'), { withoutMs: true })).toEqual(readCsv(join(sweepDir, 'tiny-gan-narrow', 'losses.csv'), { withoutMs: true }));
+    const run = await readRunFile(join(again, 'run.json'));
+    const recorded = await readRunFile(join(sweepDir, 'tiny-gan-narrow', 'run.json'));
+    expect(run.graph.hash).toBe(recorded.graph.hash);
+    expect(run).toMatchObject({ seed: 3, dataSeed: 3, batch: 2, steps: { requested: 2, done: 2 } });
+    expect(run.graph.file).toBe(join(sweepDir, 'tiny-gan-narrow', 'run.json'));
+  });
+
+  it('takes the graph, seeds and data from the record only', async () => {
+    const rec = join(sweepDir, 'tiny-gan', 'run.json');
+    expect((await cli(['train', '--from-run', rec, '--out', join(tmp.dir, 'y'), '--seed', '1'])).err).toEqual(['lggan train: --from-run replays the recorded run, so --seed cannot be given with it']);
+    expect((await cli(['train', base, '--from-run', rec, '--out', join(tmp.dir, 'y')])).err).toEqual(['lggan train: --from-run takes the graph from the run record: give no graph file']);
+    expect(existsSync(join(tmp.dir, 'y'))).toBe(false);
+  });
+});
+
+/** A finished run folder for `file` without training: its record and two steps of made-up losses. */
+function fabricateRun(dir: string, file: string, lossTerms: string[], offset: number): void {
+  const registry = createRegistry();
+  const loaded = loadGraph(readFileSync(file, 'utf8'), { registry, file });
+  if (!loaded.ok) throw new Error(`${file} does not load`);
+  const run: RunFile = {
+    format: RUN_FILE_FORMAT,
+    version: 1,
+    status: 'finished',
+    graph: { name: loaded.doc.meta.name, hash: graphHash(loaded.doc), file, document: JSON.parse(saveGraph(loaded.doc)) },
+    seed: 0,
+    dataSeed: 0,
+    backend: 'wasm',
+    batch: 1,
+    data: { kind: 'synthetic', description: 'synthetic scenes', path: null, layout: null, fingerprint: 'synthetic-scene:x', trainSamples: 255, heldOutSamples: 1 },
+    steps: { requested: 2, done: 2, resumedFrom: 0 },
+    lossTerms,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:10.000Z',
+    wallSeconds: 10,
+    files: { losses: 'losses.csv', lossesJsonl: 'losses.jsonl', metrics: 'metrics.jsonl', checkpoints: 'checkpoints', samples: 'samples' },
+    versions: { nodePack: '0.1.0', tfjs: '4.22.0', node: 'v20' },
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'run.json'), runFileJson(run));
+  const rows = [1, 2].map((step) => [step, ...lossTerms.map((_, k) => (k + 1) / step + offset)].join(','));
+  writeFileSync(join(dir, 'losses.csv'), [['step', ...lossTerms].join(','), ...rows].join('\n') + '\n');
+  writeFileSync(join(dir, 'metrics.jsonl'), JSON.stringify({ step: 2, count: 1, psnr: 12 + offset, ssim: 0.2, sd: 10 }) + '\n');
+}
+
+describe('lggan compare over the shipped Cityscapes tiny graphs', () => {
+  const variants = ['lggan-cityscapes-tiny', ...['fixed-fusion', 'global-only', 'local-only', 'no-classification', 'sau', 'sau-label-gated'].map((v) => `ablation-cityscapes-${v}-tiny`)];
+
+  it('lists the default and the six ablations with their diff against the default', async () => {
+    const dirs = variants.map((v, i) => {
+      const dir = join(tmp.dir, 'cityscapes', v);
+      fabricateRun(dir, new URL(`../../graphs/${v}.json`, import.meta.url).pathname, i % 2 === 0 ? ['g_adv', 'g_feat', 'd_adv'] : ['g_adv', 'd_adv'], i / 10);
+      return dir;
+    });
+    const out = join(tmp.dir, 'cityscapes', 'compared');
+    const r = await cli(['compare', ...dirs, '--json', '--out', out]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out.join('\n'));
+    expect(json.terms).toEqual(['g_adv', 'g_feat', 'd_adv']);
+    expect(json.runs.map((x: { variant: string }) => x.variant)).toEqual([
+      'LGGAN Cityscapes (tiny)',
+      ...['fixed-fusion', 'global-only', 'local-only', 'no-classification', 'sau', 'sau-label-gated'].map((v) => `LGGAN Cityscapes — ${v} (tiny)`),
+    ]);
+    expect(json.runs[0].diff).toBeNull();
+    for (const run of json.runs.slice(1)) expect(run.diff.nodes + run.diff.params + run.diff.wires).toBeGreaterThan(0);
+    // Removing a branch removes nodes and wires; a param choice changes a param and no wire.
+    expect(json.runs[2].diff.wires).toBeGreaterThan(0);
+    expect(json.runs[5].diff).toMatchObject({ wires: 0 });
+    expect(json.runs[5].diff.params).toBeGreaterThan(0);
+    expect(json.runs[1].lastLosses).toEqual({ g_adv: 0.5 + 0.1, d_adv: 1 + 0.1 });
+    const png = decodeImage(readFileSync(join(out, 'losses.png')), 'chart');
+    expect(png.height).toBeGreaterThan(2 * 250); // two rows of panels for three terms, then a legend of seven
+    expect(readFileSync(join(out, 'comparison.md'), 'utf8').split('\n').filter((l) => /^\| \d/.test(l))).toHaveLength(7);
+  });
+});

@@ -83,14 +83,19 @@ export class Canvas {
   }
 }
 
-/** A tick label: short, in the font's characters (no exponent sign beyond 'E', '-', '+'). */
-export function tickLabel(v: number): string {
+/**
+ * A tick label in the font's characters, with enough decimals to tell ticks `span` apart
+ * (a panel whose values differ only in the fifth digit still gets distinct labels).
+ */
+export function tickLabel(v: number, span = Math.abs(v)): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e5 || a < 1e-3 ? v.toExponential(2) : Number(v.toPrecision(4)).toString();
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(span > 0 && span < a / 100 ? 5 : 2);
+  const decimals = span > 0 ? Math.min(8, Math.max(0, Math.ceil(-Math.log10(span)) + 2)) : 3;
+  return v.toFixed(decimals);
 }
 
-const PANEL = { width: 420, height: 250, left: 70, right: 16, top: 30, bottom: 36 } as const;
+const PANEL = { width: 440, height: 250, left: 90, right: 16, top: 30, bottom: 36 } as const;
 const COLUMNS = 2;
 const LEGEND_ROW = 14;
 const MARGIN = 12;
@@ -146,7 +151,7 @@ function drawPanel(canvas: Canvas, ox: number, oy: number, term: string, series:
     const py = Math.round(y(v));
     if (t > 0) canvas.line(plot.x + 1, py, plot.x + plot.w, py, GRID);
     canvas.line(plot.x - 4, py, plot.x, py, INK);
-    const label = fitText(tickLabel(v), PANEL.left - 10);
+    const label = fitText(tickLabel(v, (hi - lo) / 2), PANEL.left - 10);
     canvas.text(plot.x - 7 - textWidth(label), py - 3, label, INK);
   }
   canvas.text(plot.x, plot.y + plot.h + 6, String(first), INK);

@@ -133,6 +133,8 @@ describe('loss chart', () => {
     expect(textWidth('ab')).toBe(11);
     expect(fitText('abcdefgh', textWidth('abcd'))).toBe('abc…');
     expect(tickLabel(0.000012345)).toBe('1.23e-5');
-    expect(tickLabel(-0.5)).toBe('-0.5');
+    expect(tickLabel(-0.5, 1)).toBe('-0.50');
+    // Ticks half a ten-thousandth apart are told apart.
+    expect(new Set([3.5551, 3.55515, 3.5552].map((v) => tickLabel(v, 0.00005))).size).toBe(3);
   });
 });

@@ -11,7 +11,7 @@ import { createRegistry } from '../../nodes/index.ts';
 import { graphHash } from '../graph/hash.ts';
 import { loadGraph } from '../graph/load.ts';
 import { saveGraph } from '../graph/save.ts';
-import { decodeImage } from '../runtime/data/index.ts';
+import { decodeImage, encodePng } from '../runtime/data/index.ts';
 import { cli, readCsv, tempDir, writeTinyGan } from './cli.test-util.ts';
 import { readRunFile, runFileJson, RUN_FILE_FORMAT, type RunFile } from './runs/run-file.ts';
 
@@ -136,6 +136,38 @@ describe('lggan train --from-run', () => {
     expect((await cli(['train', '--from-run', rec, '--out', join(tmp.dir, 'y'), '--seed', '1'])).err).toEqual(['lggan train: --from-run replays the recorded run, so --seed cannot be given with it']);
     expect((await cli(['train', base, '--from-run', rec, '--out', join(tmp.dir, 'y')])).err).toEqual(['lggan train: --from-run takes the graph from the run record: give no graph file']);
     expect(existsSync(join(tmp.dir, 'y'))).toBe(false);
+  });
+});
+
+describe('run.json through a run\'s life', () => {
+  it('records an interrupted run, then the resumed session, with the steps of each', async () => {
+    const dir = join(tmp.dir, 'life');
+    let interrupt: (() => void) | undefined;
+    const r = await cli(['train', base, '--synthetic', '--steps', '2', '--out', dir, '--sample-every', '0'], {
+      onInterrupt: (handler) => ((interrupt = handler), () => (interrupt = undefined)),
+      onErr: (line) => line.startsWith('step 1/2') && interrupt?.(),
+    });
+    expect(r.code).toBe(130);
+    expect(await readRunFile(join(dir, 'run.json'))).toMatchObject({ status: 'interrupted', steps: { requested: 2, done: 1, resumedFrom: 0 } });
+    expect((await cli(['train', base, '--synthetic', '--steps', '2', '--out', dir, '--resume', join(dir, 'checkpoints', 'step-000001.safetensors')])).code).toBe(0);
+    expect(await readRunFile(join(dir, 'run.json'))).toMatchObject({ status: 'finished', steps: { requested: 2, done: 2, resumedFrom: 1 } });
+  });
+
+  it('records a data directory by its absolute path and layout, and re-runs on it', async () => {
+    const data = join(tmp.dir, 'data');
+    mkdirSync(join(data, 'images'), { recursive: true });
+    mkdirSync(join(data, 'labels'), { recursive: true });
+    for (const [k, key] of ['a', 'b', 'c'].entries()) {
+      writeFileSync(join(data, 'images', `${key}.png`), encodePng({ width: 16, height: 16, channels: 3, data: new Uint8Array(768).map((_, i) => (i * (k + 3)) % 256) }));
+      writeFileSync(join(data, 'labels', `${key}.png`), encodePng({ width: 16, height: 16, channels: 1, data: new Uint8Array(256).map((_, p) => (p % 16 < 8 ? 1 : k)) }));
+    }
+    const first = join(tmp.dir, 'on-data');
+    expect((await cli(['train', base, '--data', data, '--layout', 'generic', '--steps', '2', '--out', first, '--held-out', '1', '--sample-every', '0'])).code).toBe(0);
+    const run = await readRunFile(join(first, 'run.json'));
+    expect(run.data).toMatchObject({ kind: 'directory', path: data, layout: 'generic', trainSamples: 2, heldOutSamples: 1 });
+    const again = join(tmp.dir, 'on-data-again');
+    expect((await cli(['train', '--from-run', join(first, 'run.json'), '--out', again, '--sample-every', '0'])).code).toBe(0);
+    expect(readCsv(join(again, 'losses.csv'), { withoutMs: true })).toEqual(readCsv(join(first, 'losses.csv'), { withoutMs: true }));
   });
 });
 

@@ -10,11 +10,12 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
+import { graphHash } from '../../graph/hash.ts';
 import { CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
 import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts';
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
@@ -62,6 +63,8 @@ interface TrainOptions {
   graphText?: string;
   /** The run.json a re-run replays. */
   fromRun?: string;
+  /** The graph hash that run.json records (a re-run). */
+  recordedHash?: string;
 }
 
 function optionalInt(flags: ParsedArgs['flags'], name: string, min: number): number | undefined {
@@ -152,6 +155,7 @@ async function applyRunFile(o: TrainOptions, io: CliIO): Promise<TrainOptions> {
     dataSeed: run.dataSeed,
     batch: run.batch,
     heldOut: run.data.heldOutSamples,
+    recordedHash: run.graph.hash,
   };
 }
 
@@ -219,6 +223,9 @@ export async function train(argv: string[], registry: NodeRegistry, io: CliIO): 
   const graphIO = o.graphText === undefined ? io : withGraphText(io, o.graph, o.graphText);
   const program = await loadProgram(o.graph, registry, graphIO, { batch: o.batch, chooseBatch: trainerBatch, seed: o.seed ?? resume?.record.seed, memory: { training: true } });
   if (!program) return EXIT.problems;
+  if (o.recordedHash !== undefined && graphHash(program.ir.doc) !== o.recordedHash) {
+    io.err(`note the graph in ${o.fromRun} now hashes differently from the recorded ${o.recordedHash.slice(0, 12)} (loaded by a newer format version?): losses may differ`);
+  }
   try {
     return await trainProgram(program, o, resume, io);
   } finally {
@@ -291,7 +298,7 @@ function runData(o: TrainOptions, data: TrainingData): RunData {
   return {
     kind: o.synthetic ? 'synthetic' : 'directory',
     description: data.description,
-    path: o.synthetic ? null : o.data!,
+    path: o.synthetic ? null : resolve(o.data!), // absolute, so a re-run from another directory finds it
     layout: o.synthetic ? null : o.layout,
     fingerprint: data.fingerprint,
     trainSamples: data.train.size,

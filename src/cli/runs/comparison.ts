@@ -144,7 +144,7 @@ export function comparisonMarkdown(c: Comparison, options: { chart?: string } = 
     '',
     'Runs (the colours of the loss chart):',
     '',
-    ...c.rows.map((r, i) => `${i + 1}. ${markdownCell(r.variant)} — \`${markdownCell(r.dir).replace(/`/g, '')}\`, seed ${r.seed}, ${markdownCell(r.backend)} backend, graph ${r.graphHash}`),
+    ...c.rows.map((r, i) => `${i + 1}. ${markdownCell(r.variant)} — ${markdownCell(r.dir)}, seed ${r.seed}, ${markdownCell(r.backend)} backend, graph ${r.graphHash}`),
   ];
   if (options.chart) out.push('', `![loss curves per term](${options.chart})`);
   return out.join('\n') + '\n';

@@ -128,22 +128,36 @@ function polyline(curve: LossCurve, x: (step: number) => number, y: (v: number) 
   return out;
 }
 
+/** The smallest and largest finite number in the lists (a loop: a million values would overflow Math.min(...)); undefined when none. */
+function range(lists: number[][]): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const list of lists) {
+    for (const v of list) {
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
 function drawPanel(canvas: Canvas, ox: number, oy: number, term: string, series: ChartSeries[]): void {
   const plot = { x: ox + PANEL.left, y: oy + PANEL.top, w: PANEL.width - PANEL.left - PANEL.right, h: PANEL.height - PANEL.top - PANEL.bottom };
   canvas.text(ox + PANEL.left, oy + 8, fitText(term, plot.w, 2), INK, 2);
   const curves = series.map((s) => s.curves.get(term)).filter((c): c is LossCurve => c !== undefined);
-  const steps = curves.flatMap((c) => c.steps);
-  const values = curves.flatMap((c) => c.values).filter(Number.isFinite);
+  const steps = range(curves.map((c) => c.steps));
+  const values = range(curves.map((c) => c.values));
   // Axes and frame.
   canvas.line(plot.x, plot.y + plot.h, plot.x + plot.w, plot.y + plot.h, INK);
   canvas.line(plot.x, plot.y, plot.x, plot.y + plot.h, INK);
-  if (steps.length === 0 || values.length === 0) {
+  if (!steps || !values) {
     canvas.text(plot.x + 10, plot.y + plot.h / 2, 'NO VALUES', INK);
     return;
   }
-  let [lo, hi] = [Math.min(...values), Math.max(...values)];
+  let [lo, hi] = values;
   if (lo === hi) [lo, hi] = [lo - (Math.abs(lo) || 1) * 0.1, hi + (Math.abs(hi) || 1) * 0.1];
-  const [first, last] = [Math.min(...steps), Math.max(...steps)];
+  const [first, last] = steps;
   const x = (step: number) => plot.x + (last === first ? plot.w / 2 : ((step - first) / (last - first)) * plot.w);
   const y = (v: number) => plot.y + plot.h - ((v - lo) / (hi - lo)) * plot.h;
   for (const t of [0, 0.5, 1]) {

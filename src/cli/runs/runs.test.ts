@@ -127,6 +127,12 @@ describe('loss chart', () => {
     expect(png.height).toBeGreaterThan(one.height); // one more legend row
   });
 
+  it('draws a curve of a million steps', () => {
+    const steps = Array.from({ length: 1_000_000 }, (_, i) => i + 1);
+    const png = decodeImage(lossChartPng(['g'], [{ label: 'long', curves: new Map([['g', { steps, values: steps.map((s) => 1 / s) }]]) }]), 'chart');
+    expect(png.width).toBeGreaterThan(0);
+  });
+
   it('draws any character it lacks as ?, and cuts long text with …', () => {
     expect(glyph('<')).toEqual(glyph('?'));
     expect(glyph('a')).toEqual(glyph('A'));

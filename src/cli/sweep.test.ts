@@ -51,6 +51,7 @@ describe('lggan sweep', () => {
       expect(Date.parse(run.endedAt!)).toBeGreaterThanOrEqual(Date.parse(run.startedAt));
     }
     expect(runs[1].data.fingerprint).toBe(runs[0].data.fingerprint);
+    expect(sweepRun.err.filter((l) => l.startsWith('note the variants'))).toEqual([]);
     expect(runs.map((r) => r.graph.name)).toEqual(['tiny training GAN', 'narrow | ngf 2']);
     // The recorded document is the graph as trained: its hash is the recorded one.
     const registry = createRegistry();
@@ -86,6 +87,16 @@ describe('lggan sweep', () => {
     expect(has([31, 119, 180])).toBe(true);
     expect(has([255, 127, 14])).toBe(true);
     expect(has([214, 39, 40])).toBe(false); // no third run
+  });
+
+  it('says when the variants did not train at the same batch size', async () => {
+    const other = join(tmp.dir, 'batch-4.json');
+    const doc = JSON.parse(readFileSync(base, 'utf8'));
+    doc.template.batch = 4;
+    writeFileSync(other, JSON.stringify(doc));
+    const r = await cli(['sweep', base, other, '--synthetic', '--steps', '1', '--out', join(tmp.dir, 'batches'), '--sample-every', '0']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('note the variants trained at different batch sizes (2, 4), so their batch order differs: give --batch B to train them alike');
   });
 
   it('refuses to train into variant folders that exist, and needs the data option', async () => {

@@ -74,6 +74,11 @@ async function finish(trained: string[], out: string, registry: NodeRegistry, io
   }
   const folders = await readRunFolders(trained, io);
   if (!folders) return EXIT.problems;
+  const batches = [...new Set(folders.map((f) => f.run.batch))];
+  if (batches.length > 1) io.err(`note the variants trained at different batch sizes (${batches.join(', ')}), so their batch order differs: give --batch B to train them alike`);
+  if (new Set(folders.map((f) => f.run.data.fingerprint)).size > 1) {
+    io.err('note the variants saw different data (their graphs differ in image size or classes): the held-out metrics are not on the same images');
+  }
   const c = compareRuns(folders, registry);
   printComparison(c, io);
   const paths = await writeComparison(c, folders, out);

@@ -136,6 +136,12 @@ class Fields {
     return value;
   }
 
+  pattern(value: unknown, field: string, re: RegExp, what: string): string {
+    const t = this.text(value, field);
+    if (!re.test(t)) this.fail(field, `must be ${what}, got ${describe(t)}`);
+    return t;
+  }
+
   oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
     if (typeof value !== 'string' || !allowed.includes(value as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`);
     return value as T;
@@ -176,13 +182,13 @@ export function parseRunFile(value: unknown, file: string): RunFile {
     status: f.oneOf(r.status, 'status', RUN_STATUSES),
     graph: {
       name: f.text(graph.name, 'graph.name'),
-      hash: f.text(graph.hash, 'graph.hash'),
+      hash: f.pattern(graph.hash, 'graph.hash', /^[0-9a-f]{64}$/, 'a SHA-256 in hex (64 characters 0-9a-f)'),
       file: f.text(graph.file, 'graph.file'),
       document: f.object(graph.document, 'graph.document'),
     },
     seed: f.whole(r.seed, 'seed'),
     dataSeed: f.whole(r.dataSeed, 'dataSeed'),
-    backend: f.text(r.backend, 'backend', { nonEmpty: true }),
+    backend: f.pattern(r.backend, 'backend', /^[A-Za-z0-9_.-]{1,64}$/, 'a backend name (letters, digits, _ . -)'),
     batch: f.whole(r.batch, 'batch', 1),
     data: {
       kind,

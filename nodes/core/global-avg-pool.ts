@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../contract.ts';
 import { elementCount, requireSpatial, vectorType } from './rules.ts';
+import { mapMean } from './tensor-utils.ts';
 
 export const globalAvgPoolNode: NodeDef = {
   type: 'core/global-avg-pool',
@@ -22,6 +22,6 @@ export const globalAvgPoolNode: NodeDef = {
     return { params: 0, macs: elementCount(inputs.x), buffers: 0 };
   },
   build() {
-    return (values) => ({ y: tf.mean(values.x, [1, 2]) });
+    return (values) => ({ y: mapMean(values.x, [1, 2]) });
   },
 };

@@ -1,5 +1,6 @@
 /**
- * Normalisation layers with PyTorch semantics, built on `tf.moments` (gradients on every backend):
+ * Normalisation layers with PyTorch semantics, built on normMoments (tf.moments, or on wasm
+ * stagedMoments, so that its float32 accumulation stays within rounding; gradients on every backend):
  * - instance norm: per sample and channel over H×W, biased variance, no running statistics;
  * - batch norm: per channel over B×H×W; training mode normalises with the batch's biased variance
  *   and updates running_mean/running_var (the latter with the unbiased variance) as
@@ -10,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, FloatParam, NodeCost, RunContext, TensorType } from '../contract.ts';
 import { NodeRuleError, elementCount } from './rules.ts';
 import { scoped } from './spectral-norm.ts';
+import { normMoments } from './tensor-utils.ts';
 
 export type NormKind = 'instance' | 'batch' | 'none';
 export const NORM_KINDS: readonly NormKind[] = ['instance', 'batch', 'none'];
@@ -68,7 +70,7 @@ export function createInstanceNorm(ctx: BuildContext, prefix: string, spec: Norm
   const affine = createAffine(ctx, prefix, spec);
   return (x) =>
     tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, [1, 2], true);
+      const { mean, variance } = normMoments(x, [1, 2], true);
       const y = normalize(x, mean, variance, spec.eps);
       return affine ? affine(y) : y;
     });
@@ -87,7 +89,7 @@ export function createBatchNorm(ctx: BuildContext, prefix: string, spec: NormSpe
         const [b, h, w] = x.shape;
         const count = b * h * w;
         if (count < 2) throw new Error(`batch norm '${prefix || ctx.nodeId}' needs more than one value per channel to train, got ${b}×${h}×${w}`);
-        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        const { mean, variance } = normMoments(x, [0, 1, 2]);
         y = normalize(x, mean, variance, spec.eps);
         const unbiased = tf.mul(variance, count / (count - 1));
         runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { MAX_ADDN_INPUTS, addTerms, edgePad1, l2Normalize, reflectPad, stopGradient } from './tensor-utils.ts';
-import { expectClose } from './test-support.ts';
+import { MAX_ADDN_INPUTS, addTerms, edgePad1, l2Normalize, reflectPad, stagedMean, stagedMoments, stopGradient } from './tensor-utils.ts';
+import { expectClose, valuesOf } from './test-support.ts';
 
 describe('reflectPad', () => {
   it('mirrors without repeating the edge (PyTorch ReflectionPad2d)', () => {
@@ -75,5 +75,58 @@ describe('addTerms (tf.addN in WebGPU-sized chunks)', () => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(xs);
     expect(() => addTerms([])).toThrow(/at least one tensor/);
+  });
+});
+
+describe('stagedMean and stagedMoments', () => {
+  /** Seeded values with a mean well away from zero (where float32 accumulation drifts most). */
+  const input = (shape: number[], seed: number) => {
+    let s = seed;
+    const next = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 + next()), shape);
+  };
+
+  it('equals tf.moments (values and shapes) over whole maps, over B×H×W, with negative axes and without keepDims', () => {
+    const x = input([2, 5, 7, 3], 11);
+    for (const [axes, keepDims] of [[[1, 2], true], [[1, 2], false], [[0, 1, 2], false], [[-3, -2], true], [[2, 1, 1], false]] as const) {
+      const ours = stagedMoments(x, axes, keepDims);
+      const theirs = tf.moments(x, [...new Set(axes.map((a) => (a + 4) % 4))], keepDims);
+      expect(ours.mean.shape, `${axes} ${keepDims}`).toEqual(theirs.mean.shape);
+      expect(ours.variance.shape).toEqual(theirs.variance.shape);
+      expectClose(ours.mean, valuesOf(theirs.mean), 1e-6);
+      expectClose(ours.variance, valuesOf(theirs.variance), 1e-6);
+      expectClose(stagedMean(x, axes, keepDims), valuesOf(theirs.mean), 1e-6);
+      tf.dispose([ours.mean, ours.variance, theirs.mean, theirs.variance]);
+    }
+    expect(stagedMean(x, []).shape).toEqual([2, 5, 7, 3]);
+    expect(() => stagedMean(x, [4])).toThrow(/axis 4 is outside a rank-4 tensor/);
+  });
+
+  it('has the gradients of tf.moments (instance-norm and batch-norm style uses)', () => {
+    const x = input([2, 4, 6, 3], 5);
+    const weights = input([2, 4, 6, 3], 9);
+    for (const axes of [[1, 2], [0, 1, 2]]) {
+      // A loss that uses both statistics the way a norm layer does: (x − mean)·rsqrt(var + eps), weighted.
+      const loss = (moments: typeof tf.moments) => (t: tf.Tensor) => {
+        const { mean, variance } = moments(t, axes, true);
+        return tf.sum(tf.mul(weights, tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, 1e-5)))));
+      };
+      const ours = tf.grad(loss(stagedMoments as typeof tf.moments))(x);
+      const theirs = tf.grad(loss(tf.moments))(x);
+      expect(Math.max(...valuesOf(theirs).map(Math.abs))).toBeGreaterThan(0.1); // not a vacuous comparison
+      expectClose(ours, valuesOf(theirs), 1e-4);
+      const meanGrad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(stagedMean(t, axes), tf.range(1, 4))))(x);
+      const expected = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mean(t, axes), tf.range(1, 4))))(x);
+      expectClose(meanGrad, valuesOf(expected), 1e-7);
+      tf.dispose([ours, theirs, meanGrad, expected]);
+    }
+  });
+
+  it('leaves no tensors behind', () => {
+    const x = input([1, 3, 3, 2], 3);
+    const before = tf.memory().numTensors;
+    const { mean, variance } = stagedMoments(x, [1, 2], true);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([mean, variance, x]);
   });
 });

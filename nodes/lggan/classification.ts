@@ -41,10 +41,11 @@ export const classificationNode: NodeDef = {
     classes: {
       type: 'int',
       default: 'num_classes',
-      min: 1,
+      // One class makes every target class 0 and the cross-entropy over it constant (and tf.oneHot refuses depth 1).
+      min: 2,
       max: 1024,
       template: true,
-      doc: 'Classes scored by fc2 and masks classified (Cityscapes 35, ADE20K 51).',
+      doc: 'Classes scored by fc2 and masks classified, at least 2 (Cityscapes 35, ADE20K 51).',
       ui: { widget: 'number' },
     },
   },

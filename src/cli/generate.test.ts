@@ -3,6 +3,7 @@
  * and, for the LGGAN outputs (--all), from the initial weights of the tiny LGGAN graph cut to
  * 3 classes (128×64, a forward pass of about a second).
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,10 @@ describe('lggan generate', () => {
     const labels = join(tmp.dir, 'labels');
     const out = join(tmp.dir, 'never');
     const missing = await cli(['generate', tinyGan, '--weights', join(tmp.dir, 'nope.safetensors'), '--labels', labels, '--out', out]);
-    expect(missing).toEqual({ code: 1, out: [], err: [`error cannot read checkpoint '${join(tmp.dir, 'nope.safetensors')}': no such file`] });
+    // The graph is read and its memory checked first (its warnings come first), then the checkpoint.
+    expect(missing.code).toBe(1);
+    expect(missing.out).toEqual([]);
+    expect(missing.err.filter((l) => l.startsWith('error'))).toEqual([`error cannot read checkpoint '${join(tmp.dir, 'nope.safetensors')}': no such file`]);
 
     const other = await cli(['generate', lggan, '--weights', tinyWeights, '--labels', labels, '--out', out]);
     expect(other.code).toBe(1);
@@ -115,6 +119,14 @@ describe('lggan generate', () => {
     const r = await cli(['generate', tinyGan, '--weights', tinyWeights, '--labels', bad, '--out', join(tmp.dir, 'never')]);
     expect(r).toMatchObject({ code: 1, out: [] });
     expect(r.err.filter((l) => l.startsWith('error'))).toEqual([`error ${bad}: label ids go up to 9, beyond num_classes 4 (valid: ids 0…3, and 255 = unknown)`]);
+  });
+
+  it('refuses a label "map" that is a pipe instead of waiting on it forever', async () => {
+    const pipe = join(tmp.dir, 'pipe.png');
+    execFileSync('mkfifo', [pipe]);
+    const r = await cli(['generate', tinyGan, '--weights', tinyWeights, '--labels', pipe, '--out', join(tmp.dir, 'never')]);
+    expect(r).toMatchObject({ code: 1, out: [] });
+    expect(r.err.filter((l) => l.startsWith('error'))).toEqual([`error '${pipe}' is not a regular file (a pipe, socket or device): not read`]);
   });
 
   it('gives usage errors as one line with exit 2', async () => {

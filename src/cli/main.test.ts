@@ -56,6 +56,36 @@ describe('lggan validate', () => {
     });
   }
 
+  it("reports Object.prototype's names as ordinary unknown names, each at its place", async () => {
+    const text = mutate((d) => {
+      d.nodes[1].params.hasOwnProperty = 1;
+      d.nodes[1].params.out_channels = 'valueOf(1)';
+      d.edges[2].to.port = 'constructor';
+    }).replace('"kernel":', '"__proto__": 2, "kernel":');
+    const r = await run(['validate', 'bad.json'], { 'bad.json': text });
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^error \[missing-port\] bad\.json node 'enc_act' port 'constructor' edge #2 \(\/edges\/2\/to\/port\): 'core\/activation' has no input port 'constructor'/),
+        expect.stringMatching(/^error \[unknown-param\] bad\.json node 'enc' param '__proto__' \(\/nodes\/1\/params\/__proto__\): 'core\/conv2d' has no param '__proto__'/),
+        expect.stringMatching(/^error \[unknown-param\] bad\.json node 'enc' param 'hasOwnProperty' \(\/nodes\/1\/params\/hasOwnProperty\)/),
+        expect.stringMatching(/^error \[bad-param\] bad\.json node 'enc' param 'out_channels' \(\/nodes\/1\/params\/out_channels\): out_channels expression "valueOf\(1\)": unknown function 'valueOf'/),
+      ]),
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('prints at most 200 problems per file, then how many more there were', async () => {
+    // 1,000 stray nodes of unknown types: one loader warning and one resolver warning each.
+    const text = mutate((d) => {
+      for (let i = 0; i < 1000; i++) d.nodes.push({ id: `stray${i}`, type: 'future/thing', typeVersion: 1, params: {}, position: { x: 0, y: 0 } });
+    });
+    const r = await run(['validate', 'big.json'], { 'big.json': text });
+    expect(r.err).toHaveLength(201);
+    expect(r.err[200]).toBe('warning [too-many-diagnostics] big.json: … and 901 more not listed (901 warnings); only the first 200 are shown');
+    expect(r.out).toEqual(['ok big.json: 1023 nodes, 23 edges, 1101 warnings']);
+  });
+
   it('reports every file and fails if any fails', async () => {
     const r = await run(['validate', 'g.json', 'missing.json'], { 'g.json': shipped });
     expect(r.code).toBe(1);

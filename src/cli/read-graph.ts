@@ -1,5 +1,5 @@
 import type { NodeRegistry } from '../../nodes/registry.ts';
-import { formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
+import { capDiagnostics, formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
 import type { GraphDocument } from '../graph/document.ts';
 import { loadGraph } from '../graph/load.ts';
 import type { CliIO } from './io.ts';
@@ -21,9 +21,9 @@ export async function readGraph(file: string, registry: NodeRegistry, io: CliIO)
   return { doc: loaded.doc, diagnostics: loaded.diagnostics };
 }
 
-/** Prints diagnostics one per line, with the file named in each place. */
+/** Prints diagnostics one per line, with the file named in each place; past 200, one line says how many more. */
 export function printDiagnostics(diagnostics: Diagnostic[], file: string, io: CliIO): void {
-  for (const d of diagnostics) io.err(formatDiagnostic({ ...d, where: { file, ...d.where } }));
+  for (const d of capDiagnostics(diagnostics)) io.err(formatDiagnostic({ ...d, where: { file, ...d.where } }));
 }
 
 /** For commands that need one graph: the loaded document, or null after printing why there is none. */

@@ -169,6 +169,16 @@ describe('run.json through a run\'s life', () => {
     expect(await readRunFile(join(dir, 'run.json'))).toMatchObject({ status: 'finished', steps: { requested: 2, done: 2, resumedFrom: 1 } });
   });
 
+  it('records an --init-from checkpoint, and a re-run carries over from it again', async () => {
+    const dir = join(tmp.dir, 'carried');
+    const checkpoint = join(sweepDir, 'tiny-gan', 'checkpoints', 'step-000002.safetensors');
+    expect((await cli(['train', narrow, '--synthetic', '--steps', '3', '--out', dir, '--init-from', checkpoint, '--sample-every', '0'])).code).toBe(0);
+    expect(await readRunFile(join(dir, 'run.json'))).toMatchObject({ initFrom: checkpoint, steps: { requested: 3, done: 3, resumedFrom: 2 } });
+    const again = join(tmp.dir, 'carried-again');
+    expect((await cli(['train', '--from-run', join(dir, 'run.json'), '--out', again, '--sample-every', '0'])).code).toBe(0);
+    expect(readCsv(join(again, 'losses.csv'), { withoutMs: true })).toEqual(readCsv(join(dir, 'losses.csv'), { withoutMs: true }));
+  });
+
   it('records a data directory by its absolute path and layout, and re-runs on it', async () => {
     const data = join(tmp.dir, 'data');
     mkdirSync(join(data, 'images'), { recursive: true });
@@ -250,6 +260,7 @@ function fabricateRun(dir: string, file: string, lossTerms: string[], offset: nu
     batch: 1,
     data: { kind: 'synthetic', description: 'synthetic scenes', path: null, layout: null, fingerprint: 'synthetic-scene:x', trainSamples: 255, heldOutSamples: 1 },
     steps: { requested: 2, done: 2, resumedFrom: 0 },
+    initFrom: null,
     lossTerms,
     startedAt: '2026-01-01T00:00:00.000Z',
     endedAt: '2026-01-01T00:00:10.000Z',

@@ -2,7 +2,7 @@
  * `lggan train` end to end on the tiny training GAN (16×16, 4 classes, batch 2): a step takes
  * ~0.3 s on Node's tfjs-cpu, so every run here is 1–3 steps.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -172,6 +172,47 @@ describe('lggan train --data', () => {
     expect(r.code).toBe(1);
     expect(r.err.filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error .*bad\/images\/stray\.png: image has no label map: expected labels\/stray\.png$/)]);
     expect(existsSync(out)).toBe(false); // nothing trained, nothing written
+  });
+});
+
+describe('lggan train --data: hostile folders', () => {
+  /** A generic layout of two 16×16 pairs, then `spoil` makes it hostile. */
+  function spoiled(name: string, spoil: (dir: string) => void): string {
+    const dir = join(tmp.dir, name);
+    mkdirSync(join(dir, 'images'), { recursive: true });
+    mkdirSync(join(dir, 'labels'), { recursive: true });
+    for (const key of ['a', 'b']) {
+      writeFileSync(join(dir, 'images', `${key}.png`), encodePng({ width: 16, height: 16, channels: 3, data: new Uint8Array(16 * 16 * 3) }));
+      writeFileSync(join(dir, 'labels', `${key}.png`), encodePng({ width: 16, height: 16, channels: 1, data: new Uint8Array(16 * 16).fill(1) }));
+    }
+    spoil(dir);
+    return dir;
+  }
+
+  /** A PNG signature and an IHDR declaring 20000×20000 grey pixels: 33 bytes that would decode to 400 MB. */
+  const hugeHeader = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 8, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+  it('stops before training on an image that declares 20000×20000 pixels, naming it', async () => {
+    const out = join(tmp.dir, 'huge-run');
+    const data = spoiled('huge', (dir) => writeFileSync(join(dir, 'images', 'b.png'), hugeHeader));
+    const r = await cli(['train', graph, '--data', data, '--steps', '1', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err.filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error .*huge\/images\/b\.png: the PNG declares 20000×20000 pixels \(400\.0 megapixels; .*\), more than the 33\.6 megapixels .*: not decoded; resize it$/)]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('stops on a symbolic link that leaves the data folder or loops, naming the link', async () => {
+    const outside = join(tmp.dir, 'elsewhere.png');
+    writeFileSync(outside, encodePng({ width: 16, height: 16, channels: 3, data: new Uint8Array(16 * 16 * 3) }));
+    const leak = spoiled('leak', (dir) => symlinkSync(outside, join(dir, 'images', 'c.png')));
+    const loop = spoiled('loop', (dir) => symlinkSync('..', join(dir, 'labels', 'up')));
+    for (const [data, link, detail] of [[leak, 'images/c.png', 'symbolic link leads outside the data folder'], [loop, 'labels/up', 'symbolic link loop']]) {
+      const out = join(tmp.dir, `${link.replace('/', '-')}-run`);
+      const r = await cli(['train', graph, '--data', data, '--steps', '1', '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.err.filter((l) => l.startsWith('error'))).toEqual([expect.stringContaining(`error ${join(data, link)}: ${detail}`)]);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });
 

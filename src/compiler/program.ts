@@ -5,14 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, Initializer, NetworkHandle, NodeForward, TensorType, VariableOptions } from '../../nodes/contract.ts';
-import { error, formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
+import { error, formatDiagnostics, type Diagnostic } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
+import { groupBy } from '../graph/util.ts';
 import { initialValues } from './init.ts';
 import { hasErrors, type GraphIR, type ResolvedNode } from './ir.ts';
 
 export class CompileError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
+    super(formatDiagnostics(diagnostics).join('\n'));
     this.name = 'CompileError';
   }
 }
@@ -75,9 +76,10 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
   const init = options.init ?? ir.doc.init ?? DEFAULT_INIT;
   const problems = ir.diagnostics.filter((d) => d.severity === 'error');
   const unreachable = new Set(ir.diagnostics.filter((d) => d.code === 'unreachable').map((d) => d.where.node!));
+  const indexOf = new Map(ir.doc.nodes.map((node, i) => [node, i]));
   for (const n of ir.nodes.values()) {
     if (!n.def && !unreachable.has(n.id)) {
-      const index = ir.doc.nodes.indexOf(n.node);
+      const index = indexOf.get(n.node);
       problems.push(error('placeholder', `cannot compile: node type '${n.node.type}' is unknown to this build`, { node: n.id, pointer: `/nodes/${index}/type` }));
     }
   }
@@ -85,10 +87,11 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
 
   // Network handles are wired at build time: a node's `network` inputs get its upstream node's handles.
   const handles = new Map<string, NetworkHandle>();
+  const edgesInto = groupBy(ir.doc.edges, (e) => e.to.node);
   const handlesInto = (id: string): Record<string, NetworkHandle> => {
     const result: Record<string, NetworkHandle> = {};
-    for (const e of ir.doc.edges) {
-      const handle = e.to.node === id ? handles.get(`${e.from.node}:${e.from.port}`) : undefined;
+    for (const e of edgesInto.get(id) ?? []) {
+      const handle = handles.get(`${e.from.node}:${e.from.port}`);
       if (handle) result[e.to.port] = handle;
     }
     return result;

@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { GraphDocument } from '../graph/document.ts';
 import { formatShape } from '../../nodes/dims.ts';
 import { chain, doc, edge, fakeRegistry, node } from './fixtures.test-util.ts';
 import { resolveGraph } from './resolve.ts';
+import { createRegistry } from '../../nodes/index.ts';
+import { MAX_NODES } from '../graph/validate.ts';
+import { scaleGraph } from './scale-graphs.test-util.ts';
 
 const registry = fakeRegistry();
 const codes = (ir: ReturnType<typeof resolveGraph>) => ir.diagnostics.map((d) => d.code);
@@ -112,5 +117,84 @@ describe('resolveGraph', () => {
   it('warns when nothing is an output', () => {
     const ir = resolveGraph(doc([node('in', 'test/input')], []), registry);
     expect(codes(ir)).toEqual(['no-output']);
+  });
+});
+
+describe('resolveGraph on hostile names', () => {
+  it("reports params named after Object.prototype's members as unknown, like any other name", () => {
+    const d = chain();
+    // JSON.parse makes "__proto__" an ordinary own key, as a file or share link would.
+    d.nodes[1].params = JSON.parse('{"__proto__": 1, "constructor": 2, "hasOwnProperty": 3, "toString": 4, "expect_channels": 2}');
+    const ir = resolveGraph(d, registry);
+    const unknown = ir.diagnostics.filter((x) => x.code === 'unknown-param');
+    expect(unknown.map((x) => x.where.param)).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
+    expect(unknown.map((x) => x.where.pointer)).toEqual(['/nodes/1/params/__proto__', '/nodes/1/params/constructor', '/nodes/1/params/hasOwnProperty', '/nodes/1/params/toString']);
+    expect(unknown[0].message).toBe("'test/scale' has no param '__proto__' (its params: expect_channels)");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reports a template expression calling a prototype member at its param', () => {
+    for (const expression of ['hasOwnProperty(1)', 'valueOf(1)', 'toLocaleString(1)', 'constructor', '__proto__ * 2']) {
+      const d = chain();
+      d.nodes[1].params.expect_channels = expression;
+      const problem = resolveGraph(d, registry).diagnostics.find((x) => x.code === 'bad-param');
+      expect(problem, expression).toMatchObject({ where: { node: 's1', param: 'expect_channels', pointer: '/nodes/1/params/expect_channels' } });
+      expect(problem!.message).toMatch(/^expect_channels expression ".*": unknown (function|name) '(hasOwnProperty|valueOf|toLocaleString|constructor|__proto__)'.*\(character \d+\)$/);
+    }
+  });
+
+  it('does not take a prototype member for the output of a placeholder', () => {
+    const d = chain();
+    d.nodes.push(node('future', 'lggan/quantum', {}));
+    d.edges[2] = edge('future', 'constructor', 'out', 'value');
+    const ir = resolveGraph(d, registry);
+    expect(ir.diagnostics.filter((x) => x.code === 'internal')).toEqual([]);
+    expect(ir.nodes.get('out')!.inputs).toEqual({});
+  });
+});
+
+describe('resolveGraph at scale', () => {
+  const real = createRegistry();
+
+  it('resolves a wide fan-out, a wide fan-in and a long chain (iteratively, in linear passes)', () => {
+    const fanOut = resolveGraph(scaleGraph('fan-out', 20_000), real);
+    expect(fanOut.order).toHaveLength(20_000);
+    expect(fanOut.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    const fanIn = resolveGraph(scaleGraph('fan-in', 20_000), real);
+    expect(fanIn.order).toHaveLength(20_000);
+    const chainIr = resolveGraph(scaleGraph('chain', 20_000), real);
+    expect(chainIr.diagnostics).toEqual([]);
+    expect(chainIr.order.at(-1)).toBe('out');
+  });
+
+  it('names a 10,000-node cycle in one short message', () => {
+    const ir = resolveGraph(scaleGraph('cycle', 10_002), real);
+    const cycles = ir.diagnostics.filter((x) => x.code === 'cycle');
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0].message).toBe("the graph has a cycle through 'a0' → 'a1' → 'a2' → 'a3' → 'a4' → 'a5' → … 9989 more … → 'a9995' → 'a9996' → 'a9997' → 'a9998' → 'a9999' → 'a0'; a dataflow graph must not loop");
+    expect(cycles[0].where).toEqual({ node: 'a0', pointer: '/nodes/1' });
+  });
+
+  it('refuses a document over the node limit before walking it', () => {
+    const d = chain();
+    d.nodes = Array.from({ length: MAX_NODES + 1 }, (_, i) => node(`n${i}`, 'test/scale'));
+    const ir = resolveGraph(d, registry);
+    expect(ir.diagnostics).toEqual([
+      { severity: 'error', code: 'too-large', message: 'the graph has 50,001 nodes; at most 50,000 are allowed', where: { pointer: '/nodes' } },
+    ]);
+    expect(ir.nodes.size).toBe(0);
+  });
+});
+
+
+describe('resolveGraph refuses what the compiled program would', () => {
+  it('reports a one-class classification module at its param, with the template name it came from', () => {
+    const text = readFileSync(new URL('../../graphs/lggan-cityscapes-tiny.json', import.meta.url), 'utf8');
+    const d = JSON.parse(text) as GraphDocument;
+    d.template.num_classes = 1;
+    const ir = resolveGraph(d, createRegistry());
+    const problem = ir.diagnostics.find((x) => x.where.node === 'classifier' && x.severity === 'error');
+    expect(problem).toMatchObject({ code: 'bad-param', where: { param: 'classes' } });
+    expect(problem!.message).toBe('classes expects a value between 2 and 1024, got 1 from "num_classes"');
   });
 });

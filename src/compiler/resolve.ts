@@ -10,6 +10,8 @@ import type { GraphDocument } from '../graph/document.ts';
 import type { GraphIR, NetworkTotals, ResolvedNode } from './ir.ts';
 import { resolveParams } from './params.ts';
 import { orderNodes } from './topo.ts';
+import { clip, groupBy } from '../graph/util.ts';
+import { sizeProblems } from '../graph/validate.ts';
 
 export interface ResolveOptions {
   /** Batch size for shapes, MACs and activation memory (default: template.batch, else 1). */
@@ -30,6 +32,12 @@ export function resolveGraph(doc: GraphDocument, registry: NodeRegistry, options
   const batch = options.batch ?? doc.template.batch ?? 1;
   const template = { ...doc.template, batch };
   const diagnostics: Diagnostic[] = [];
+  // The loader refuses these already; a document built in memory (an editor, a test) is checked here.
+  const tooLarge = sizeProblems(doc as unknown as Record<string, unknown>);
+  if (tooLarge.length > 0) {
+    for (const p of tooLarge) diagnostics.push(error('too-large', p.message, { pointer: `/${p.section}` }));
+    return { doc, batch, template, nodes: new Map(), order: [], networks: new Map(), total: emptyTotals(), diagnostics };
+  }
   const nodes = new Map<string, ResolvedNode>();
   const indexOf = new Map(doc.nodes.map((n, i) => [n.id, i]));
 
@@ -99,19 +107,18 @@ export function resolveGraph(doc: GraphDocument, registry: NodeRegistry, options
 
   // 3. Order; nodes on a cycle are reported once per cycle and never inferred.
   const ids = doc.nodes.map((n) => n.id);
-  const { order, cycles } = orderNodes(ids, wires);
-  for (const cycle of cycles) {
+  const { order, cycles, loops } = orderNodes(ids, wires);
+  cycles.forEach((cycle, c) => {
     diagnostics.push(
-      error('cycle', `the graph has a cycle through ${cycle.map((id) => `'${id}'`).join(' → ')}; a dataflow graph must not loop`, {
+      error('cycle', `${describeLoop(loops[c], cycle.length)}; a dataflow graph must not loop`, {
         node: cycle[0],
         pointer: `/nodes/${indexOf.get(cycle[0])}`,
       }),
     );
-  }
+  });
 
   // 4. Shape inference in topological order.
-  const incoming = new Map<string, Wire[]>();
-  for (const w of wires) incoming.set(w.to, [...(incoming.get(w.to) ?? []), w]);
+  const incoming = groupBy(wires, (w) => w.to);
   for (const id of order) {
     const n = nodes.get(id)!;
     if (!n.def || n.diagnostics.some((d) => d.severity === 'error')) continue;
@@ -156,7 +163,8 @@ function inferNode(n: ResolvedNode, def: NodeDef, wires: { from: string; fromPor
       continue;
     }
     const source = nodes.get(wire.from)!;
-    const type = source.outputs[wire.fromPort];
+    // Own keys only: a port named "constructor" on a placeholder must not find Object's.
+    const type = Object.hasOwn(source.outputs, wire.fromPort) ? source.outputs[wire.fromPort] : undefined;
     if (!type) {
       blocked = true; // the upstream node already carries the reason
       continue;
@@ -192,6 +200,18 @@ function inferNode(n: ResolvedNode, def: NodeDef, wires: { from: string; fromPor
   }
 }
 
+/** Nodes a cycle message names in full; a longer loop shows its start and end. */
+const LOOP_SHOWN = 12;
+
+/** "the graph has a cycle through 'a' → 'b' → 'a'", shortened for long loops, noting the larger knot. */
+function describeLoop(loop: string[], componentSize: number): string {
+  const names = [...loop, loop[0]].map((id) => `'${clip(id, 40)}'`);
+  const shown =
+    names.length <= LOOP_SHOWN ? names.join(' → ') : [...names.slice(0, LOOP_SHOWN / 2), `… ${names.length - LOOP_SHOWN} more …`, ...names.slice(-LOOP_SHOWN / 2)].join(' → ');
+  const knot = componentSize > loop.length ? ` (one loop among ${componentSize} nodes that all reach each other)` : '';
+  return `the graph has a cycle through ${shown}${knot}`;
+}
+
 function ruleDiagnostic(e: unknown, nodeId: string, index: number): Diagnostic {
   if (e instanceof NodeRuleError) {
     const pointer = e.at.param !== undefined ? `/nodes/${index}/params/${e.at.param}` : `/nodes/${index}`;
@@ -213,12 +233,11 @@ function markUnreachable(
     diagnostics.push(warning('no-output', 'the graph has no output node, so nothing would be computed', { pointer: '/nodes' }));
     return;
   }
-  const feeds = new Map<string, string[]>();
-  for (const w of wires) feeds.set(w.to, [...(feeds.get(w.to) ?? []), w.from]);
+  const feeds = groupBy(wires, (w) => w.to);
   const reached = new Set(sinks);
   const queue = [...sinks];
   while (queue.length) {
-    for (const up of feeds.get(queue.pop()!) ?? []) {
+    for (const { from: up } of feeds.get(queue.pop()!) ?? []) {
       if (!reached.has(up)) {
         reached.add(up);
         queue.push(up);

@@ -27,12 +27,29 @@ export interface Diagnostic {
   where: Place;
 }
 
+/**
+ * Longest message kept. Messages quote names from the file; a megabyte-long id must not make a
+ * megabyte-long diagnostic (and 200 of them a 200 MB report), so the rest is cut and counted.
+ */
+export const MAX_MESSAGE_CHARS = 1000;
+
+function bounded(message: string): string {
+  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`;
+}
+
 export function error(code: string, message: string, where: Place = {}): Diagnostic {
-  return { severity: 'error', code, message, where };
+  return { severity: 'error', code, message: bounded(message), where };
 }
 
 export function warning(code: string, message: string, where: Place = {}): Diagnostic {
-  return { severity: 'warning', code, message, where };
+  return { severity: 'warning', code, message: bounded(message), where };
+}
+
+/** Names from a file are cut to this many characters in a printed place; pointers to twice that. */
+const PLACE_NAME_CHARS = 80;
+
+function clipName(text: string, max = PLACE_NAME_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** "file:3:14 node 'enc1' port 'x' (/nodes/2/params/kernel)" — the place, most specific parts first. */
@@ -43,11 +60,11 @@ export function formatPlace(where: Place): string {
   } else if (where.line !== undefined) {
     parts.push(`line ${where.line}, column ${where.column ?? 1}`);
   }
-  if (where.node !== undefined) parts.push(`node '${where.node}'`);
-  if (where.port !== undefined) parts.push(`port '${where.port}'`);
-  if (where.param !== undefined) parts.push(`param '${where.param}'`);
+  if (where.node !== undefined) parts.push(`node '${clipName(where.node)}'`);
+  if (where.port !== undefined) parts.push(`port '${clipName(where.port)}'`);
+  if (where.param !== undefined) parts.push(`param '${clipName(where.param)}'`);
   if (where.edge !== undefined) parts.push(`edge #${where.edge}`);
-  if (where.pointer !== undefined) parts.push(`(${where.pointer || '/'})`);
+  if (where.pointer !== undefined) parts.push(`(${clipName(where.pointer, 2 * PLACE_NAME_CHARS) || '/'})`);
   return parts.join(' ');
 }
 
@@ -55,6 +72,32 @@ export function formatPlace(where: Place): string {
 export function formatDiagnostic(d: Diagnostic): string {
   const place = formatPlace(d.where);
   return `${d.severity} [${d.code}] ${place ? place + ': ' : ''}${d.message}`;
+}
+
+/** How many diagnostics one list prints before summing up the rest (CLI output, error messages). */
+export const MAX_LISTED_DIAGNOSTICS = 200;
+
+/**
+ * The first `max` diagnostics, plus one closing "too-many-diagnostics" entry saying how many
+ * errors and warnings were left out. Errors are listed before warnings so none hides behind them.
+ */
+export function capDiagnostics(diagnostics: readonly Diagnostic[], max = MAX_LISTED_DIAGNOSTICS): Diagnostic[] {
+  if (diagnostics.length <= max) return [...diagnostics];
+  const ranked = [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')];
+  const shown = ranked.slice(0, max);
+  const rest = ranked.slice(max);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const counts = [errors && `${errors} error${errors === 1 ? '' : 's'}`, rest.length - errors && `${rest.length - errors} warning${rest.length - errors === 1 ? '' : 's'}`]
+    .filter(Boolean)
+    .join(' and ');
+  const summary = `… and ${rest.length} more not listed (${counts}); only the first ${max} are shown`;
+  shown.push(errors > 0 ? error('too-many-diagnostics', summary) : warning('too-many-diagnostics', summary));
+  return shown;
+}
+
+/** capDiagnostics, one formatted line each. */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], max = MAX_LISTED_DIAGNOSTICS): string[] {
+  return capDiagnostics(diagnostics, max).map(formatDiagnostic);
 }
 
 /** Thrown by node rules (infer/build) to report a problem at a port or param of the node. */

@@ -11,6 +11,8 @@ export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   private errors = 0;
   private dropped = 0;
+  private warnings = 0;
+  private droppedWarnings = 0;
 
   constructor(
     private readonly file?: string,
@@ -26,7 +28,13 @@ export class Reporter {
     this.diagnostics.push(error(code, message, this.place(where)));
   }
 
+  /** Warnings are capped like errors (a 100k-node file of unknown types warns 100k times). */
   warning(code: string, message: string, where: Place = {}): void {
+    this.warnings++;
+    if (this.warnings > this.maxErrors) {
+      this.droppedWarnings++;
+      return;
+    }
     this.diagnostics.push(warning(code, message, this.place(where)));
   }
 
@@ -41,6 +49,12 @@ export class Reporter {
         error('too-many-errors', `${this.dropped} more error(s) not listed; only the first ${this.maxErrors} are shown`, this.place({})),
       );
       this.dropped = 0;
+    }
+    if (this.droppedWarnings > 0) {
+      this.diagnostics.push(
+        warning('too-many-warnings', `${this.droppedWarnings} more warning(s) not listed; only the first ${this.maxErrors} are shown`, this.place({})),
+      );
+      this.droppedWarnings = 0;
     }
     return this.diagnostics;
   }

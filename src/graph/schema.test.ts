@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './document.ts';
 import { saveGraph } from './save.ts';
 import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.ts';
-import { validateGraph } from './validate.ts';
+import { MAX_COMMENTS, MAX_EDGES, MAX_GROUPS, MAX_NODES, validateGraph } from './validate.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../public/schema/graph-v1.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -19,6 +19,13 @@ describe('public/schema/graph-v1.schema.json', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.properties.format.const).toBe(GRAPH_FORMAT);
     expect(schema.properties.version.const).toBe(GRAPH_VERSION);
+  });
+
+  it('states the document size limits', () => {
+    expect(schema.properties.nodes.maxItems).toBe(MAX_NODES);
+    expect(schema.properties.edges.maxItems).toBe(MAX_EDGES);
+    expect(schema.properties.groups.maxItems).toBe(MAX_GROUPS);
+    expect(schema.properties.comments.maxItems).toBe(MAX_COMMENTS);
   });
 
   it('accepts every valid test document', () => {

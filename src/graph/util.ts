@@ -21,14 +21,37 @@ export function hasOwn(obj: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/**
+ * A string from a file, cut for a message: at most `max` characters, then "…" and how many more.
+ * Keeps one hostile 1 MB key or expression from turning one diagnostic into a megabyte of output.
+ */
+export function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** Items by key, each list in input order; built in one pass (one push per item, no copying). */
+export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** RFC 6901: "~" → "~0", "/" → "~1". */
 export function escapePointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(token);
+  return text.includes('~') || text.includes('/') ? text.replace(/~/g, '~0').replace(/\//g, '~1') : text;
 }
 
 /** Appends tokens to a JSON pointer: pointerTo('/nodes', 3, 'params') → "/nodes/3/params". */
 export function pointerTo(base: string, ...tokens: (string | number)[]): string {
-  return base + tokens.map((t) => '/' + escapePointerToken(t)).join('');
+  let pointer = base;
+  for (const token of tokens) pointer += '/' + escapePointerToken(token);
+  return pointer;
 }
 
 /** "a string", "an array", "null" … for "expected X, got Y" messages. */

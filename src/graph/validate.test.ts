@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadGraphValue } from './load.ts';
 import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.ts';
-import { MAX_PIXELS, validateGraph } from './validate.ts';
+import { MAX_EDGES, MAX_NODES, MAX_PIXELS, validateGraph } from './validate.ts';
 
 describe('validateGraph', () => {
   it('accepts valid documents', () => {
@@ -60,6 +60,26 @@ describe('validateGraph', () => {
     const diagnostics = validateGraph(doc, { file: 'big.json' });
     expect(diagnostics).toHaveLength(101);
     expect(diagnostics[100]).toMatchObject({ code: 'too-many-errors', message: expect.stringMatching(/^50 more error\(s\) not listed; only the first 100 are shown$/), where: { file: 'big.json' } });
+  });
+
+  it('refuses a document over a size limit without walking its sections', () => {
+    const doc = minimalDoc();
+    const node = { id: 'n', type: 'a/b', typeVersion: 1, params: {}, position: { x: 0, y: 0 } };
+    doc.nodes = Array.from({ length: MAX_NODES + 1 }, () => node); // duplicate ids: not reported, not looked at
+    doc.edges = Array.from({ length: MAX_EDGES + 1 }, () => ({ from: { node: 'x', port: 'y' }, to: { node: 'x', port: 'y' } }));
+    expect(validateGraph(doc)).toEqual([
+      { severity: 'error', code: 'too-large', message: 'the graph has 50,001 nodes; at most 50,000 are allowed', where: { pointer: '/nodes' } },
+      { severity: 'error', code: 'too-large', message: 'the graph has 200,001 edges; at most 200,000 are allowed', where: { pointer: '/edges' } },
+    ]);
+  });
+
+  it('caps warnings like errors', () => {
+    const doc = minimalDoc();
+    for (let i = 0; i < 150; i++) doc.nodes.push({ id: `n${i}`, type: 'future/thing', typeVersion: 1, params: {}, position: { x: 0, y: 0 } });
+    const loaded = loadGraphValue(doc, { registry: { get: () => undefined } });
+    expect(loaded.ok).toBe(true);
+    expect(loaded.diagnostics).toHaveLength(101);
+    expect(loaded.diagnostics[100]).toMatchObject({ severity: 'warning', code: 'too-many-warnings', message: expect.stringMatching(/^\d+ more warning\(s\) not listed; only the first 100 are shown$/) });
   });
 
   it('escapes JSON pointer tokens (RFC 6901)', () => {

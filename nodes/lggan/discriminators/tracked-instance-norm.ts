@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, RunContext } from '../../contract.ts';
 import { scoped } from '../../core/spectral-norm.ts';
+import { normMoments } from '../../core/tensor-utils.ts';
 
 export interface TrackedInstanceNormSpec {
   channels: number;
@@ -33,7 +34,7 @@ export function createTrackedInstanceNorm(
       const [, h, w] = x.shape;
       const n = h * w;
       if (n < 2) throw new Error(`instance norm '${prefix}' needs more than one pixel per channel to train, got ${h}×${w}`);
-      const { mean, variance } = tf.moments(x, [1, 2], true);
+      const { mean, variance } = normMoments(x, [1, 2], true);
       const batchMean = tf.mean(tf.reshape(mean, [-1, spec.channels]), 0);
       const batchVar = tf.mul(tf.mean(tf.reshape(variance, [-1, spec.channels]), 0), n / (n - 1));
       runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(batchMean, m)));

@@ -60,6 +60,8 @@ describe('lggan/classification-loss', () => {
     const infer = (logits: TensorType, valid: TensorType) => () => node.infer({ inputs: { logits, valid }, params: { weight: 1 }, template: {} });
     expectRuleError(infer({ kind: 'logits', shape: [dim(1), dim(4)] }, validType(1, 4)), { port: 'logits' }, 'rank 3');
     expectRuleError(infer(logitsType(1, 4, 3), validType(1, 4)), { port: 'logits' }, 'at least 4');
+    // One class: the cross-entropy has nothing to choose between (and tf.oneHot refuses depth 1 at run time).
+    expectRuleError(infer(logitsType(1, 1, 1), validType(1, 1)), { port: 'logits' }, 'at least 2 classes');
     expectRuleError(infer(logitsType(1, 4, 4), validType(1, 3)), { port: 'valid' }, '1×4');
     expect(infer(logitsType(2, 51, 51), validType(2, 51))()).toEqual({ loss: { kind: 'loss', shape: [] } });
   });

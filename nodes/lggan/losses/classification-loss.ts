@@ -17,6 +17,9 @@ function requireLogits(inputs: Record<string, TensorType>): TensorType {
     throw new NodeRuleError(`port 'logits' expects B×K×K_cls class scores (rank 3), got a ${describeType(logits)}`, { port: 'logits' });
   }
   const [, k, classes] = logits.shape;
+  if (classes.value < 2) {
+    throw new NodeRuleError(`port 'logits' scores ${classes.value} class; a cross-entropy needs at least 2 classes to choose between`, { port: 'logits' });
+  }
   if (classes.value < k.value) {
     throw new NodeRuleError(`port 'logits' scores ${classes.value} classes but has ${k.value} rows: row k's target is class k, so it needs at least ${k.value}`, {
       port: 'logits',

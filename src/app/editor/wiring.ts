@@ -9,6 +9,7 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import { describeType, resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument, PortRef } from '../../graph/document.ts';
+import { groupBy } from '../../graph/util.ts';
 import { connect } from './edits.ts';
 
 export type WireCheck = { ok: true; doc: GraphDocument; ir: GraphIR } | { ok: false; reason: string };
@@ -17,18 +18,18 @@ const refText = (r: PortRef) => `'${r.node}'.${r.port}`;
 
 /** The shortest chain of edges from `start` to `goal`, as node ids, or undefined. */
 function pathBetween(doc: GraphDocument, start: string, goal: string): string[] | undefined {
-  const next = new Map<string, string[]>();
-  for (const e of doc.edges) next.set(e.from.node, [...(next.get(e.from.node) ?? []), e.to.node]);
+  // Linear: edges grouped by source once, a queue read by index, the path built once.
+  const next = groupBy(doc.edges, (e) => e.from.node);
   const cameFrom = new Map<string, string>([[start, start]]);
   const queue = [start];
-  while (queue.length) {
-    const id = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
     if (id === goal) {
       const path = [id];
-      while (path[0] !== start) path.unshift(cameFrom.get(path[0])!);
-      return path;
+      for (let at = id; at !== start; ) path.push((at = cameFrom.get(at)!));
+      return path.reverse();
     }
-    for (const n of next.get(id) ?? []) if (!cameFrom.has(n)) (cameFrom.set(n, id), queue.push(n));
+    for (const { to } of next.get(id) ?? []) if (!cameFrom.has(to.node)) (cameFrom.set(to.node, id), queue.push(to.node));
   }
   return undefined;
 }
@@ -50,7 +51,7 @@ export function checkWire(doc: GraphDocument, ir: GraphIR, registry: NodeRegistr
   }
 
   // Kind: the inferred type when there is one, else the declared port kind.
-  const inferred = source.outputs[from.port];
+  const inferred = Object.hasOwn(source.outputs, from.port) ? source.outputs[from.port] : undefined; // own keys: a port named 'constructor'
   const kind = inferred?.kind ?? source.outputPorts.find((p) => p.name === from.port)?.kind;
   if (inPort && kind && !kindAccepts(inPort.kind, kind)) {
     const got = inferred ? describeType(inferred) : kind;

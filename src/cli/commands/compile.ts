@@ -1,14 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formatShape } from '../../../nodes/dims.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
-import { CompileError, compileProgram } from '../../compiler/program.ts';
-import { resolveGraph } from '../../compiler/resolve.ts';
 import { sampleFeeds } from '../../compiler/sample-inputs.ts';
-import { DEFAULT_INIT } from '../../graph/document.ts';
 import { intFlag, parseArgs } from '../args.ts';
 import { thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
+import { compileResolved, resolveProgram } from '../load-program.ts';
 
 export const compileUsage = 'lggan compile FILE [--seed S] [--batch N]   build the tfjs program (weights and inputs seeded by S, default: the graph init seed), run one forward pass, print output shapes';
 
@@ -17,22 +14,14 @@ export async function compile(argv: string[], registry: NodeRegistry, io: CliIO)
   if (positional.length !== 1) throw new UsageError('compile takes exactly one graph file');
   const [file] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);
-  const read = await readGraphOrReport(file, registry, io);
-  if (!read) return EXIT.problems;
-  const init = read.doc.init ?? DEFAULT_INIT;
-  const seed = intFlag(flags, 'seed', init.seed);
-  const ir = resolveGraph(read.doc, registry, { batch });
-  printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
-  let program;
-  try {
-    program = compileProgram(ir, { init: { ...init, seed } });
-  } catch (e) {
-    if (e instanceof CompileError) {
-      if (!ir.diagnostics.some((d) => d.severity === 'error')) printDiagnostics(e.diagnostics, file, io);
-      return EXIT.problems;
-    }
-    throw e;
-  }
+  const seedFlag = flags.seed === undefined ? undefined : intFlag(flags, 'seed', 0);
+  // Refused before any variable is allocated when the estimate does not fit this backend, as train does.
+  const resolved = await resolveProgram(file, registry, io, { batch, seed: seedFlag, memory: { training: false } });
+  if (!resolved) return EXIT.problems;
+  const { ir } = resolved;
+  const seed = resolved.init.seed;
+  const program = compileResolved(resolved, io);
+  if (!program) return EXIT.problems;
   const feeds = sampleFeeds(program, seed);
   try {
     const started = performance.now();

@@ -16,7 +16,7 @@ import { mismatchText, readCheckpointFile } from '../checkpoint-file.ts';
 import { namedImages } from '../generate/images.ts';
 import { labelFiles, readLabelMap } from '../generate/labels.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
-import { loadProgram } from '../load-program.ts';
+import { compileResolved, resolveProgram } from '../load-program.ts';
 import { generatorOutputs, OutputsError, outputKeys, type GeneratorOutputs } from '../outputs.ts';
 
 export const generateUsage =
@@ -62,8 +62,11 @@ export async function generate(argv: string[], registry: NodeRegistry, io: CliIO
   const out = requireFlag(flags, 'out', 'DIR');
   const all = flags.all === true;
 
+  // The memory check comes before anything is read or allocated: the checkpoint can be as large as the weights.
+  const resolved = await resolveProgram(positional[0], registry, io, { batch: 1, memory: { training: false } });
+  if (!resolved) return EXIT.problems;
   const checkpoint = await readCheckpointFile(weights);
-  const program = await loadProgram(positional[0], registry, io, { batch: 1, memory: { training: false } });
+  const program = compileResolved(resolved, io);
   if (!program) return EXIT.problems;
   try {
     let outputs: GeneratorOutputs;

@@ -5,6 +5,10 @@
  * one line naming the loss and the first non-finite node, after saving the last good weights;
  * Ctrl-C stops after the current step, after saving a checkpoint. --resume continues a run from a
  * checkpoint's weights, optimizer state and step, on the same batches the run would have seen.
+ * --init-from trains an edited graph from a checkpoint of another version of it: every variable
+ * whose node, name and shape still match keeps its weights and Adam moments, the rest start from
+ * the graph's init, and the step count (so the schedule and data order) continues; the carry-over
+ * report is printed first.
  * Every run records itself in DIR/run.json; --from-run RUN.json trains that recorded run again
  * (its graph as trained, seeds, batch, data and held-out split) and gets the same losses.
  */
@@ -16,7 +20,7 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
 import { graphHash } from '../../graph/hash.ts';
-import { CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
+import { carryOver, carryReportLines, CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
 import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts';
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
 import type { SafetensorsFile } from '../../runtime/safetensors.ts';
@@ -37,8 +41,8 @@ import { RunRecorder } from '../train/run-recorder.ts';
 
 export const trainUsage =
   'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
-  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
-  'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data and held-out split: the same losses)';
+  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
+  'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data, held-out split and --init-from checkpoint: the same losses)';
 
 /** How many held-out samples a sample grid shows. */
 const GRID_ROWS = 4;
@@ -57,6 +61,8 @@ interface TrainOptions {
   checkpointEvery: number;
   evalEvery: number;
   resume?: string;
+  /** A checkpoint of another version of the graph: carry over what still fits (partial), unlike --resume (strict). */
+  initFrom?: string;
   /** The data seed when it differs from --seed (a re-run of a recorded run). */
   dataSeed?: number;
   /** The graph's text when it does not come from the file `graph` (a re-run: `graph` then labels it). */
@@ -78,7 +84,7 @@ function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefine
 
 function parseTrainArgs(argv: string[]): TrainOptions {
   const { positional, flags } = parseArgs(argv, {
-    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'from-run'],
+    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'init-from', 'from-run'],
     switches: ['synthetic'],
   });
   const fromRun = stringFlag(flags, 'from-run');
@@ -93,6 +99,7 @@ function parseTrainArgs(argv: string[]): TrainOptions {
   const layout = (stringFlag(flags, 'layout') ?? 'auto') as Layout;
   if (!LAYOUTS.includes(layout)) throw new UsageError(`--layout expects one of ${LAYOUTS.join(', ')}, got '${layout}'`);
   if (synthetic && flags.layout !== undefined) throw new UsageError('--layout is for --data; synthetic scenes follow the graph');
+  if (flags.resume !== undefined && flags['init-from'] !== undefined) throw new UsageError('--resume and --init-from exclude each other: --resume continues the same graph, --init-from an edited one');
   return {
     graph: positional[0],
     data,
@@ -107,6 +114,7 @@ function parseTrainArgs(argv: string[]): TrainOptions {
     checkpointEvery: intFlag(flags, 'checkpoint-every', 500),
     evalEvery: intFlag(flags, 'eval-every', 500),
     resume: stringFlag(flags, 'resume'),
+    initFrom: stringFlag(flags, 'init-from'),
   };
 }
 
@@ -155,6 +163,7 @@ async function applyRunFile(o: TrainOptions, io: CliIO): Promise<TrainOptions> {
     dataSeed: run.dataSeed,
     batch: run.batch,
     heldOut: run.data.heldOutSamples,
+    initFrom: run.initFrom ?? undefined,
     recordedHash: run.graph.hash,
   };
 }
@@ -202,12 +211,20 @@ interface Resume {
   path: string;
   file: SafetensorsFile;
   record: RunRecord;
+  /** 'init-from': a partial carry-over into an edited graph; 'resume': a strict load. */
+  mode: 'resume' | 'init-from';
 }
 
 async function readResume(path: string): Promise<Resume> {
   const { file, record } = await readCheckpointFile(path);
   if (!record) throw new CliProblem(`cannot resume from '${path}': it has no run record, so its step is unknown`);
-  return { path, file, record };
+  return { path, file, record, mode: 'resume' };
+}
+
+async function readInitFrom(path: string): Promise<Resume> {
+  const { file, record } = await readCheckpointFile(path);
+  if (!record) throw new CliProblem(`cannot init from '${path}': it has no run record, so its step and seed are unknown`);
+  return { path, file, record, mode: 'init-from' };
 }
 
 export async function train(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
@@ -216,7 +233,7 @@ export async function train(argv: string[], registry: NodeRegistry, io: CliIO): 
   if (!o.resume && existsSync(join(o.out, LOSSES_CSV))) {
     throw new UsageError(`--out ${o.out} already holds a training run (${LOSSES_CSV}): choose another directory, or --resume one of its checkpoints`);
   }
-  const resume = o.resume ? await readResume(o.resume) : undefined;
+  const resume = o.resume ? await readResume(o.resume) : o.initFrom ? await readInitFrom(o.initFrom) : undefined;
   const start = resume?.record.step ?? 0;
   if (start >= o.steps) throw new UsageError(`--steps ${o.steps} is not beyond the checkpoint's step ${start}: --steps counts all steps, the resumed ones included`);
 
@@ -273,10 +290,11 @@ async function trainProgram(program: Program, o: TrainOptions, resume: Resume | 
   const progress = createProgress(io, { total: o.steps, start, perUnit: batch });
   const run = compileTraining(program, { log: (m) => progress.log(`note ${m}`) });
   try {
-    if (resume) restore(run, resume, data, progress); // before anything in --out changes
+    if (resume?.mode === 'init-from') carry(run, resume, data, progress);
+    else if (resume) restore(run, resume, data, progress); // before anything in --out changes
     await mkdir(join(o.out, 'samples'), { recursive: true });
     const lossNames = [...plan.g.losses, ...plan.d.losses].map((l) => l.node);
-    const logs = await RunLogs.open(o.out, lossNames, { resumeFrom: resume ? start : undefined });
+    const logs = await RunLogs.open(o.out, lossNames, { resumeFrom: resume?.mode === 'resume' ? start : undefined });
     const recorder = await RunRecorder.start(o.out, {
       program,
       graphFile: o.fromRun ? o.fromRun : o.graph,
@@ -285,6 +303,7 @@ async function trainProgram(program: Program, o: TrainOptions, resume: Resume | 
       data: runData(o, data),
       stepsRequested: o.steps,
       resumedFrom: start,
+      initFrom: resume?.mode === 'init-from' ? resolve(resume.path) : null,
       lossTerms: lossNames,
     });
     return await trainLoop(run, o, { data, preview, view, logs, lossNames, dataSeed, batch, progress, recorder }, io);
@@ -320,6 +339,22 @@ function restore(run: TrainingRun, resume: Resume, data: TrainingData, progress:
   if (report.optimizer.length === 0) note('has no optimizer state: Adam starts afresh');
   if (resume.record.datasetFingerprint !== null && resume.record.datasetFingerprint !== data.fingerprint) {
     note(`was trained on other data (dataset fingerprint ${resume.record.datasetFingerprint})`);
+  }
+}
+
+/** --init-from: the partial carry-over, its report printed, the step count continued. */
+function carry(run: TrainingRun, from: Resume, data: TrainingData, progress: Progress): void {
+  let report;
+  try {
+    report = carryOver(run.program, from.file, { optimizer: run });
+  } catch (e) {
+    throw new CliProblem(`cannot init from '${from.path}': ${(e as Error).message}`);
+  }
+  run.stepCount = report.step ?? from.record.step;
+  for (const line of carryReportLines(report)) progress.log(line);
+  if (report.totals.kept === 0) progress.log(`note checkpoint '${from.path}' shares no variable with the graph: every weight starts from the graph's init`);
+  if (from.record.datasetFingerprint !== null && from.record.datasetFingerprint !== data.fingerprint) {
+    progress.log(`note checkpoint '${from.path}' was trained on other data (dataset fingerprint ${from.record.datasetFingerprint})`);
   }
 }
 
@@ -369,6 +404,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       nodeVersion: process.version,
     };
     if (stoppedBy) extra.stoppedBy = stoppedBy;
+    if (o.initFrom) extra.initFrom = o.initFrom; // where the carried weights came from
     await writeCheckpoint(store, run, { step, datasetFingerprint: data.fingerprint, nodePackVersion: NODE_PACK_VERSION, extra });
     last.checkpoint = step;
     return checkpointPath(step);

@@ -5,11 +5,12 @@
  * beside x.png, or …_instanceIds.png beside …_labelIds.png (Cityscapes); without one, the label
  * ids stand in (edges along class boundaries only), with a note.
  * A map of another size than the graph's is resized (nearest neighbour, so ids stay ids) and a
- * note says so.
+ * note says so; the decoder refuses a map that declares more pixels than IMAGE_LIMITS before decoding it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { convertLabels, decodeIds, FIELD, resizeNearest, type IdRaster, type Sample } from '../../runtime/data/index.ts';
+import { MAX_DATASET_FILE_BYTES } from '../../runtime/data/file-source.ts';
 import { CliProblem } from '../io.ts';
 
 const INSTANCE_SUFFIX = '_instanceIds.png';
@@ -43,8 +44,14 @@ export function outputStem(labelPath: string): string {
 async function readIds(path: string): Promise<IdRaster> {
   let bytes: Uint8Array;
   try {
+    const info = await stat(path);
+    // A pipe or a device would never end: only regular files are read.
+    if (!info.isFile()) throw new CliProblem(`'${path}' is not a regular file (a pipe, socket or device): not read`);
+    const size = info.size;
+    if (size > MAX_DATASET_FILE_BYTES) throw new CliProblem(`'${path}' is ${(size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a label map may have: not read`);
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
+    if (e instanceof CliProblem) throw e;
     throw new CliProblem(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   return decodeIds(bytes, path);

@@ -60,9 +60,11 @@ export interface RunFile {
     requested: number;
     /** Steps done when the file was written. */
     done: number;
-    /** The step a resumed run started from (0 for a fresh run). */
+    /** The step a resumed run (--resume or --init-from) started from (0 for a fresh run). */
     resumedFrom: number;
   };
+  /** The checkpoint of another version of the graph that --init-from carried weights over from (absolute path), else null. */
+  initFrom: string | null;
   /** Loss node ids, in the column order of losses.csv. */
   lossTerms: string[];
   /** ISO 8601, UTC. */
@@ -204,6 +206,7 @@ export function parseRunFile(value: unknown, file: string): RunFile {
       done: f.whole(steps.done, 'steps.done'),
       resumedFrom: f.whole(steps.resumedFrom, 'steps.resumedFrom'),
     },
+    initFrom: f.text(r.initFrom, 'initFrom', { nullable: true, nonEmpty: true }),
     lossTerms,
     startedAt: f.time(r.startedAt, 'startedAt'),
     endedAt: f.time(r.endedAt, 'endedAt', true),

@@ -19,6 +19,8 @@ export interface RunStart {
   data: RunData;
   stepsRequested: number;
   resumedFrom: number;
+  /** The --init-from checkpoint (absolute path), else null. */
+  initFrom: string | null;
   lossTerms: string[];
 }
 
@@ -43,6 +45,7 @@ export class RunRecorder {
       batch: s.batch,
       data: s.data,
       steps: { requested: s.stepsRequested, done: s.resumedFrom, resumedFrom: s.resumedFrom },
+      initFrom: s.initFrom,
       lossTerms: s.lossTerms,
       startedAt: now.toISOString(),
       endedAt: null,

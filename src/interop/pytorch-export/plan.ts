@@ -6,6 +6,7 @@
  * (the studio's variable names).
  */
 import type { GraphIR, ResolvedNode } from '../../compiler/ir.ts';
+import { groupBy } from '../../graph/util.ts';
 import { emitNode, UnexportableNodeError, type NodeRole } from './emitters.ts';
 
 export class ExportError extends Error {
@@ -62,10 +63,6 @@ const RESERVED = new Set(
     'network nodes prefixes mount studio_names run_nodes PLAIN_NODES'
   ).split(' '),
 );
-
-function isUnreachable(ir: GraphIR, id: string): boolean {
-  return ir.diagnostics.some((d) => d.code === 'unreachable' && d.where.node === id);
-}
 
 /** The prefix P with key = P + variable for every official entry, when they cover all the node's state. */
 function officialPrefix(ir: GraphIR, n: ResolvedNode): string | undefined {
@@ -149,14 +146,16 @@ export function planExport(ir: GraphIR): ExportPlan {
   if (problems.length > 0) {
     throw new ExportError(`the graph has errors; fix them before exporting:\n${problems.map((d) => `  ${d.where.node ? `node '${d.where.node}': ` : ''}${d.message}`).join('\n')}`);
   }
-  const edges = ir.doc.edges;
+  // Grouped once, so planning stays linear in the graph's size.
+  const unreachable = new Set(ir.diagnostics.filter((d) => d.code === 'unreachable').map((d) => d.where.node));
+  const edgesInto = groupBy(ir.doc.edges, (e) => e.to.node);
   const byId = new Map<string, NodePlan>();
   const plans: NodePlan[] = [];
   for (const id of ir.order) {
     const n = ir.nodes.get(id)!;
-    if (isUnreachable(ir, id)) continue;
+    if (unreachable.has(id)) continue;
     if (!n.def) throw new UnexportableNodeError(id, n.node.type, 'the node type is unknown to this build');
-    const into = edges.filter((e) => e.to.node === id);
+    const into = edgesInto.get(id) ?? [];
     const handleInto = (port: string) => {
       const e = into.find((w) => w.to.port === port);
       const source = e && ir.nodes.get(e.from.node);

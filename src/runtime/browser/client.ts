@@ -79,10 +79,11 @@ export class TrainingClient {
   }
 
   /** Starts a run in a fresh worker (ending any run in progress); returns the run id. */
-  start(graph: unknown, spec: RunSpec, options: { fromAutosave?: boolean; runId?: string; checkpoint?: Uint8Array<ArrayBuffer> } = {}): string {
+  start(graph: unknown, spec: RunSpec, options: { fromAutosave?: boolean; runId?: string; checkpoint?: Uint8Array<ArrayBuffer>; carryOver?: boolean } = {}): string {
     const runId = options.runId ?? crypto.randomUUID();
     const start: StartMessage = { type: 'start', graph, spec, runId, fromAutosave: options.fromAutosave ?? false };
     if (options.checkpoint) start.checkpoint = options.checkpoint;
+    if (options.checkpoint && options.carryOver) start.carryOver = true;
     this.current = { start, restarts: 0 };
     this.launch(start);
     return runId;

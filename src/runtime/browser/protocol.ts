@@ -78,6 +78,12 @@ export interface StartMessage {
    * optimiser state and step when the file has them. Checked strictly against the graph.
    */
   checkpoint?: Uint8Array<ArrayBuffer>;
+  /**
+   * The checkpoint is of another version of the graph: carry over every variable (with its Adam
+   * moments) whose node, name and shape still match, start the rest from the graph's init, and
+   * continue the step count (checkpoint/carry.ts). A `carried` message reports what was kept.
+   */
+  carryOver?: boolean;
   /** Identifies the run across autosaves and worker restarts (the client makes one). */
   runId: string;
 }
@@ -193,6 +199,14 @@ export interface SnapshotMessage {
   bytes: Uint8Array<ArrayBuffer>;
 }
 
+/** What a carry-over kept, re-initialised and dropped: carryReportLines() (plain text, shown as text) and the totals. */
+export interface CarriedMessage {
+  type: 'carried';
+  lines: string[];
+  totals: { kept: number; reinitialised: number; dropped: number };
+  step: number;
+}
+
 export interface NoticeMessage {
   type: 'notice';
   message: string;
@@ -217,6 +231,7 @@ export interface ErrorMessage {
 export type WorkerMessage =
   | StartedMessage
   | NoticeMessage
+  | CarriedMessage
   | ProgressMessage
   | SamplesMessage
   | MetricsMessage

@@ -21,6 +21,8 @@ import { formatDiagnostic } from '../../graph/diagnostics.ts';
 import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
 import { canonicalJson, graphHash } from '../../graph/hash.ts';
 import { loadGraphValue } from '../../graph/load.ts';
+import { carryOver } from '../checkpoint/carry.ts';
+import { carryReportLines } from '../checkpoint/carry-text.ts';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.ts';
 import { runRecordFor } from '../checkpoint/record.ts';
 import type { CheckpointStore } from '../checkpoint/store.ts';
@@ -225,7 +227,8 @@ export class TrainingSession {
         preview: {},
         lastSaved: -1,
       };
-      if (message.checkpoint) this.restoreCheckpoint(ctx, message.checkpoint);
+      if (message.checkpoint && message.carryOver) this.carryCheckpoint(ctx, message.checkpoint);
+      else if (message.checkpoint) this.restoreCheckpoint(ctx, message.checkpoint);
       else if (message.fromAutosave) await this.restore(ctx);
       ctx.preview = preview = toFeeds([await split.train.sample(0)], inputs);
       this.host.post({
@@ -273,6 +276,19 @@ export class TrainingSession {
     ctx.lastSaved = ctx.run.stepCount;
     if (report.optimizer.length === 0) this.host.post({ type: 'notice', message: 'the checkpoint holds weights only: training continues from them with a fresh optimiser, at step 0' });
     if (report.sameGraph === false) this.host.post({ type: 'notice', message: `the checkpoint was made for another version of the graph ('${report.record?.graphName}'); its variables fit this one` });
+  }
+
+  /** Carries checkpoint bytes of another version of the graph over (partial), and reports what was kept. */
+  private carryCheckpoint(ctx: RunContext, bytes: Uint8Array): void {
+    let report;
+    try {
+      report = carryOver(ctx.program, bytes, { optimizer: ctx.run });
+    } catch (e) {
+      throw new RunSetupError('checkpoint', `the checkpoint cannot be carried over: ${(e as Error).message}`);
+    }
+    ctx.run.stepCount = report.step ?? 0;
+    ctx.lastSaved = ctx.run.stepCount;
+    this.host.post({ type: 'carried', lines: carryReportLines(report), totals: report.totals, step: ctx.run.stepCount });
   }
 
   /** Loads the graph's autosave into the program and the optimizer, after checking it is this run's kind of data. */

@@ -6,3 +6,5 @@ export * from './record.ts';
 export * from './checkpoint.ts';
 export { MemoryCheckpointStore, checkCheckpointName, type CheckpointEntry, type CheckpointStore, type StoredCheckpoint } from './store.ts';
 export { IndexedDbCheckpointStore } from './indexeddb-store.ts';
+export * from './carry.ts';
+export * from './carry-text.ts';

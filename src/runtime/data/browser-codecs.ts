@@ -7,7 +7,8 @@
  * differ from jpeg-js by the IDCT's rounding).
  */
 import { DatasetError } from './errors.ts';
-import { notAnImage, sniffFormat, type DecodedImage, type ImageDecoder } from './image-decoder.ts';
+import type { DecodedImage, ImageDecoder } from './image-decoder.ts';
+import { IMAGE_LIMITS, inspectImage, type ImageLimits } from './image-header.ts';
 import { canvasToFileDepth, decodePng, needsOwnDecoder, pngDescription, readPngHeader } from './browser-png.ts';
 
 /** Whether this global scope can decode with createImageBitmap + OffscreenCanvas. */
@@ -35,19 +36,20 @@ async function rasterize(bytes: Uint8Array, type: string, file: string): Promise
   }
 }
 
-export async function decodeInBrowser(bytes: Uint8Array, file: string): Promise<DecodedImage> {
-  const format = sniffFormat(bytes);
-  if (format === 'png') {
+/**
+ * Decodes PNG or JPEG bytes in a page or worker. The declared size is read from the file and
+ * checked against `limits` first: createImageBitmap would allocate whatever the header says.
+ */
+export async function decodeInBrowser(bytes: Uint8Array, file: string, limits: ImageLimits = IMAGE_LIMITS): Promise<DecodedImage> {
+  const declared = inspectImage(bytes, file, limits);
+  if (declared.format === 'png') {
     const header = readPngHeader(bytes, file);
-    if (needsOwnDecoder(header)) return decodePng(bytes, file);
+    if (needsOwnDecoder(header)) return decodePng(bytes, file, limits);
     const { rgba } = await rasterize(bytes, 'image/png', file);
     return { ...pngDescription(header), rgba: canvasToFileDepth(header, rgba) };
   }
-  if (format === 'jpeg') {
-    const { width, height, rgba } = await rasterize(bytes, 'image/jpeg', file);
-    return { format: 'jpeg', width, height, channels: 3, bitDepth: 8, palette: false, rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
-  }
-  throw notAnImage(bytes, file);
+  const { width, height, rgba } = await rasterize(bytes, 'image/jpeg', file);
+  return { format: 'jpeg', width, height, channels: 3, bitDepth: 8, palette: false, rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
 }
 
 export const browserImageDecoder: ImageDecoder = { name: 'browser', decode: decodeInBrowser };

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { canDecodeInBrowser } from './browser-codecs.ts';
 import { dataNeeds, detectLayout, loadDropped } from './browser-dataset.ts';
-import { BlobFileSource, datasetFromEntries, datasetFromPickedFiles, openDroppedDataset, type DirectoryEntryLike, type EntryLike, type FileEntryLike } from './browser-files.ts';
+import { BlobFileSource, datasetFromEntries, datasetFromPickedFiles, MAX_DROPPED_DEPTH, openDroppedDataset, type DirectoryEntryLike, type EntryLike, type FileEntryLike } from './browser-files.ts';
 import { canvasToFileDepth, decodePng, needsOwnDecoder, readPngHeader } from './browser-png.ts';
 import { decodeImage } from './codecs.ts';
 import { DatasetError } from './errors.ts';
@@ -122,6 +122,17 @@ describe('dropped datasets', () => {
     expect(source.list()).toEqual(['images/a.png', 'images/b.png', 'images/c.png']);
     expect(new TextDecoder().decode(await source.read('images/b.png'))).toBe('abc');
     await expect(source.read('images/z.png')).rejects.toThrow(/images\/z\.png: no such file in data/);
+  });
+
+  it('stops a folder that nests endlessly (a symbolic link loop), naming where', async () => {
+    const loop: DirectoryEntryLike = { name: 'again', isFile: false, isDirectory: true, createReader: () => dirEntry('x', [loop]).createReader() };
+    const error = await datasetFromEntries([dirEntry('data', [loop])]).then(
+      () => undefined,
+      (e: unknown) => e as DatasetError,
+    );
+    expect(error).toMatchObject({ name: 'DatasetError', code: 'link' });
+    expect(error!.file).toBe(Array(MAX_DROPPED_DEPTH + 1).fill('again').join('/'));
+    expect(error!.detail).toBe('folders nest more than 64 deep: a symbolic link loop? Drop a folder without it');
   });
 
   it('takes picked folders (webkitRelativePath, top folder stripped) and a single .zip', async () => {

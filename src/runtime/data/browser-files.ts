@@ -126,10 +126,19 @@ async function entriesOf(dir: DirectoryEntryLike): Promise<EntryLike[]> {
   }
 }
 
-async function walk(entry: EntryLike, prefix: string, out: DroppedFile[]): Promise<void> {
+/**
+ * Deepest folder nesting walked in a dropped folder. The entries API gives no real paths, so a
+ * symbolic link loop (where a browser follows links) shows only as endless nesting.
+ */
+export const MAX_DROPPED_DEPTH = 64;
+
+async function walk(entry: EntryLike, prefix: string, out: DroppedFile[], depth = 0): Promise<void> {
   const path = prefix ? `${prefix}/${entry.name}` : entry.name;
   if (entry.isFile) out.push({ path, blob: await fileOf(entry as FileEntryLike) });
-  else if (entry.isDirectory) for (const child of await entriesOf(entry as DirectoryEntryLike)) await walk(child, path, out);
+  else if (entry.isDirectory) {
+    if (depth >= MAX_DROPPED_DEPTH) throw new DatasetError('link', path, `folders nest more than ${MAX_DROPPED_DEPTH} deep: a symbolic link loop? Drop a folder without it`);
+    for (const child of await entriesOf(entry as DirectoryEntryLike)) await walk(child, path, out, depth + 1);
+  }
 }
 
 /**

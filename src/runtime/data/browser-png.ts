@@ -8,9 +8,10 @@
  * Output follows codecs.ts (pngjs with skipRescale): RGBA at the file's depth, low depths unscaled,
  * palette PNGs as their 8-bit colours.
  */
-import { unzlibSync } from 'fflate';
+import { Unzlib } from 'fflate';
 import { DatasetError } from './errors.ts';
 import type { DecodedImage } from './image-decoder.ts';
+import { checkImageSize, IMAGE_LIMITS, type ImageLimits } from './image-header.ts';
 
 export interface PngHeader {
   width: number;
@@ -131,24 +132,52 @@ function unfilter(data: Uint8Array, h: PngHeader, file: string): Uint8Array {
   return out;
 }
 
-/** Decodes a non-interlaced PNG of any colour type and depth, exactly. */
-export function decodePng(bytes: Uint8Array, file: string): DecodedImage {
-  const list = chunks(bytes, file);
-  const h = headerOf(list, file);
-  if (h.interlaced) throw new DatasetError('decode', file, 'cannot decode an interlaced (Adam7) PNG of 16 bits or with transparency in the browser: save it without interlacing');
-  const idat = list.filter((c) => c.type === 'IDAT');
-  const joined = new Uint8Array(idat.reduce((n, c) => n + c.data.length, 0));
-  let offset = 0;
-  for (const c of idat) joined.set(c.data, (offset += c.data.length) - c.data.length);
-  let inflated: Uint8Array;
+/** Compressed bytes fed to the inflater at a time: 64 KiB inflate to at most ≈66 MB (deflate's 1032:1) before the size check sees them. */
+const INFLATE_STEP = 1 << 16;
+
+/**
+ * Inflates the zlib stream of the IDAT chunks, failing as soon as it yields more than `expected`
+ * bytes: the declared size bounds the memory even when the data is a zlib bomb.
+ */
+function inflateBounded(idat: Uint8Array[], expected: number, file: string): Uint8Array {
+  const out = new Uint8Array(expected);
+  let length = 0;
+  let done = false;
+  const inflater = new Unzlib((chunk, final) => {
+    if (length + chunk.length > expected) {
+      throw new DatasetError('decode', file, `cannot decode PNG: its image data inflates to more than the ${expected} bytes its declared size needs`);
+    }
+    out.set(chunk, length);
+    length += chunk.length;
+    done ||= final;
+  });
+  const data = new Uint8Array(idat.reduce((n, c) => n + c.length, 0));
+  idat.reduce((at, c) => (data.set(c, at), at + c.length), 0);
   try {
-    inflated = unzlibSync(joined);
+    for (let at = 0; at < data.length; at += INFLATE_STEP) inflater.push(data.subarray(at, at + INFLATE_STEP), at + INFLATE_STEP >= data.length);
   } catch (e) {
+    if (e instanceof DatasetError) throw e;
     throw new DatasetError('decode', file, `cannot decode PNG: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (!done) throw new DatasetError('decode', file, 'cannot decode PNG: its image data ends early (truncated?)');
+  return out.subarray(0, length);
+}
+
+/**
+ * Decodes a non-interlaced PNG of any colour type and depth, exactly, once its declared size is
+ * within `limits`.
+ */
+export function decodePng(bytes: Uint8Array, file: string, limits: ImageLimits = IMAGE_LIMITS): DecodedImage {
+  const list = chunks(bytes, file);
+  const h = headerOf(list, file);
+  checkImageSize({ format: 'png', width: h.width, height: h.height }, file, limits);
+  if (h.interlaced) throw new DatasetError('decode', file, 'cannot decode an interlaced (Adam7) PNG of 16 bits or with transparency in the browser: save it without interlacing');
+  const idat = list.filter((c) => c.type === 'IDAT').map((c) => c.data);
+  if (idat.length === 0) throw new DatasetError('decode', file, 'cannot decode PNG: no IDAT chunk');
+  const stride = Math.ceil((h.width * SAMPLES[h.colorType] * h.bitDepth) / 8);
+  const inflated = inflateBounded(idat, h.height * (stride + 1), file);
   const raw = unfilter(inflated, h, file);
   const samples = SAMPLES[h.colorType];
-  const stride = Math.ceil((h.width * samples * h.bitDepth) / 8);
   const n = h.width * h.height;
   const rgba = h.bitDepth === 16 ? new Uint16Array(n * 4) : new Uint8Array(n * 4);
   const sample = (y: number, i: number): number => {

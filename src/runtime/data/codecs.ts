@@ -2,7 +2,8 @@
  * Image decoding and encoding with pure-JS codecs: PNG through pngjs (8-bit grey, grey + alpha,
  * RGB, RGBA and palette; 16-bit grey and colour, kept at full depth so 16-bit instance ids
  * survive) and JPEG through jpeg-js. The format is told by the file's magic bytes, not its name.
- * Every failure is a DatasetError naming the file and the decoder's reason.
+ * Every failure is a DatasetError naming the file and the decoder's reason. The declared size is
+ * read and checked (image-header.ts) before either codec allocates anything.
  *
  * Node only (pngjs and jpeg-js need Buffer and zlib). The format-neutral parts live in
  * image-decoder.ts and are re-exported here; importing this module installs `nodeImageDecoder` as
@@ -10,11 +11,14 @@
  */
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
+import { inflateSync } from 'node:zlib';
 import { DatasetError } from './errors.ts';
-import { installDefaultImageDecoder, notAnImage, sniffFormat, toIdMap, toRgbImage, type DecodedImage, type ImageDecoder } from './image-decoder.ts';
+import { installDefaultImageDecoder, toIdMap, toRgbImage, type DecodedImage, type ImageDecoder } from './image-decoder.ts';
+import { IMAGE_LIMITS, inspectImage, type ImageHeader, type ImageLimits } from './image-header.ts';
 import type { IdRaster, ImageRaster } from './raster.ts';
 
 export { sniffFormat, toIdMap, toRgbImage, type DecodedImage, type ImageFormat } from './image-decoder.ts';
+export { IMAGE_LIMITS, imageLimitsFor, inspectImage, readImageHeader, type ImageHeader, type ImageLimits } from './image-header.ts';
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -23,7 +27,37 @@ function reason(e: unknown): string {
 /** pngjs colour types → channels in the file. */
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
 
-function decodePng(bytes: Uint8Array, file: string): DecodedImage {
+/** Samples per pixel by PNG colour type. */
+const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * pngjs bounds the inflated data by the declared size for plain PNGs, but inflates interlaced ones
+ * without a bound (a zlib bomb behind a small declared size): inflate those here first, bounded by
+ * twice what the plain layout needs plus 8 bytes a row (Adam7's passes add a filter byte and a
+ * partly used byte per pass row, far less than that).
+ */
+function checkInterlacedData(bytes: Uint8Array, header: ImageHeader, file: string): void {
+  if (bytes[28] !== 1) return;
+  const bitsPerPixel = (PNG_SAMPLES[bytes[25]] ?? 4) * (bytes[24] || 16);
+  const bound = 2 * header.height * (Math.ceil((header.width * bitsPerPixel) / 8) + 8) + 64;
+  const idat: Uint8Array[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const length = view.getUint32(at);
+    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === 'IDAT') idat.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
+    at += 12 + length;
+  }
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: bound });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new DatasetError('decode', file, `cannot decode PNG: its image data inflates to more than the ${bound} bytes ${header.width}×${header.height} pixels can need`);
+    // Other zlib errors: pngjs reports them with its own words.
+  }
+}
+
+function decodePng(bytes: Uint8Array, file: string, header: ImageHeader): DecodedImage {
+  checkInterlacedData(bytes, header, file);
   let png;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true });
@@ -39,32 +73,36 @@ function decodePng(bytes: Uint8Array, file: string): DecodedImage {
   return { format: 'png', width: png.width, height: png.height, channels, bitDepth, palette, rgba };
 }
 
-function decodeJpeg(bytes: Uint8Array, file: string): DecodedImage {
+function decodeJpeg(bytes: Uint8Array, file: string, header: ImageHeader, limits: ImageLimits): DecodedImage {
+  let img;
   try {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: 200 });
-    return { format: 'jpeg', width: img.width, height: img.height, channels: 3, bitDepth: 8, palette: false, rgba: img.data };
+    // jpeg-js's own limits as a second fence (the header was checked against `limits` already).
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024, maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6) });
   } catch (e) {
     throw new DatasetError('decode', file, `cannot decode JPEG: ${reason(e)}`);
   }
+  if (img.width !== header.width || img.height !== header.height) {
+    throw new DatasetError('decode', file, `cannot decode JPEG: its frame header says ${header.width}×${header.height} but it decodes to ${img.width}×${img.height}`);
+  }
+  return { format: 'jpeg', width: img.width, height: img.height, channels: 3, bitDepth: 8, palette: false, rgba: img.data };
 }
 
-export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
-  const format = sniffFormat(bytes);
-  if (format === 'png') return decodePng(bytes, file);
-  if (format === 'jpeg') return decodeJpeg(bytes, file);
-  throw notAnImage(bytes, file);
+/** Decodes PNG or JPEG bytes once their declared size is within `limits`. */
+export function decodeImage(bytes: Uint8Array, file: string, limits: ImageLimits = IMAGE_LIMITS): DecodedImage {
+  const header = inspectImage(bytes, file, limits);
+  return header.format === 'png' ? decodePng(bytes, file, header) : decodeJpeg(bytes, file, header, limits);
 }
 
 /** The pure-JS decoder, as the dataset loaders take it; the default once this module is loaded. */
 export const nodeImageDecoder: ImageDecoder = { name: 'pngjs', decode: decodeImage };
 installDefaultImageDecoder(nodeImageDecoder);
 
-export function decodeRgb(bytes: Uint8Array, file: string): ImageRaster {
-  return toRgbImage(decodeImage(bytes, file));
+export function decodeRgb(bytes: Uint8Array, file: string, limits?: ImageLimits): ImageRaster {
+  return toRgbImage(decodeImage(bytes, file, limits));
 }
 
-export function decodeIds(bytes: Uint8Array, file: string): IdRaster {
-  return toIdMap(decodeImage(bytes, file), file);
+export function decodeIds(bytes: Uint8Array, file: string, limits?: ImageLimits): IdRaster {
+  return toIdMap(decodeImage(bytes, file, limits), file);
 }
 
 export interface PixelsToEncode {

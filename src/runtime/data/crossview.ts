@@ -6,6 +6,7 @@
  * offset to fineSize, normalised to [-1, 1]; no flips.
  */
 import { readRgb } from './image-decoder.ts';
+import { imageLimitsFor, inspectImage } from './image-header.ts';
 import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, fingerprintOf, type Dataset, type DatasetInfo, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
@@ -26,9 +27,8 @@ export interface CrossViewOptions {
 
 const IMAGE_EXTENSIONS = /\.(png|jpe?g)$/i;
 
-/** The six panels of a decoded strip; fails when the strip is not six panels wide. */
-export function splitPanels(strip: ImageRaster, file: string): ImageRaster[] {
-  const { width, height } = strip;
+/** Fails when a strip of `width`×`height` is not six panels side by side; the panel width otherwise. */
+export function checkPanelStrip(width: number, height: number, file: string): number {
   const panel = width / 6;
   if (!Number.isInteger(panel) || panel < 1 || panel / height < 0.5 || panel / height > 2) {
     throw new DatasetError(
@@ -38,7 +38,13 @@ export function splitPanels(strip: ImageRaster, file: string): ImageRaster[] {
         `so its width is 6 × the panel width (e.g. 1536×256)`,
     );
   }
-  return CROSS_VIEW_PANELS.map((_, i) => crop(strip, i * panel, 0, panel, height));
+  return panel;
+}
+
+/** The six panels of a decoded strip; fails when the strip is not six panels wide. */
+export function splitPanels(strip: ImageRaster, file: string): ImageRaster[] {
+  const panel = checkPanelStrip(strip.width, strip.height, file);
+  return CROSS_VIEW_PANELS.map((_, i) => crop(strip, i * panel, 0, panel, strip.height));
 }
 
 export function loadCrossView(source: FileSource, options: CrossViewOptions = {}): Dataset {
@@ -52,6 +58,7 @@ export function loadCrossView(source: FileSource, options: CrossViewOptions = {}
   const size = options.size ?? { width: 256, height: 256 };
   const preprocess = options.preprocess ?? presets.crossView(size);
   const out = outputSize(preprocess, size);
+  const limits = imageLimitsFor(preprocess.resize ?? out, 6);
   const info: DatasetInfo = { layout: 'cross-view', width: out.width, height: out.height, fields: [...CROSS_VIEW_PANELS] };
   const dataset: Dataset = {
     name: `cross-view/${split}`,
@@ -61,7 +68,11 @@ export function loadCrossView(source: FileSource, options: CrossViewOptions = {}
     async sample(index: number, options: SampleOptions = {}) {
       checkIndex(dataset, index);
       const file = files[index];
-      const panels = splitPanels(await readRgb(await source.read(file), file), file);
+      const bytes = await source.read(file);
+      // Size and panel layout from the header, before decoding.
+      const declared = inspectImage(bytes, file, limits);
+      checkPanelStrip(declared.width, declared.height, file);
+      const panels = splitPanels(await readRgb(bytes, file, limits), file);
       const raw: Record<string, SampleField> = {};
       CROSS_VIEW_PANELS.forEach((name, i) => (raw[name] = panels[i]));
       const uniform = options.augment ? augmentationStream(index, options) : undefined;

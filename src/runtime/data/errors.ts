@@ -15,7 +15,9 @@ export type DatasetErrorCode =
   /** The folder layout is not the expected one (no leftImg8bit/, no train/ …), or a dataset is empty. */
   | 'layout'
   /** A file that is listed or expected could not be read. */
-  | 'missing';
+  | 'missing'
+  /** A symbolic link that leaves the dataset folder, loops back into it, or leads nowhere. */
+  | 'link';
 
 export class DatasetError extends Error {
   constructor(

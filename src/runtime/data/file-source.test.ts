@@ -1,4 +1,5 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -51,6 +52,91 @@ describe('file sources', () => {
     expect(() => new NodeFileSource(join(dir, 'nope')).list()).toThrow(DatasetError);
   });
 
+  describe('node: symbolic links', () => {
+    /** A fresh folder holding data/ (the dataset folder) and outside/ beside it. */
+    function fixture(): { root: string; data: string } {
+      const root = mkdtempSync(join(tmpdir(), 'lggan-links-'));
+      dirs.push(root);
+      const data = join(root, 'data');
+      for (const [path, content] of Object.entries({ 'data/images/a.png': 'a', 'data/all/b.png': 'b', 'outside/secret.png': 's' })) {
+        mkdirSync(join(root, path, '..'), { recursive: true });
+        writeFileSync(join(root, path), content);
+      }
+      return { root, data };
+    }
+    const failure = (source: NodeFileSource) => {
+      try {
+        source.list();
+      } catch (e) {
+        return e as DatasetError;
+      }
+      throw new Error('expected the walk to fail');
+    };
+
+    it('follows links that stay inside the folder (files and folders), and a linked data folder itself', async () => {
+      const { root, data } = fixture();
+      symlinkSync(join(data, 'all'), join(data, 'images', 'more'));
+      symlinkSync('../all/b.png', join(data, 'images', 'c.png'));
+      symlinkSync(data, join(root, 'data-link'));
+      for (const source of [new NodeFileSource(data), new NodeFileSource(join(root, 'data-link'))]) {
+        expect(source.list()).toEqual(['all/b.png', 'images/a.png', 'images/c.png', 'images/more/b.png']);
+        expect(text(await source.read('images/more/b.png'))).toBe('b');
+        expect(text(await source.read('images/c.png'))).toBe('b');
+      }
+    });
+
+    it('refuses a link to a file or a folder outside the data folder, naming the link', async () => {
+      const { root, data } = fixture();
+      symlinkSync(join(root, 'outside', 'secret.png'), join(data, 'images', 'leak.png'));
+      expect(failure(new NodeFileSource(data))).toMatchObject({ name: 'DatasetError', code: 'link', file: 'images/leak.png', detail: expect.stringMatching(/^symbolic link leads outside the data folder .*data \(to .*outside\/secret\.png\)/) });
+      rmSync(join(data, 'images', 'leak.png'));
+      symlinkSync('../../outside', join(data, 'images', 'up'));
+      expect(failure(new NodeFileSource(data))).toMatchObject({ code: 'link', file: 'images/up', message: expect.stringMatching(/^images\/up: symbolic link leads outside/) });
+    });
+
+    it('refuses a loop (to the folder itself, to a folder above, across two links, a link to itself) and a broken link, naming the link', () => {
+      const cases: [string, (data: string) => void, RegExp][] = [
+        ['images/self', (data) => symlinkSync(data, join(data, 'images', 'self')), /symbolic link loop: it leads back to the data folder itself, which holds it/],
+        ['images/parent', (data) => symlinkSync('.', join(data, 'images', 'parent')), /symbolic link loop: it leads back to 'images', which holds it/],
+        ['images/x/y', (data) => (symlinkSync('../all', join(data, 'images', 'x')), symlinkSync('../images', join(data, 'all', 'y'))), /symbolic link loop: it leads back to 'images'/],
+        ['images/me', (data) => symlinkSync('me', join(data, 'images', 'me')), /symbolic link loop: the link leads back to itself/],
+        ['images/gone.png', (data) => symlinkSync('nothing-here.png', join(data, 'images', 'gone.png')), /broken symbolic link: what it points to does not exist/],
+      ];
+      for (const [link, make, detail] of cases) {
+        const { data } = fixture();
+        make(data);
+        const error = failure(new NodeFileSource(data));
+        expect(error.code, link).toBe('link');
+        expect(error.file).toBe(link);
+        expect(error.detail).toMatch(detail);
+      }
+    });
+
+    it('reads only files the walk listed', async () => {
+      const { data } = fixture();
+      const source = new NodeFileSource(data);
+      await expect(source.read('../outside/secret.png')).rejects.toMatchObject({ code: 'missing', file: '../outside/secret.png' });
+      await expect(source.read('images/../../outside/secret.png')).rejects.toMatchObject({ code: 'missing' });
+      expect(text(await source.read('./images/a.png'))).toBe('a');
+    });
+
+    it('refuses to read a file larger than the limit, naming it', async () => {
+      const { data } = fixture();
+      writeFileSync(join(data, 'images', 'big.png'), new Uint8Array(2000));
+      const source = new NodeFileSource(data, { maxFileBytes: 1000 });
+      await expect(source.read('images/big.png')).rejects.toMatchObject({ code: 'size', message: 'images/big.png: is 2000 bytes, more than the 1000 bytes a dataset file may have: not read' });
+      expect(text(await source.read('images/a.png'))).toBe('a');
+    });
+
+    it('refuses to read a pipe (it would never end), naming it', async () => {
+      const { data } = fixture();
+      execFileSync('mkfifo', [join(data, 'images', 'pipe.png')]);
+      const source = new NodeFileSource(data);
+      expect(source.list('images')).toContain('images/pipe.png');
+      await expect(source.read('images/pipe.png')).rejects.toMatchObject({ code: 'missing', file: 'images/pipe.png', detail: 'is not a regular file (a pipe, socket or device): not read' });
+    });
+  });
+
   it('zip: round trip of stored and deflated entries, nested folders and clutter', async () => {
     const zipped = zipSync({
       a: { 'one.txt': [bytes('one'), { level: 0 }], deep: { 'three.txt': bytes('three') }, '.DS_Store': bytes('junk') },
@@ -62,6 +148,24 @@ describe('file sources', () => {
     const source = new ZipFileSource(zipSync({ 'big.bin': big }));
     const back = await source.read('big.bin');
     expect(back.length === big.length && back.every((v, i) => v === big[i])).toBe(true);
+  });
+
+  it('zip: declared sizes are checked before anything is unpacked', async () => {
+    /** A one-entry zip whose central directory entry gets `patch` (DataView, entry offset). */
+    const patched = (level: 0 | 9, patch: (v: DataView, at: number) => void) => {
+      const zip = zipSync({ 'a.png': [new Uint8Array(5000).fill(7), { level }] });
+      const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+      patch(v, v.getUint32(zip.length - 22 + 16, true));
+      return new ZipFileSource(zip, 'd.zip');
+    };
+    const failure = (source: ZipFileSource) => source.read('a.png').then(() => undefined, (e: DatasetError) => e);
+    expect(await failure(patched(9, (v, at) => v.setUint32(at + 24, 0xfffffff0, true)))).toMatchObject({ code: 'size', message: 'a.png: declares 4294967280 bytes unpacked, more than the 256 MiB a dataset file may have: not unpacked' });
+    expect((await failure(patched(9, (v, at) => v.setUint32(at + 24, 200_000_000, true))))?.message).toMatch(/^a\.png: declares 200000000 bytes from \d+ compressed, more than deflate can produce/);
+    expect((await failure(patched(0, (v, at) => v.setUint32(at + 24, 9000, true))))?.message).toBe('a.png: stored entry declares 9000 bytes but holds 5000 in d.zip');
+    expect((await failure(patched(0, (v, at) => (v.setUint32(at + 20, 90_000, true), v.setUint32(at + 24, 90_000, true)))))?.message).toBe('a.png: its data runs past the end of d.zip (truncated?)');
+    expect((await failure(patched(9, (v, at) => v.setUint32(at + 24, 4000, true))))?.message).toBe('a.png: inflates to more than the 4000 bytes its entry in d.zip declares');
+    expect((await failure(patched(9, (v, at) => v.setUint32(at + 24, 6000, true))))?.message).toBe('a.png: inflates to 5000 bytes, not the 6000 bytes its entry in d.zip declares');
+    expect([...(await patched(9, () => {}).read('a.png'))].every((b) => b === 7)).toBe(true);
   });
 
   it('zip: a damaged archive is a DatasetError naming it', () => {

@@ -16,6 +16,9 @@ export interface FileSource {
   read(path: string): Promise<Uint8Array>;
 }
 
+/** Largest dataset file read or unpacked: an image file bigger than this would not pass the decoders' size limits anyway. */
+export const MAX_DATASET_FILE_BYTES = 256 * 2 ** 20;
+
 /** '\\' → '/', no leading './' or '/', no empty or '.' segments. */
 export function normalizePath(path: string): string {
   return path

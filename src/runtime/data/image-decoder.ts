@@ -3,15 +3,18 @@
  * format sniffing, the conversions to rasters, and which decoder the dataset loaders use.
  *
  * Two decoders implement ImageDecoder: codecs.ts (pngjs + jpeg-js, Node: they need Buffer and
- * zlib) and browser-codecs.ts (createImageBitmap + OffscreenCanvas, pages and workers). The loaders
+ * zlib) and browser-codecs.ts (createImageBitmap + OffscreenCanvas, pages and workers); both read
+ * the declared size first (image-header.ts) and refuse an image beyond the limits before decoding
+ * it. The loaders
  * (paired.ts, crossview.ts) import only this module, so a browser bundle that loads datasets never
  * pulls pngjs in. Importing codecs.ts installs the Node decoder as the default; a browser entry
  * point calls setImageDecoder(browserImageDecoder) (browser-dataset.ts does).
  */
 import { DatasetError } from './errors.ts';
+import type { ImageFormat, ImageLimits } from './image-header.ts';
 import type { IdRaster, ImageRaster } from './raster.ts';
 
-export type ImageFormat = 'png' | 'jpeg';
+export { notAnImage, sniffFormat, type ImageFormat } from './image-header.ts';
 
 export interface DecodedImage {
   format: ImageFormat;
@@ -30,24 +33,11 @@ export interface DecodedImage {
 export interface ImageDecoder {
   /** For messages: 'pngjs' or 'browser'. */
   readonly name: string;
-  /** Decodes PNG or JPEG bytes; every failure is a DatasetError naming `file`. */
-  decode(bytes: Uint8Array, file: string): DecodedImage | Promise<DecodedImage>;
-}
-
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
-const JPEG_MAGIC = [0xff, 0xd8, 0xff];
-
-export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
-  const starts = (magic: number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
-  if (starts(PNG_MAGIC)) return 'png';
-  if (starts(JPEG_MAGIC)) return 'jpeg';
-  return undefined;
-}
-
-/** The DatasetError for bytes that are neither PNG nor JPEG. */
-export function notAnImage(bytes: Uint8Array, file: string): DatasetError {
-  const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  return new DatasetError('decode', file, `not a PNG or JPEG image (${bytes.length === 0 ? 'empty file' : `starts with ${head}`})`);
+  /**
+   * Decodes PNG or JPEG bytes; every failure is a DatasetError naming `file`. The declared size is
+   * checked against `limits` (default IMAGE_LIMITS) before anything is allocated for the pixels.
+   */
+  decode(bytes: Uint8Array, file: string, limits?: ImageLimits): DecodedImage | Promise<DecodedImage>;
 }
 
 /** An RGB image with values 0..255 (grey is replicated, alpha dropped, 16-bit and low-bit depths scaled). */
@@ -109,11 +99,11 @@ export function currentImageDecoder(): ImageDecoder {
 }
 
 /** Decodes with the installed decoder and converts to an RGB raster (0..255). */
-export async function readRgb(bytes: Uint8Array, file: string): Promise<ImageRaster> {
-  return toRgbImage(await currentImageDecoder().decode(bytes, file));
+export async function readRgb(bytes: Uint8Array, file: string, limits?: ImageLimits): Promise<ImageRaster> {
+  return toRgbImage(await currentImageDecoder().decode(bytes, file, limits));
 }
 
 /** Decodes with the installed decoder and reads the ids of a grey PNG label / instance map. */
-export async function readIds(bytes: Uint8Array, file: string): Promise<IdRaster> {
-  return toIdMap(await currentImageDecoder().decode(bytes, file), file);
+export async function readIds(bytes: Uint8Array, file: string, limits?: ImageLimits): Promise<IdRaster> {
+  return toIdMap(await currentImageDecoder().decode(bytes, file, limits), file);
 }

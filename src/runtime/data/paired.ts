@@ -1,15 +1,16 @@
 /**
  * A dataset of image + label map (+ instance map) file pairs: the shared body of the Cityscapes,
  * ADE20K and generic loaders. Pairing happens when the dataset is built (unpaired files fail
- * then); decoding, size and id checks happen per sample.
+ * then); size checks (from the files' headers, before anything is decoded), decoding and id checks
+ * happen per sample.
  */
 import { readIds, readRgb } from './image-decoder.ts';
+import { imageLimitsFor, inspectImage } from './image-header.ts';
 import { augmentationStream, checkIndex, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type Sample, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
 import { convertLabels, type LabelRule } from './labels.ts';
 import { outputSize, preprocessFields, type Preprocess } from './preprocess.ts';
-import type { Raster } from './raster.ts';
 
 export interface PairEntry {
   key: string;
@@ -32,7 +33,7 @@ export interface PairedConfig {
 }
 
 /** Fail when a label or instance map is not the size of its image. */
-export function checkSameSize(file: string, r: Raster, what: string, other: string, o: Raster): void {
+export function checkSameSize(file: string, r: { width: number; height: number }, what: string, other: string, o: { width: number; height: number }): void {
   if (r.width !== o.width || r.height !== o.height) {
     throw new DatasetError('size', file, `${what} is ${r.width}×${r.height} but its image ${other} is ${o.width}×${o.height}`);
   }
@@ -45,6 +46,7 @@ export function pairedDataset(config: PairedConfig): Dataset {
     throw new RangeError(`${config.name}: preprocessing needs a resize or a crop, so that every sample has one size`);
   }
   const size = outputSize(preprocess, { width: 0, height: 0 });
+  const limits = imageLimitsFor(preprocess.resize ?? size);
   const hasInstances = entries.every((e) => e.instance !== undefined);
   const info: DatasetInfo = {
     layout: config.layout,
@@ -73,12 +75,16 @@ export function pairedDataset(config: PairedConfig): Dataset {
         source.read(e.label),
         e.instance && hasInstances ? source.read(e.instance) : undefined,
       ]);
-      const image = await readRgb(imageBytes, e.image);
-      const rawLabels = await readIds(labelBytes, e.label);
+      // Every declared size is checked before anything is decoded: a small file can declare a huge image.
+      const imageSize = inspectImage(imageBytes, e.image, limits);
+      checkSameSize(e.label, inspectImage(labelBytes, e.label, limits), 'label map', e.image, imageSize);
+      if (instanceBytes && e.instance) checkSameSize(e.instance, inspectImage(instanceBytes, e.instance, limits), 'instance map', e.image, imageSize);
+      const image = await readRgb(imageBytes, e.image, limits);
+      const rawLabels = await readIds(labelBytes, e.label, limits);
       checkSameSize(e.label, rawLabels, 'label map', e.image, image);
       const raw: Record<string, SampleField> = { [FIELD.real]: image, [FIELD.labels]: convertLabels(rawLabels, config.labels, e.label) };
       if (instanceBytes && e.instance) {
-        const instances = await readIds(instanceBytes, e.instance);
+        const instances = await readIds(instanceBytes, e.instance, limits);
         checkSameSize(e.instance, instances, 'instance map', e.image, image);
         raw[FIELD.instances] = instances;
       }

@@ -5,7 +5,7 @@
  */
 import { inflateSync } from 'fflate';
 import { DatasetError } from './errors.ts';
-import { filterListing, normalizePath, type FileSource } from './file-source.ts';
+import { filterListing, MAX_DATASET_FILE_BYTES, normalizePath, type FileSource } from './file-source.ts';
 
 interface Entry {
   method: number;
@@ -13,6 +13,9 @@ interface Entry {
   size: number;
   localOffset: number;
 }
+
+/** Deflate's largest expansion: 258 bytes from 2 bits, ≈1032:1. */
+const MAX_DEFLATE_RATIO = 1032;
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
@@ -29,7 +32,13 @@ export class ZipFileSource implements FileSource {
     readonly name = 'archive.zip',
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.readDirectory();
+    try {
+      this.readDirectory();
+    } catch (e) {
+      // A size or offset that points past the end: DataView's RangeError, said as a damaged archive.
+      if (e instanceof RangeError) this.fail(`a record points past the end of the file (${e.message})`);
+      throw e;
+    }
   }
 
   private fail(detail: string): never {
@@ -107,13 +116,29 @@ export class ZipFileSource implements FileSource {
     const at = entry.localOffset;
     if (at + 30 > this.bytes.length || this.u32(at) !== LOCAL) throw new DatasetError('decode', path, `damaged local header in ${this.name}`);
     const start = at + 30 + this.u16(at + 26) + this.u16(at + 28);
+    if (start + entry.compressedSize > this.bytes.length) throw new DatasetError('decode', path, `its data runs past the end of ${this.name} (truncated?)`);
     const data = this.bytes.subarray(start, start + entry.compressedSize);
-    if (entry.method === 0) return data;
+    if (entry.method === 0) {
+      if (entry.size !== entry.compressedSize) throw new DatasetError('decode', path, `stored entry declares ${entry.size} bytes but holds ${entry.compressedSize} in ${this.name}`);
+      return data;
+    }
     if (entry.method !== 8) throw new DatasetError('decode', path, `zip compression method ${entry.method} is not supported (only stored and deflate)`);
+    // The declared size is allocated below: bound it by what deflate can produce and by the file limit.
+    if (entry.size > MAX_DATASET_FILE_BYTES) throw new DatasetError('size', path, `declares ${entry.size} bytes unpacked, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not unpacked`);
+    if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      throw new DatasetError('decode', path, `declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can produce: damaged entry in ${this.name}`);
+    }
+    let out: Uint8Array;
     try {
-      return inflateSync(data, { out: new Uint8Array(entry.size) });
+      // One byte of room more than declared: fflate drops what does not fit, so a longer stream shows as a full buffer.
+      out = inflateSync(data, { out: new Uint8Array(entry.size + 1) });
     } catch (e) {
       throw new DatasetError('decode', path, `cannot inflate from ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    if (out.length !== entry.size) {
+      const got = out.length > entry.size ? 'more than' : `${out.length} bytes, not`;
+      throw new DatasetError('decode', path, `inflates to ${got} the ${entry.size} bytes its entry in ${this.name} declares`);
+    }
+    return out;
   }
 }

@@ -1,0 +1,47 @@
+/**
+ * Weights that survive an edit, in the app: train the 16×16 tiny training GAN two steps, change
+ * gen1's kernel 3 → 5 in the inspector, and "Continue with weights kept": the edited graph trains
+ * on from the run's end weights, and the carry-over report names gen1's re-initialised weight.
+ * A screenshot goes to e2e/.output/carry-continue.png.
+ */
+import { expect, test } from '@playwright/test';
+import { encodeShareHash } from '../src/app/editor/share-link.ts';
+import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
+import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+
+test('edit a trained graph and continue training with the weights kept', async ({ page }) => {
+  test.setTimeout(150_000);
+  const errors = watchErrors(page);
+  const doc = tinyTrainingGraph();
+  await openApp(page, `/${encodeShareHash(doc)}`);
+  await expect(page.getByTestId('graph-name')).toHaveText(doc.meta.name);
+  await page.getByTestId('tab-run').click();
+  const panel = page.getByTestId('run-panel');
+  await panel.getByTestId('backend-setting').selectOption('cpu');
+  await panel.getByTestId('batch-size').fill('1');
+  await panel.getByTestId('steps').fill('2');
+  await panel.getByTestId('autosave-every').fill('0');
+  await panel.getByTestId('sample-every').fill('1');
+  await panel.getByTestId('eval-every').fill('0');
+  await panel.getByTestId('train').click();
+  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+  await expect(panel.getByTestId('carry-continue')).toHaveCount(0); // the graph has not changed
+
+  await nodeEl(page, 'gen1').locator('header').click();
+  const kernel = page.locator('[data-testid="param"][data-param="kernel"] input');
+  await kernel.fill('5');
+  await kernel.press('Enter');
+  await page.getByTestId('tab-run').click();
+  await expect(panel.locator('[data-testid="checkpoint"][data-kind="snapshot"]')).toContainText('other graph');
+
+  await panel.getByTestId('carry-continue').click();
+  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+  await expect(panel.getByTestId('run-step')).toHaveText('step 3 / 3');
+  const report = panel.getByTestId('carry-report');
+  await expect(report).toContainText(/weights carried over: \d+ variables kept .* 1 re-initialised, 0 dropped; .*continuing from step 2/);
+  await expect(report).toContainText('gen1: partial — 1 variable kept; weight re-initialised (shape [3, 3, 5, 4] → [5, 5, 5, 4])');
+  await expect(panel.getByTestId('samples')).toHaveAttribute('data-step', '3');
+  await report.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shot('carry-continue'), fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -134,7 +134,7 @@ describe('lggan compile', () => {
 describe('usage errors', () => {
   it('gives one line and exit 2', async () => {
     expect(await run([])).toMatchObject({ code: 2 });
-    expect(await run(['frob'])).toMatchObject({ code: 2, err: ["lggan: unknown command 'frob' (commands: validate, inspect, compile, train, generate, convert, import-checkpoint, export-checkpoint, export-pytorch, diff; see lggan --help)"] });
+    expect(await run(['frob'])).toMatchObject({ code: 2, err: ["lggan: unknown command 'frob' (commands: validate, inspect, compile, train, generate, convert, import-checkpoint, export-checkpoint, export-pytorch, diff, sweep, compare; see lggan --help)"] });
     expect(await run(['inspect'])).toMatchObject({ code: 2, err: ['lggan inspect: inspect takes exactly one graph file'] });
     expect(await run(['inspect', 'g.json', '--bach', '2'])).toMatchObject({ code: 2, err: ['lggan inspect: unknown option --bach (options: --batch, --json)'] });
     expect(await run(['validate'])).toMatchObject({ code: 2 });
@@ -149,7 +149,7 @@ describe('usage errors', () => {
   it('lists every command in the help', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.out.map((l) => l.trim().split(' ').slice(0, 2).join(' ')).slice(1, -2)).toEqual(['lggan validate', 'lggan inspect', 'lggan compile', 'lggan train', 'lggan generate', 'lggan convert', 'lggan import-checkpoint', 'lggan export-checkpoint', 'lggan export-pytorch', 'lggan diff']);
+    expect(help.out.map((l) => l.trim().split(' ').slice(0, 2).join(' ')).slice(1, -2)).toEqual(['lggan validate', 'lggan inspect', 'lggan compile', 'lggan train', 'lggan generate', 'lggan convert', 'lggan import-checkpoint', 'lggan export-checkpoint', 'lggan export-pytorch', 'lggan diff', 'lggan sweep', 'lggan compare']);
   });
 });
 

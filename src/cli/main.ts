@@ -1,5 +1,5 @@
 /**
- * `lggan` command line: validate · inspect · compile · train · generate · diff …
+ * `lggan` command line: validate · inspect · compile · train · generate · diff · sweep · compare …
  * Usage errors and unreadable files give one clear line and a non-zero exit, never a stack trace.
  * An exception nobody expected is a bug of ours, not of the input: one `internal error` line
  * (its stack only with --debug or LGGAN_DEBUG=1) and its own exit code, 70.
@@ -10,18 +10,20 @@ import { initNodeBackend, parseNodeBackend, tf } from '../runtime/tf-node.ts';
 import { takeBackendOption } from './args.ts';
 import { compile, compileUsage } from './commands/compile.ts';
 import { convert, convertUsage } from './commands/convert.ts';
+import { compare, compareUsage } from './commands/compare.ts';
 import { diff, diffUsage } from './commands/diff.ts';
 import { exportCheckpoint, exportCheckpointUsage } from './commands/export-checkpoint.ts';
 import { exportPytorch, exportPytorchUsage } from './commands/export-pytorch.ts';
 import { importCheckpoint, importCheckpointUsage } from './commands/import-checkpoint.ts';
 import { generate, generateUsage } from './commands/generate.ts';
 import { inspect, inspectUsage } from './commands/inspect.ts';
+import { sweep, sweepUsage } from './commands/sweep.ts';
 import { train, trainUsage } from './commands/train.ts';
 import { validate, validateUsage } from './commands/validate.ts';
 import { CliProblem, EXIT, EXIT_CODES_HELP, UsageError, type CliIO } from './io.ts';
 import { debugRequested, internalErrorLine } from './process-exit.ts';
 
-const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch, diff } as const;
+const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch, diff, sweep, compare } as const;
 
 /** One line per command, also printed alone by `lggan COMMAND --help`. */
 const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
@@ -35,6 +37,8 @@ const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
   'export-checkpoint': exportCheckpointUsage,
   'export-pytorch': exportPytorchUsage,
   diff: diffUsage,
+  sweep: sweepUsage,
+  compare: compareUsage,
 };
 
 export const USAGE = [

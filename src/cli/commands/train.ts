@@ -9,14 +9,17 @@
  * whose node, name and shape still match keeps its weights and Adam moments, the rest start from
  * the graph's init, and the step count (so the schedule and data order) continues; the carry-over
  * report is printed first.
+ * Every run records itself in DIR/run.json; --from-run RUN.json trains that recorded run again
+ * (its graph as trained, seeds, batch, data and held-out split) and gets the same losses.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
+import { graphHash } from '../../graph/hash.ts';
 import { carryOver, carryReportLines, CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
 import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts';
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
@@ -33,10 +36,13 @@ import { BatchOrder } from '../train/batches.ts';
 import { dataNeeds, LAYOUTS, loadDirectory, prepareData, syntheticFor, type Layout, type TrainingData } from '../train/data.ts';
 import { LOSSES_CSV, lossRow, RunLogs } from '../train/logs.ts';
 import { NODE_PACK_VERSION } from '../version.ts';
+import { readRunFile, RunFileError, type RunData, type RunFile } from '../runs/run-file.ts';
+import { RunRecorder } from '../train/run-recorder.ts';
 
 export const trainUsage =
   'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
-  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics and checkpoints go to DIR';
+  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
+  'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data, held-out split and --init-from checkpoint: the same losses)';
 
 /** How many held-out samples a sample grid shows. */
 const GRID_ROWS = 4;
@@ -57,6 +63,14 @@ interface TrainOptions {
   resume?: string;
   /** A checkpoint of another version of the graph: carry over what still fits (partial), unlike --resume (strict). */
   initFrom?: string;
+  /** The data seed when it differs from --seed (a re-run of a recorded run). */
+  dataSeed?: number;
+  /** The graph's text when it does not come from the file `graph` (a re-run: `graph` then labels it). */
+  graphText?: string;
+  /** The run.json a re-run replays. */
+  fromRun?: string;
+  /** The graph hash that run.json records (a re-run). */
+  recordedHash?: string;
 }
 
 function optionalInt(flags: ParsedArgs['flags'], name: string, min: number): number | undefined {
@@ -70,9 +84,11 @@ function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefine
 
 function parseTrainArgs(argv: string[]): TrainOptions {
   const { positional, flags } = parseArgs(argv, {
-    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'init-from'],
+    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'init-from', 'from-run'],
     switches: ['synthetic'],
   });
+  const fromRun = stringFlag(flags, 'from-run');
+  if (fromRun !== undefined) return parseFromRunArgs(fromRun, positional, flags);
   if (positional.length !== 1) throw new UsageError('train takes exactly one graph file');
   const data = stringFlag(flags, 'data');
   const synthetic = flags.synthetic === true;
@@ -100,6 +116,61 @@ function parseTrainArgs(argv: string[]): TrainOptions {
     resume: stringFlag(flags, 'resume'),
     initFrom: stringFlag(flags, 'init-from'),
   };
+}
+
+/** What a re-run may still choose: where it goes, how far, how often it writes artifacts. Everything else comes from the record. */
+const FROM_RUN_FLAGS = ['from-run', 'out', 'steps', 'sample-every', 'checkpoint-every', 'eval-every'];
+
+function parseFromRunArgs(fromRun: string, positional: string[], flags: ParsedArgs['flags']): TrainOptions {
+  if (positional.length > 0) throw new UsageError('--from-run takes the graph from the run record: give no graph file');
+  const clash = Object.keys(flags).filter((f) => !FROM_RUN_FLAGS.includes(f));
+  if (clash.length > 0) throw new UsageError(`--from-run replays the recorded run, so ${clash.map((f) => `--${f}`).join(', ')} cannot be given with it`);
+  const out = stringFlag(flags, 'out');
+  if (out === undefined) throw new UsageError('train needs --out DIR');
+  return {
+    graph: fromRun,
+    synthetic: false,
+    steps: optionalInt(flags, 'steps', 1) ?? 0, // 0: the recorded run's steps, filled in by applyRunFile
+    out,
+    layout: 'auto',
+    sampleEvery: intFlag(flags, 'sample-every', 100),
+    checkpointEvery: intFlag(flags, 'checkpoint-every', 500),
+    evalEvery: intFlag(flags, 'eval-every', 500),
+    fromRun,
+  };
+}
+
+/** The options of the recorded run; the graph is the document as trained, labelled `RUN.json (graph)` in messages. */
+async function applyRunFile(o: TrainOptions, io: CliIO): Promise<TrainOptions> {
+  let run: RunFile;
+  try {
+    run = await readRunFile(o.fromRun!);
+  } catch (e) {
+    if (e instanceof RunFileError) throw new CliProblem(e.message);
+    throw e;
+  }
+  const backend = tf.getBackend();
+  if (run.backend !== backend) io.err(`note ${o.fromRun} was trained on the ${run.backend} backend, this re-run uses ${backend}: losses may differ in the last digits`);
+  return {
+    ...o,
+    graph: `${o.fromRun} (graph)`,
+    graphText: JSON.stringify(run.graph.document),
+    synthetic: run.data.kind === 'synthetic',
+    data: run.data.path ?? undefined,
+    layout: (run.data.layout ?? 'auto') as Layout,
+    steps: o.steps || run.steps.requested,
+    seed: run.seed,
+    dataSeed: run.dataSeed,
+    batch: run.batch,
+    heldOut: run.data.heldOutSamples,
+    initFrom: run.initFrom ?? undefined,
+    recordedHash: run.graph.hash,
+  };
+}
+
+/** An IO whose readFile answers `label` with `text`: loadProgram then reads a recorded graph as if it were a file. */
+function withGraphText(io: CliIO, label: string, text: string): CliIO {
+  return { ...io, readFile: (path) => (path === label ? Promise.resolve(text) : io.readFile(path)) };
 }
 
 /** The trainer's batch_size, the batch the graph asks for. */
@@ -157,7 +228,8 @@ async function readInitFrom(path: string): Promise<Resume> {
 }
 
 export async function train(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const o = parseTrainArgs(argv);
+  let o = parseTrainArgs(argv);
+  if (o.fromRun) o = await applyRunFile(o, io);
   if (!o.resume && existsSync(join(o.out, LOSSES_CSV))) {
     throw new UsageError(`--out ${o.out} already holds a training run (${LOSSES_CSV}): choose another directory, or --resume one of its checkpoints`);
   }
@@ -165,8 +237,12 @@ export async function train(argv: string[], registry: NodeRegistry, io: CliIO): 
   const start = resume?.record.step ?? 0;
   if (start >= o.steps) throw new UsageError(`--steps ${o.steps} is not beyond the checkpoint's step ${start}: --steps counts all steps, the resumed ones included`);
 
-  const program = await loadProgram(o.graph, registry, io, { batch: o.batch, chooseBatch: trainerBatch, seed: o.seed ?? resume?.record.seed, memory: { training: true } });
+  const graphIO = o.graphText === undefined ? io : withGraphText(io, o.graph, o.graphText);
+  const program = await loadProgram(o.graph, registry, graphIO, { batch: o.batch, chooseBatch: trainerBatch, seed: o.seed ?? resume?.record.seed, memory: { training: true } });
   if (!program) return EXIT.problems;
+  if (o.recordedHash !== undefined && graphHash(program.ir.doc) !== o.recordedHash) {
+    io.err(`note the graph in ${o.fromRun} now hashes differently from the recorded ${o.recordedHash.slice(0, 12)} (loaded by a newer format version?): losses may differ`);
+  }
   try {
     return await trainProgram(program, o, resume, io);
   } finally {
@@ -187,7 +263,7 @@ async function trainProgram(program: Program, o: TrainOptions, resume: Resume | 
   }
   const batch = program.ir.batch;
   const resumedSeed = resume?.record.extra.dataSeed;
-  const dataSeed = o.seed ?? (typeof resumedSeed === 'number' ? resumedSeed : plan.settings.seed);
+  const dataSeed = o.dataSeed ?? o.seed ?? (typeof resumedSeed === 'number' ? resumedSeed : plan.settings.seed);
 
   let data: TrainingData;
   let preview: Sample[];
@@ -219,11 +295,34 @@ async function trainProgram(program: Program, o: TrainOptions, resume: Resume | 
     await mkdir(join(o.out, 'samples'), { recursive: true });
     const lossNames = [...plan.g.losses, ...plan.d.losses].map((l) => l.node);
     const logs = await RunLogs.open(o.out, lossNames, { resumeFrom: resume?.mode === 'resume' ? start : undefined });
-    return await trainLoop(run, o, { data, preview, view, logs, lossNames, dataSeed, batch, progress }, io);
+    const recorder = await RunRecorder.start(o.out, {
+      program,
+      graphFile: o.fromRun ? o.fromRun : o.graph,
+      dataSeed,
+      batch,
+      data: runData(o, data),
+      stepsRequested: o.steps,
+      resumedFrom: start,
+      initFrom: resume?.mode === 'init-from' ? resolve(resume.path) : null,
+      lossTerms: lossNames,
+    });
+    return await trainLoop(run, o, { data, preview, view, logs, lossNames, dataSeed, batch, progress, recorder }, io);
   } finally {
     progress.finish();
     run.dispose();
   }
+}
+
+function runData(o: TrainOptions, data: TrainingData): RunData {
+  return {
+    kind: o.synthetic ? 'synthetic' : 'directory',
+    description: data.description,
+    path: o.synthetic ? null : resolve(o.data!), // absolute, so a re-run from another directory finds it
+    layout: o.synthetic ? null : o.layout,
+    fingerprint: data.fingerprint,
+    trainSamples: data.train.size,
+    heldOutSamples: data.heldOut.size,
+  };
 }
 
 function restore(run: TrainingRun, resume: Resume, data: TrainingData, progress: Progress): void {
@@ -270,6 +369,7 @@ interface LoopContext {
   dataSeed: number;
   batch: number;
   progress: Progress;
+  recorder: RunRecorder;
 }
 
 async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io: CliIO): Promise<number> {
@@ -334,6 +434,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       } catch (e) {
         if (!(e instanceof NonFiniteLossError)) throw e;
         const path = await checkpoint(step, 'non-finite');
+        await ctx.recorder.end('non-finite', step);
         progress.finish();
         io.err(`error ${nonFiniteLine(e)}; the last good weights (step ${step}) are in ${path}`);
         return EXIT.problems;
@@ -350,6 +451,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
     }
     if (interrupted) {
       const path = await checkpoint(step, 'interrupt');
+      await ctx.recorder.end('interrupted', step);
       progress.finish();
       io.out(`stopped after step ${step} of ${o.steps}; checkpoint ${path} (continue with --resume ${path})`);
       return EXIT.interrupted;
@@ -357,6 +459,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
     await sample(step);
     await evaluate(step);
     const path = await checkpoint(step);
+    await ctx.recorder.end('finished', step);
     progress.finish();
     io.out(`trained steps ${start + 1}…${step} in ${formatDuration((performance.now() - started) / 1000)}; checkpoint ${path}`);
     return EXIT.ok;

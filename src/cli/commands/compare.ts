@@ -1,0 +1,73 @@
+/**
+ * `lggan compare RUN_DIR...`: runs of `lggan train` side by side (see src/cli/runs/comparison.ts),
+ * printed as a table or as JSON; --out also writes comparison.md, comparison.csv and losses.png.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NodeRegistry } from '../../../nodes/registry.ts';
+import { parseArgs } from '../args.ts';
+import { table } from '../format.ts';
+import { EXIT, UsageError, type CliIO } from '../io.ts';
+import { comparisonCells, comparisonCsv, comparisonJson, comparisonMarkdown, compareRuns, type Comparison } from '../runs/comparison.ts';
+import { lossChartPng } from '../runs/loss-chart.ts';
+import { RunFileError } from '../runs/run-file.ts';
+import { readRunFolder, RunFolderError, type RunFolder } from '../runs/run-folder.ts';
+
+export const compareUsage =
+  'lggan compare RUN_DIR... [--out DIR] [--json]   runs side by side: variant, graph hash, diff against the first run\'s graph, steps, time, last losses, held-out PSNR/SSIM/SD; ' +
+  '--out DIR also writes comparison.md, comparison.csv and losses.png (one panel per loss term)';
+
+export const COMPARISON_FILES = { markdown: 'comparison.md', csv: 'comparison.csv', chart: 'losses.png' } as const;
+
+/** Text from a file, safe for a terminal: control characters become '?'. */
+export function printable(text: string): string {
+  return text.replace(/[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+/** Reads every folder; all problems are printed (each with its file) before failing. */
+export async function readRunFolders(dirs: string[], io: CliIO): Promise<RunFolder[] | null> {
+  const folders: RunFolder[] = [];
+  let failed = false;
+  for (const dir of dirs) {
+    try {
+      folders.push(await readRunFolder(dir));
+    } catch (e) {
+      if (!(e instanceof RunFileError || e instanceof RunFolderError)) throw e;
+      io.err(`error ${printable(e.message)}`);
+      failed = true;
+    }
+  }
+  return failed ? null : folders;
+}
+
+/** Writes comparison.md, comparison.csv and losses.png into `dir`; returns their paths. */
+export async function writeComparison(c: Comparison, folders: RunFolder[], dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths = [join(dir, COMPARISON_FILES.markdown), join(dir, COMPARISON_FILES.csv), join(dir, COMPARISON_FILES.chart)];
+  await writeFile(paths[0], comparisonMarkdown(c, { chart: COMPARISON_FILES.chart }));
+  await writeFile(paths[1], comparisonCsv(c));
+  const series = folders.map((f, i) => ({ label: c.rows[i].variant, curves: f.curves }));
+  await writeFile(paths[2], lossChartPng(c.terms, series));
+  return paths;
+}
+
+export function printComparison(c: Comparison, io: CliIO): void {
+  const { header, rows } = comparisonCells(c);
+  const right = (h: string, i: number) => (i === 0 || i >= 4 ? `>${h}` : h);
+  io.out(table(header.map(right), rows.map((r) => r.map(printable))));
+}
+
+export async function compare(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
+  const { positional, flags } = parseArgs(argv, { values: ['out'], switches: ['json'] });
+  if (positional.length === 0) throw new UsageError('compare needs at least one run folder (the --out of lggan train)');
+  const folders = await readRunFolders(positional, io);
+  if (!folders) return EXIT.problems;
+  const c = compareRuns(folders, registry);
+  if (flags.json) io.out(JSON.stringify(comparisonJson(c), null, 2));
+  else printComparison(c, io);
+  if (typeof flags.out === 'string') {
+    const paths = await writeComparison(c, folders, flags.out);
+    (flags.json ? io.err : io.out)(`wrote ${paths.join(', ')}`);
+  }
+  return EXIT.ok;
+}

@@ -224,6 +224,23 @@ export interface OfficialKey {
   kind: 'parameter' | 'buffer';
 }
 
+/** A bypassed node's output `output` carries, unchanged, what arrives at its input `input`. */
+export interface PassThrough {
+  input: string;
+  output: string;
+}
+
+/**
+ * What a bypassed node computes when no input has its output's shape (SAU doubles H and W): another
+ * node type, with its params and the port names it takes over (this node's port → that type's port).
+ */
+export interface BypassVariant {
+  type: string;
+  params: Record<string, number | string | boolean>;
+  inputs: Record<string, string>;
+  outputs: Record<string, string>;
+}
+
 export interface NodeDef {
   type: string;
   version: number;
@@ -249,6 +266,14 @@ export interface NodeDef {
   /** Non-fatal problems to show on the node (e.g. "no VGG19 weights: this loss is skipped"). */
   warnings?(args: InferArgs): string[];
   build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;
+  /**
+   * Bypass (ComfyUI's mode 4): for each output, the pairs in order of preference; the first whose
+   * input is wired from a live source is used. An output with no pair feeds nothing while bypassed.
+   * A node type with neither passThrough nor bypassAs cannot be bypassed.
+   */
+  passThrough?: readonly PassThrough[];
+  /** Bypass as a plain stand-in computation; throws NodeRuleError when these params have none. */
+  bypassAs?(params: ResolvedParams): BypassVariant;
   /** Official state_dict entries this node mirrors (absent for nodes with no official counterpart). */
   officialKeys?(args: CostArgs & { template: Record<string, number> }): OfficialKey[];
 }

@@ -118,6 +118,11 @@ export const attentionFusionNode: NodeDef = {
     sau_kernel: sauKernelParam,
     sau_mid_channels: sauMidChannelsParam,
   },
+  /** Bypassed: the global image is the final image (the global-only ablation); the local one when global is muted. */
+  passThrough: [
+    { input: 'global', output: 'image' },
+    { input: 'local', output: 'image' },
+  ],
   inputs: inputsOf,
   outputs: [
     { name: 'image', kind: 'image', doc: 'B×H×W×3 fused image W_local·I_local + W_global·I_global.' },

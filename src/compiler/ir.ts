@@ -48,6 +48,11 @@ export interface GraphIR {
   networks: Map<string, NetworkTotals>;
   total: NetworkTotals;
   diagnostics: Diagnostic[];
+  /**
+   * Nodes the bypass/mute rewrite left out of `doc` (compiler/modes.ts): muted, bypassed, and what
+   * needed them. `doc` is then the rewritten graph; absent when no node has a mode.
+   */
+  removedByModes?: string[];
 }
 
 export function hasErrors(ir: { diagnostics: Diagnostic[] }): boolean {

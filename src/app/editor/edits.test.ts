@@ -21,7 +21,7 @@ const errorsOf = (doc: GraphDocument) => resolveGraph(doc, registry, { batch: 1 
 const frozen = (doc: GraphDocument) => structuredClone(doc);
 
 function empty(): GraphDocument {
-  return { format: 'lggan-studio.graph', version: 1, meta: { name: 'empty' }, template: { num_classes: 4, height: 16, width: 16, ngf: 4 }, nodes: [], edges: [], groups: [], comments: [], extra: {} };
+  return { format: 'lggan-studio.graph', version: 2, meta: { name: 'empty' }, template: { num_classes: 4, height: 16, width: 16, ngf: 4 }, nodes: [], edges: [], groups: [], comments: [], extra: {} };
 }
 
 describe('document edits', () => {

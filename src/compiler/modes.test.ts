@@ -108,6 +108,11 @@ describe('applyNodeModes', () => {
     expect(errors(d)).toEqual([]);
     const ir = resolveGraph(d, registry);
     expect(ir.removedByModes).toEqual(['conv', 'norm', 'out']);
+    // What left without being muted itself is named, with the input that took it out.
+    expect(ir.diagnostics.filter((x) => x.code === 'left-out').map((x) => [x.where.node, x.where.port, x.where.pointer, x.message])).toEqual([
+      ['norm', 'x', '/nodes/2', "'norm' is left out of the program: its input 'x' needs 'conv', which is muted, bypassed without a pass-through, or left out"],
+      ['out', 'value', '/nodes/3', "'out' is left out of the program: its input 'value' needs 'norm', which is muted, bypassed without a pass-through, or left out"],
+    ]);
     expect([...ir.nodes.keys()]).toEqual(['img', 'side', 'out2']);
   });
 

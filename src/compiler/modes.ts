@@ -14,7 +14,7 @@
  */
 import { inputPorts, type BypassVariant, type NodeDef } from '../../nodes/contract.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
-import { error, NodeRuleError, type Diagnostic, type Place } from '../graph/diagnostics.ts';
+import { error, NodeRuleError, warning, type Diagnostic, type Place } from '../graph/diagnostics.ts';
 import type { GraphDocument, GraphEdge, GraphNode, PortRef } from '../graph/document.ts';
 import type { GraphIR } from './ir.ts';
 import { resolveParams } from './params.ts';
@@ -53,6 +53,8 @@ class Rewrite {
   /** Nodes whose bypass failed: treated as muted so the errors after them are not noise. */
   private readonly broken = new Set<string>();
   private readonly alive = new Map<string, boolean>();
+  /** Why a node that is neither muted nor bypassed left: its required input and that input's source node. */
+  private readonly deadBecause = new Map<string, { port: string; from: string }>();
   private readonly optional = new Map<string, Set<string>>();
   private readonly template: Record<string, number>;
 
@@ -78,6 +80,16 @@ class Rewrite {
     this.doc.nodes.forEach((node, i) => {
       if (this.isRemoved(node)) {
         removed.add(node.id);
+        const why = this.deadBecause.get(node.id);
+        if (why) {
+          this.diagnostics.push(
+            warning('left-out', `'${node.id}' is left out of the program: its input '${why.port}' needs '${why.from}', which is muted, bypassed without a pass-through, or left out`, {
+              node: node.id,
+              port: why.port,
+              pointer: `/nodes/${i}`,
+            }),
+          );
+        }
         return;
       }
       nodes.push(this.programNode(node));
@@ -192,6 +204,7 @@ class Rewrite {
       if (edge.to.node !== id || this.source(edge.from, visiting)) continue;
       if (!this.optionalInputs(id).has(edge.to.port)) {
         alive = false;
+        this.deadBecause.set(id, { port: edge.to.port, from: edge.from.node });
         break;
       }
     }

@@ -53,6 +53,11 @@ export interface GraphIR {
    * needed them. `doc` is then the rewritten graph; absent when no node has a mode.
    */
   removedByModes?: string[];
+  /**
+   * The nodes the rewrite removed or replaced (a bypassed SAU computes as core/upsample), as the
+   * user has them: type, params and ports for the editors to draw; no shapes, no cost.
+   */
+  asEdited?: Map<string, ResolvedNode>;
 }
 
 export function hasErrors(ir: { diagnostics: Diagnostic[] }): boolean {

@@ -12,11 +12,11 @@
  * Graphs without modes come back as they are. Diagnostics of the rewritten graph are mapped back
  * to the places (node and edge indices) of the document the user edits.
  */
-import { inputPorts, type BypassVariant, type NodeDef } from '../../nodes/contract.ts';
+import { inputPorts, outputPorts, type BypassVariant, type NodeDef, type PortDef } from '../../nodes/contract.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { error, NodeRuleError, warning, type Diagnostic, type Place } from '../graph/diagnostics.ts';
 import type { GraphDocument, GraphEdge, GraphNode, PortRef } from '../graph/document.ts';
-import type { GraphIR } from './ir.ts';
+import type { GraphIR, ResolvedNode } from './ir.ts';
 import { resolveParams } from './params.ts';
 
 export interface ModeRewrite {
@@ -30,6 +30,8 @@ export interface ModeRewrite {
   nodeIndex: number[];
   /** Rewritten edge index → the original edge into the same input. */
   edgeIndex: number[];
+  /** Nodes removed or replaced (bypass variants), as the user has them: type, params and ports, no shapes or cost. */
+  asEdited: Map<string, ResolvedNode>;
 }
 
 /** Does any node of `doc` have a mode? */
@@ -40,7 +42,7 @@ export function hasNodeModes(doc: GraphDocument): boolean {
 const indices = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function applyNodeModes(doc: GraphDocument, registry: Pick<NodeRegistry, 'get'>): ModeRewrite {
-  if (!hasNodeModes(doc)) return { doc, diagnostics: [], removed: [], nodeIndex: indices(doc.nodes.length), edgeIndex: indices(doc.edges.length) };
+  if (!hasNodeModes(doc)) return { doc, diagnostics: [], removed: [], nodeIndex: indices(doc.nodes.length), edgeIndex: indices(doc.edges.length), asEdited: new Map() };
   return new Rewrite(doc, registry).run();
 }
 
@@ -107,7 +109,36 @@ class Rewrite {
       edgeIndex.push(i);
     });
     const groups = this.doc.groups.map((g) => ({ ...g, nodes: g.nodes.filter((id) => !removed.has(id)) }));
-    return { doc: { ...this.doc, nodes, edges, groups }, diagnostics: this.diagnostics, removed: [...removed], nodeIndex, edgeIndex };
+    const asEdited = new Map<string, ResolvedNode>();
+    for (const id of [...removed, ...this.variants.keys()]) asEdited.set(id, this.asEdited(id));
+    return { doc: { ...this.doc, nodes, edges, groups }, diagnostics: this.diagnostics, removed: [...removed], nodeIndex, edgeIndex, asEdited };
+  }
+
+  /** A node the program does not have as the user made it: its type's ports, for the editors to draw. */
+  private asEdited(id: string): ResolvedNode {
+    const { node, index, def } = this.byId.get(id)!;
+    const params = def ? this.paramsOf(node, index, def) : undefined;
+    let ports: { inputs: PortDef[]; outputs: PortDef[] } = { inputs: [], outputs: [] };
+    if (def && params) {
+      try {
+        ports = { inputs: inputPorts(def, params), outputs: outputPorts(def, params) };
+      } catch {
+        // bad params: the node is out of the program anyway; the editors draw the ports its edges name
+      }
+    }
+    return {
+      id,
+      node,
+      def,
+      network: node.network ?? def?.defaultNetwork ?? 'G',
+      params: params ?? {},
+      inputPorts: ports.inputs,
+      outputPorts: ports.outputs,
+      inputs: {},
+      outputs: {},
+      cost: { params: 0, macs: 0, buffers: 0, activationBytes: 0 },
+      diagnostics: this.diagnostics.filter((d) => d.where.node === id),
+    };
   }
 
   private checkBypass(node: GraphNode, index: number, def: NodeDef | undefined): void {
@@ -264,5 +295,5 @@ export function withModes(ir: GraphIR, rewrite: ModeRewrite): GraphIR {
   for (const n of ir.nodes.values()) n.diagnostics = n.diagnostics.map(remap);
   const diagnostics = [...rewrite.diagnostics, ...ir.diagnostics.map(remap)];
   diagnostics.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-  return { ...ir, diagnostics, removedByModes: rewrite.removed };
+  return { ...ir, diagnostics, removedByModes: rewrite.removed, asEdited: rewrite.asEdited };
 }

@@ -110,8 +110,8 @@ describe('applyNodeModes', () => {
     expect(ir.removedByModes).toEqual(['conv', 'norm', 'out']);
     // What left without being muted itself is named, with the input that took it out.
     expect(ir.diagnostics.filter((x) => x.code === 'left-out').map((x) => [x.where.node, x.where.port, x.where.pointer, x.message])).toEqual([
-      ['norm', 'x', '/nodes/2', "'norm' is left out of the program: its input 'x' needs 'conv', which is muted, bypassed without a pass-through, or left out"],
-      ['out', 'value', '/nodes/3', "'out' is left out of the program: its input 'value' needs 'norm', which is muted, bypassed without a pass-through, or left out"],
+      ['norm', 'x', '/nodes/2', "'norm' is left out of the program: its input 'x' needs 'conv'.y, which is muted"],
+      ['out', 'value', '/nodes/3', "'out' is left out of the program: its input 'value' needs 'norm'.y, which is left out too"],
     ]);
     expect([...ir.nodes.keys()]).toEqual(['img', 'side', 'out2']);
   });
@@ -163,6 +163,17 @@ describe('bypass of the LGGAN nodes', () => {
       [edge('x', 'image', 'fusion', 'x_encode'), edge('local', 'image', 'fusion', 'local'), edge('global', 'image', 'fusion', 'global'), edge('fusion', 'image', 'out', 'value')],
       template,
     );
+
+  it('an output with no pass-through feeds nothing while bypassed, and the warning says so', () => {
+    const d = fusionGraph({ fusion: 'bypass' });
+    d.nodes.push(node('maps', 'core/output', { name: 'maps' }));
+    d.edges.push(edge('fusion', 'attention', 'maps', 'value'));
+    const ir = resolveGraph(d, registry);
+    expect(ir.removedByModes).toEqual(['fusion', 'maps']);
+    expect(ir.diagnostics.find((x) => x.code === 'left-out')?.message).toBe(
+      "'maps' is left out of the program: its input 'value' needs 'fusion'.attention, which is bypassed and passes nothing through to 'attention'",
+    );
+  });
 
   it('attention fusion passes its global image through, or the local one when global is muted', () => {
     expect(applyNodeModes(fusionGraph({ fusion: 'bypass' }), registry).doc.edges).toEqual([edge('global', 'image', 'out', 'value')]);

@@ -56,7 +56,7 @@ class Rewrite {
   private readonly broken = new Set<string>();
   private readonly alive = new Map<string, boolean>();
   /** Why a node that is neither muted nor bypassed left: its required input and that input's source node. */
-  private readonly deadBecause = new Map<string, { port: string; from: string }>();
+  private readonly deadBecause = new Map<string, { port: string; from: string; fromPort: string }>();
   private readonly optional = new Map<string, Set<string>>();
   private readonly template: Record<string, number>;
 
@@ -85,7 +85,7 @@ class Rewrite {
         const why = this.deadBecause.get(node.id);
         if (why) {
           this.diagnostics.push(
-            warning('left-out', `'${node.id}' is left out of the program: its input '${why.port}' needs '${why.from}', which is muted, bypassed without a pass-through, or left out`, {
+            warning('left-out', `'${node.id}' is left out of the program: its input '${why.port}' needs '${why.from}'.${why.fromPort}, ${this.whyGone(why.from, why.fromPort)}`, {
               node: node.id,
               port: why.port,
               pointer: `/nodes/${i}`,
@@ -167,6 +167,20 @@ class Rewrite {
     }
   }
 
+  /** Why nothing live comes out of `id`.`port`, for the left-out warning. */
+  private whyGone(id: string, port: string): string {
+    const entry = this.byId.get(id);
+    if (entry?.node.mode === 'mute') return 'which is muted';
+    if (this.broken.has(id)) return 'which cannot be bypassed';
+    if (entry?.node.mode === 'bypass' && !this.variants.has(id)) {
+      const pairs = (entry.def?.passThrough ?? []).filter((p) => p.output === port);
+      return pairs.length === 0
+        ? `which is bypassed and passes nothing through to '${port}'`
+        : `which is bypassed and its ${pairs.map((p) => `'${p.input}'`).join(' / ')} input has nothing live`;
+    }
+    return 'which is left out too';
+  }
+
   private fail(node: GraphNode, d: Diagnostic): void {
     this.diagnostics.push(d);
     this.broken.add(node.id);
@@ -235,7 +249,7 @@ class Rewrite {
       if (edge.to.node !== id || this.source(edge.from, visiting)) continue;
       if (!this.optionalInputs(id).has(edge.to.port)) {
         alive = false;
-        this.deadBecause.set(id, { port: edge.to.port, from: edge.from.node });
+        this.deadBecause.set(id, { port: edge.to.port, from: edge.from.node, fromPort: edge.from.port });
         break;
       }
     }

@@ -35,6 +35,14 @@ test('bypass the fusion and mute the local branch: a global-only generator, show
   await expect(nodeEl(page, 'classifier')).toHaveAttribute('data-mode', 'left-out');
   await expect(nodes).toHaveCount(defaultGraph.nodes.length);
   await expect(nodeEl(page, 'encoder')).toHaveAttribute('data-mode', 'active');
+  // The inspector offers the way back for the selection, and shows a muted node's mode and params.
+  await expect(page.getByTestId('inspector-mute')).toHaveText('Un-mute (Ctrl+M)');
+  await page.keyboard.press('Escape');
+  await nodeEl(page, 'trunk').locator('header').click();
+  await expect(page.getByTestId('inspector-mode')).toHaveText('mute');
+  await expect(page.getByTestId('inspector-title')).toHaveText(/trunk/i);
+  await nodeEl(page, 'local').locator('header').click();
+  await expect(page.getByTestId('inspector-mode')).toHaveText('left out');
 
   // The generator is now the global-only one: encoder + global generator.
   const expectedG = formatCount(439_563);
@@ -44,7 +52,7 @@ test('bypass the fusion and mute the local branch: a global-only generator, show
   await page.getByTestId('fit').click();
   await page.screenshot({ path: shot('modes-global-only') });
 
-  // One undo step per toggle.
+  // One undo step per toggle (selecting is not a step).
   await page.keyboard.press('Control+z');
   await expect(nodeEl(page, 'trunk')).toHaveAttribute('data-mode', 'active');
   await expect(nodeEl(page, 'masks')).toHaveAttribute('data-mode', 'active');
@@ -55,11 +63,11 @@ test('bypass the fusion and mute the local branch: a global-only generator, show
 
   // The node menu offers both, and the entry toggles.
   await nodeEl(page, 'fusion').locator('header').click({ button: 'right' });
-  await page.getByText('Bypass (Ctrl+B)').click();
+  await page.getByTestId('context-menu').getByText('Bypass (Ctrl+B)').click();
   await expect(nodeEl(page, 'fusion')).toHaveAttribute('data-mode', 'bypass');
   await nodeEl(page, 'fusion').locator('header').click({ button: 'right' });
-  await expect(page.getByText('Un-bypass (Ctrl+B)')).toBeVisible();
-  await expect(page.getByText('Mute (Ctrl+M)')).toBeVisible();
+  await expect(page.getByTestId('context-menu').getByText('Un-bypass (Ctrl+B)')).toBeVisible();
+  await expect(page.getByTestId('context-menu').getByText('Mute (Ctrl+M)')).toBeVisible();
   await page.screenshot({ path: shot('modes-menu') });
   expect(errors).toEqual([]);
 });

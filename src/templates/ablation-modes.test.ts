@@ -3,7 +3,10 @@
  * lggan-cityscapes-tiny.json, they compile to the ablation file's parameter and MAC totals per
  * network (what `lggan inspect` prints).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { compileProgram } from '../compiler/program.ts';
+import { sampleFeeds } from '../compiler/sample-inputs.ts';
 import { createRegistry } from '../../nodes/index.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
 import type { GraphIR } from '../compiler/ir.ts';
@@ -43,5 +46,26 @@ describe('shipped ablations from the full graph with bypass, mute and param edit
     wired.edges.push({ from: { node: 'labels', port: 'semantic' }, to: { node: 'trunk', port: 'labels' } });
     wired.edges.push({ from: { node: 'labels', port: 'semantic' }, to: { node: 'fusion', port: 'labels' } });
     expect(totals(resolveGraph(wired, registry))).toEqual(totals(resolveGraph(load('ablation-cityscapes-sau-label-gated-tiny.json'), registry)));
+  });
+});
+
+describe('a bypassed attention fusion in the running program', () => {
+  it('makes the final image the global image, value for value', () => {
+    const doc = variantOf(load('lggan-cityscapes-tiny.json'), { modes: { fusion: 'bypass', out_attention: 'mute' } });
+    const tensorsBefore = tf.memory().numTensors;
+    const program = compileProgram(resolveGraph(doc, registry));
+    const feeds = sampleFeeds(program, 1);
+    try {
+      expect(program.ir.nodes.has('fusion')).toBe(false);
+      const out = program.run(feeds, { outputs: ['out_final', 'out_global'] });
+      const [final, global] = [out.out_final.dataSync(), out.out_global.dataSync()];
+      Object.values(out).forEach((t) => t.dispose());
+      expect(final.length).toBe(64 * 128 * 3);
+      expect(Array.from(final)).toEqual(Array.from(global));
+    } finally {
+      Object.values(feeds).forEach((t) => t.dispose());
+      program.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });

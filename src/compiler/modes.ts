@@ -51,6 +51,8 @@ class Rewrite {
   private readonly byId = new Map<string, { node: GraphNode; index: number; def?: NodeDef }>();
   /** Edge index into each "node\0port". */
   private readonly incoming = new Map<string, number>();
+  /** Edges into each node, so liveness is linear in the graph's size. */
+  private readonly edgesInto = new Map<string, GraphEdge[]>();
   private readonly variants = new Map<string, BypassVariant>();
   /** Nodes whose bypass failed: treated as muted so the errors after them are not noise. */
   private readonly broken = new Set<string>();
@@ -71,6 +73,9 @@ class Rewrite {
     doc.edges.forEach((e, i) => {
       const key = `${e.to.node}\u0000${e.to.port}`;
       if (!this.incoming.has(key)) this.incoming.set(key, i);
+      const into = this.edgesInto.get(e.to.node);
+      if (into) into.push(e);
+      else this.edgesInto.set(e.to.node, [e]);
     });
   }
 
@@ -245,8 +250,8 @@ class Rewrite {
     if (visiting.has(id)) return true; // a cycle: resolution reports it
     visiting.add(id);
     let alive = true;
-    for (const edge of this.doc.edges) {
-      if (edge.to.node !== id || this.source(edge.from, visiting)) continue;
+    for (const edge of this.edgesInto.get(id) ?? []) {
+      if (this.source(edge.from, visiting)) continue;
       if (!this.optionalInputs(id).has(edge.to.port)) {
         alive = false;
         this.deadBecause.set(id, { port: edge.to.port, from: edge.from.node, fromPort: edge.from.port });

@@ -62,7 +62,7 @@ function hostileDoc(): GraphDocument {
   next = 0;
   const doc = {
     format: 'lggan-studio.graph',
-    version: 1,
+    version: 2,
     meta: { name: p('name'), description: p('description'), author: p('author'), license: p('license'), created: p('created'), tags: [p('tag')], [p('meta key')]: p('meta value') },
     template: { num_classes: 4, height: 16, width: 16 },
     nodes: [

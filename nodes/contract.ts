@@ -230,6 +230,17 @@ export interface PassThrough {
   output: string;
 }
 
+/**
+ * What a bypassed node computes when no input has its output's shape (SAU doubles H and W): another
+ * node type, with its params and the port names it takes over (this node's port → that type's port).
+ */
+export interface BypassVariant {
+  type: string;
+  params: Record<string, number | string | boolean>;
+  inputs: Record<string, string>;
+  outputs: Record<string, string>;
+}
+
 export interface NodeDef {
   type: string;
   version: number;
@@ -259,8 +270,11 @@ export interface NodeDef {
    * Bypass (ComfyUI's mode 4): for each output, the pairs in order of preference; the first whose
    * input is wired from a live source is used. An output with no pair feeds nothing while bypassed.
    * The editor's "Delete and reconnect" wires around a deleted node the same way.
+   * A node type with neither passThrough nor bypassAs cannot be bypassed.
    */
   passThrough?: readonly PassThrough[];
+  /** Bypass as a plain stand-in computation; throws NodeRuleError when these params have none. */
+  bypassAs?(params: ResolvedParams): BypassVariant;
   /**
    * Params shown as badges on the node's card, as text: the architecture choices that make two
    * variants look different (fusion mode, upsampling, class count). A function when which ones

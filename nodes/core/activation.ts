@@ -40,6 +40,8 @@ export const activationNode: NodeDef = {
       ui: { widget: 'slider', step: 0.01 },
     },
   },
+  /** Bypassed: the map goes through unnormalised / unactivated (same shape). */
+  passThrough: [{ input: 'x', output: 'y' }],
   inputs: [{ name: 'x', kind: 'feature', doc: 'B×H×W×C map (or B×N vector).' }],
   outputs: [{ name: 'y', kind: 'feature', doc: 'Same shape and kind as x; tanh of a B×H×W×3 map is an image.' }],
   infer({ inputs, params }) {

@@ -37,6 +37,8 @@ export const batchNormNode: NodeDef = {
       ui: { widget: 'number', step: 0.01, advanced: true },
     },
   },
+  /** Bypassed: the map goes through unnormalised / unactivated (same shape). */
+  passThrough: [{ input: 'x', output: 'y' }],
   inputs: [{ name: 'x', kind: 'feature', doc: 'B×H×W×C map.' }],
   outputs: [{ name: 'y', kind: 'feature', doc: 'B×H×W×C normalised feature map.' }],
   infer({ inputs }) {

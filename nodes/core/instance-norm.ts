@@ -22,6 +22,8 @@ export const instanceNormNode: NodeDef = {
     affine: { type: 'bool', default: false, doc: 'Learn a per-channel scale and shift.', ui: { widget: 'checkbox' } },
     eps: normEpsParam,
   },
+  /** Bypassed: the map goes through unnormalised / unactivated (same shape). */
+  passThrough: [{ input: 'x', output: 'y' }],
   inputs: [{ name: 'x', kind: 'feature', doc: 'B×H×W×C map with more than one pixel.' }],
   outputs: [{ name: 'y', kind: 'feature', doc: 'B×H×W×C normalised feature map.' }],
   infer({ inputs }) {

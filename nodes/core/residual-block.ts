@@ -77,6 +77,8 @@ export const residualBlockNode: NodeDef = {
     },
     bias: { type: 'bool', default: true, doc: 'Conv biases (LGGAN: on).', ui: { widget: 'checkbox', advanced: true } },
   },
+  /** Bypassed: the map goes through unnormalised / unactivated (same shape). */
+  passThrough: [{ input: 'x', output: 'y' }],
   inputs: [{ name: 'x', kind: 'feature', doc: 'B×H×W×C map (H, W ≥ 2 for reflect padding).' }],
   outputs: [{ name: 'y', kind: 'feature', doc: 'B×H×W×C feature map, x + block(x).' }],
   infer({ inputs, params }) {

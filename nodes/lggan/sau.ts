@@ -1,7 +1,7 @@
 /** `lggan/sau-upsample`: semantic-aware upsampling as a standalone node (see sau-layer.ts). */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { NodeDef, PortDef, ResolvedParams, TensorType } from '../contract.ts';
-import { channelsOf, checkParam, enumParam, intParam, requireSpatial } from '../core/rules.ts';
+import type { BypassVariant, NodeDef, PortDef, ResolvedParams, TensorType } from '../contract.ts';
+import { NodeRuleError, channelsOf, checkParam, enumParam, intParam, requireSpatial } from '../core/rules.ts';
 import { SAU_GATINGS, SAU_LABELS_DOC, checkSauLabels, createSau, sauCost, sauOutputType } from './sau-layer.ts';
 import type { SauGating, SauSpec } from './sau-layer.ts';
 
@@ -20,6 +20,19 @@ function inputsOf(params: ResolvedParams): PortDef[] {
   const ports: PortDef[] = [{ name: 'x', kind: 'feature', doc: 'B×H×W×C map to upsample.' }];
   if (params.gating === 'label-gated') ports.push({ name: 'labels', kind: 'feature', doc: SAU_LABELS_DOC });
   return ports;
+}
+
+/**
+ * Bypassed, SAU is what it refines: nearest upsampling by the same factor (SAU reassembles the
+ * nearest-upsampled map), so the output keeps its shape. Not possible when out_channels changes
+ * the channel count, as plain upsampling cannot.
+ */
+function bypassAs(params: ResolvedParams): BypassVariant {
+  const outChannels = intParam(params, 'out_channels');
+  if (outChannels > 0) {
+    throw new NodeRuleError(`cannot bypass: out_channels = ${outChannels} changes the channel count, which plain upsampling cannot; set out_channels to 0 or mute the node`, { param: 'out_channels' });
+  }
+  return { type: 'core/upsample', params: { scale_factor: intParam(params, 'scale'), mode: 'nearest' }, inputs: { x: 'x' }, outputs: { y: 'y' } };
 }
 
 export const sauUpsampleNode: NodeDef = {
@@ -74,6 +87,7 @@ export const sauUpsampleNode: NodeDef = {
     },
   },
   inputs: inputsOf,
+  bypassAs,
   outputs: [{ name: 'y', kind: 'feature', doc: 'B×sH×sW×out feature map (out = C when out_channels is 0).' }],
   infer({ inputs, params }) {
     const x = requireSpatial(inputs, 'x');

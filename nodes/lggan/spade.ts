@@ -317,6 +317,8 @@ export const spadeNormNode: NodeDef = {
     param_free_norm: paramFreeNormParam,
     official_name: officialNameParam,
   },
+  /** Bypassed: x goes through unnormalised (same shape). */
+  passThrough: [{ input: 'x', output: 'y' }],
   inputs: [{ name: 'x', kind: 'feature', doc: 'B×H×W×C feature map to normalise.' }, segmapPort],
   outputs: [{ name: 'y', kind: 'feature', doc: 'B×H×W×C modulated feature map.' }],
   infer({ inputs, params }) {

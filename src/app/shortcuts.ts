@@ -9,6 +9,8 @@ export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['Shift/Ctrl + click', 'Add a node to the selection, or take it out'],
   ['Shift + drag on the background', 'Box select'],
   ['Ctrl+G', 'Group the selection in a frame'],
+  ['Ctrl+B', 'Bypass the selection (its input passes straight through), or make it active again'],
+  ['Ctrl+M', 'Mute the selection (it and what needs it leave the program), or make it active again'],
   ['M', 'Add a comment in the middle of the view'],
   ['Shift+A', 'Auto-arrange'],
   ['F', 'Zoom to fit'],

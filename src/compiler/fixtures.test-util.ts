@@ -10,7 +10,7 @@ import { NodeRegistry } from '../../nodes/registry.ts';
 
 export const fakeInput: NodeDef = {
   type: 'test/input',
-  version: 1,
+  version: 2,
   category: 'input',
   title: 'Input',
   doc: 'Feeds a B×H×W×C map.',
@@ -27,7 +27,7 @@ export const fakeInput: NodeDef = {
 /** y = x · w + b per channel; w ∈ R^C. */
 export const fakeScale: NodeDef = {
   type: 'test/scale',
-  version: 1,
+  version: 2,
   category: 'conv',
   title: 'Scale',
   doc: 'Per-channel scale and shift.',
@@ -54,7 +54,7 @@ export const fakeScale: NodeDef = {
 
 export const fakeOutput: NodeDef = {
   type: 'test/output',
-  version: 1,
+  version: 2,
   category: 'output',
   title: 'Output',
   doc: 'Returns its input.',

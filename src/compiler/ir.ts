@@ -48,6 +48,16 @@ export interface GraphIR {
   networks: Map<string, NetworkTotals>;
   total: NetworkTotals;
   diagnostics: Diagnostic[];
+  /**
+   * Nodes the bypass/mute rewrite left out of `doc` (compiler/modes.ts): muted, bypassed, and what
+   * needed them. `doc` is then the rewritten graph; absent when no node has a mode.
+   */
+  removedByModes?: string[];
+  /**
+   * The nodes the rewrite removed or replaced (a bypassed SAU computes as core/upsample), as the
+   * user has them: type, params and ports for the editors to draw; no shapes, no cost.
+   */
+  asEdited?: Map<string, ResolvedNode>;
 }
 
 export function hasErrors(ir: { diagnostics: Diagnostic[] }): boolean {

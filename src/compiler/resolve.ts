@@ -8,6 +8,7 @@ import type { NodeRegistry } from '../../nodes/registry.ts';
 import { error, NodeRuleError, warning, type Diagnostic } from '../graph/diagnostics.ts';
 import type { GraphDocument } from '../graph/document.ts';
 import type { GraphIR, NetworkTotals, ResolvedNode } from './ir.ts';
+import { applyNodeModes, withModes } from './modes.ts';
 import { resolveParams } from './params.ts';
 import { orderNodes } from './topo.ts';
 import { clip, groupBy } from '../graph/util.ts';
@@ -28,7 +29,13 @@ export function describeType(t: TensorType): string {
   return t.kind === 'network' || t.kind === 'loss' ? t.kind : `${t.kind} ${formatShape(t.shape)}`;
 }
 
+/** Every host resolves through here, so bypass and mute (applied first, as a rewrite) hold everywhere. */
 export function resolveGraph(doc: GraphDocument, registry: NodeRegistry, options: ResolveOptions = {}): GraphIR {
+  const rewrite = applyNodeModes(doc, registry);
+  return withModes(resolveDocument(rewrite.doc, registry, options), rewrite);
+}
+
+function resolveDocument(doc: GraphDocument, registry: NodeRegistry, options: ResolveOptions): GraphIR {
   const batch = options.batch ?? doc.template.batch ?? 1;
   const template = { ...doc.template, batch };
   const diagnostics: Diagnostic[] = [];

@@ -1,10 +1,19 @@
 /**
- * The graph document, format v1: what a `.lggan.json` file holds once loaded and migrated.
+ * The graph document, format v2: what a `.lggan.json` file holds once loaded and migrated.
  * Editors read and write only this; the compiler reads it through the node registry.
- * The published JSON Schema is `public/schema/graph-v1.schema.json`.
+ * The published JSON Schema is `public/schema/graph-v2.schema.json` (v1's stays published too).
+ * v2 added the per-node `mode` (bypass / mute).
  */
 export const GRAPH_FORMAT = 'lggan-studio.graph';
-export const GRAPH_VERSION = 1;
+export const GRAPH_VERSION = 2;
+
+/**
+ * How a node takes part in the program (absent: active). A bypassed node passes an input through to
+ * its output (the pairs its type declares); a muted node, and whatever needs it, leaves the program.
+ * ComfyUI/litegraph call these mode 4 ("bypass") and 2 ("never").
+ */
+export type NodeMode = 'bypass' | 'mute';
+export const NODE_MODES: readonly NodeMode[] = ['bypass', 'mute'];
 
 /** A param value as stored: numbers may also be expressions over template params ("ngf*4"). */
 export type ParamValue = number | string | boolean | null | ParamValue[] | { [key: string]: ParamValue };
@@ -24,6 +33,8 @@ export interface GraphNode {
   network?: string;
   /** A user label; the type's title is shown when absent. */
   title?: string;
+  /** Bypass or mute; absent means the node is active. */
+  mode?: NodeMode;
   /** Anything a host or tool wants to keep with the node (colours, collapsed state, foreign fields). */
   extra?: Record<string, unknown>;
 }

@@ -57,6 +57,8 @@ describe('graphHash', () => {
     ['a node network', (d) => (d.nodes[1].network = 'D')],
     ['a node id', (d) => (d.nodes[4].id = 'D.patch2')],
     ['the wiring', (d) => (d.edges[3].from.port = 'z')],
+    ['a node bypassed', (d) => (d.nodes[1].mode = 'bypass')],
+    ['a node muted', (d) => (d.nodes[1].mode = 'mute')],
     ['an added edge', (d) => d.edges.push({ from: { node: 'enc2', port: 'y' }, to: { node: 'D.patch', port: 'x' } })],
   ])('changes with %s', (_, change) => {
     expect(graphHash(edit(change))).not.toBe(base);
@@ -68,6 +70,14 @@ describe('graphHash', () => {
     expect(content.nodes.map((n: { id: string }) => n.id)).toEqual(['D.patch', 'enc1', 'enc2', 'fuse', 'label']);
     expect(Object.keys(content.nodes[0])).toEqual(['id', 'network', 'params', 'type', 'typeVersion']);
     expect(Object.keys(content.nodes[1])).toEqual(['id', 'params', 'type', 'typeVersion']);
+  });
+
+  it('tells bypass from mute, and a graph without modes keeps its format-v1 hash', () => {
+    expect(graphHash(edit((d) => (d.nodes[1].mode = 'bypass')))).not.toBe(graphHash(edit((d) => (d.nodes[1].mode = 'mute'))));
+    // Format v2 only added the mode: the hashed content still says version 1, so checkpoints made
+    // for a v1 file match the migrated graph.
+    expect(JSON.parse(graphContent(sampleDoc())).version).toBe(1);
+    expect(graphHash({ ...sampleDoc(), version: 1 } as unknown as GraphDocument)).toBe(base);
   });
 
   it('differs between random documents', () => {

@@ -114,11 +114,11 @@ describe('format and version', () => {
   });
 
   it.each<[string, unknown, string, string, RegExp]>([
-    ['a missing version', undefined, 'bad-version', '', /missing field 'version': expected the integer format version \(this build reads up to 1\)/],
+    ['a missing version', undefined, 'bad-version', '', /missing field 'version': expected the integer format version \(this build reads up to 2\)/],
     ['a string version', '1', 'bad-version', '/version', /version must be a whole number ≥ 0, got the string "1"/],
     ['a fractional version', 1.5, 'bad-version', '/version', /got the number 1.5/],
     ['a negative version', -1, 'bad-version', '/version', /got the number -1/],
-    ['a newer version', 2, 'newer-version', '/version', /^made by a newer LGGAN Studio \(format version 2, this build reads up to 1\)$/],
+    ['a newer version', 3, 'newer-version', '/version', /^made by a newer LGGAN Studio \(format version 3, this build reads up to 2\)$/],
   ])('refuses %s', (_, version, code, pointer, message) => {
     const doc = { ...JSON.parse(saveGraph(sampleDoc())), version };
     const d = only(loadGraphValue(doc, { file: 'f.json' }));

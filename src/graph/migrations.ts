@@ -22,6 +22,11 @@
  *   }                                                // v1: "edges": [{ from: {node, port}, to: {node, port} }]
  *
  * Version 0 had no groups, comments or extra (v1: [], [], {}).
+ *
+ * Format version 1 → 2: v2 added the optional per-node "mode" ("bypass" | "mute"). Every v1 node
+ * was active, which v2 says by leaving mode out, so only the version number changes. The bump is
+ * there so that a build that reads only v1 refuses a file with modes ("made by a newer LGGAN
+ * Studio") instead of reporting an unknown field.
  */
 import { GRAPH_VERSION } from './document.ts';
 import { type JsonObject, defineOwn, hasOwn, isPlainObject } from './util.ts';
@@ -85,8 +90,18 @@ const migrate0to1: Migration = {
   },
 };
 
+const migrate1to2: Migration = {
+  from: 1,
+  to: 2,
+  description: 'version 1 → 2; nodes gain the optional mode (bypass / mute), absent on every v1 node (active)',
+  migrate(doc) {
+    if (!isPlainObject(doc)) return doc;
+    return rewrite(doc, (key, value) => (key === 'version' ? [key, 2] : [key, value]));
+  },
+};
+
 /** Every migration, in order; migration i lifts version i to i + 1. */
-export const MIGRATIONS: readonly Migration[] = [migrate0to1];
+export const MIGRATIONS: readonly Migration[] = [migrate0to1, migrate1to2];
 
 export type MigrateResult =
   | { ok: true; doc: unknown; applied: Migration[] }

@@ -19,7 +19,7 @@ describe('saveGraph', () => {
   it('writes 2-space JSON with a trailing newline', () => {
     const text = saveGraph(minimalDoc());
     expect(text).toBe(
-      '{\n  "format": "lggan-studio.graph",\n  "version": 1,\n  "meta": {\n    "name": "empty"\n  },\n  "template": {},\n' +
+      '{\n  "format": "lggan-studio.graph",\n  "version": 2,\n  "meta": {\n    "name": "empty"\n  },\n  "template": {},\n' +
         '  "nodes": [],\n  "edges": [],\n  "groups": [],\n  "comments": [],\n  "extra": {}\n}\n',
     );
   });
@@ -35,7 +35,7 @@ describe('saveGraph', () => {
       init: { seed: 7, gain: 0.02, scheme: 'xavier-normal' },
       template: doc.template,
       meta: { tags: doc.meta.tags, author: doc.meta.author, description: doc.meta.description, name: doc.meta.name },
-      version: 1,
+      version: 2,
       format: 'lggan-studio.graph',
     } as unknown as GraphDocument;
     expect(saveGraph(shuffled)).toBe(saveGraph(doc));
@@ -123,7 +123,7 @@ describe('placeholder nodes (unknown types)', () => {
   it('survive a hand-written file in canonical form exactly', () => {
     const text = `{
   "format": "lggan-studio.graph",
-  "version": 1,
+  "version": 2,
   "meta": {
     "name": "x"
   },

@@ -7,14 +7,14 @@ import { saveGraph } from './save.ts';
 import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.ts';
 import { MAX_COMMENTS, MAX_EDGES, MAX_GROUPS, MAX_NODES, validateGraph } from './validate.ts';
 
-const schema = JSON.parse(readFileSync(new URL('../../public/schema/graph-v1.schema.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(readFileSync(new URL('../../public/schema/graph-v2.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
 
 /** What a file would hold: the document as JSON text, parsed back. */
 const asFile = (doc: unknown) => JSON.parse(JSON.stringify(doc));
 
-describe('public/schema/graph-v1.schema.json', () => {
+describe('public/schema/graph-v2.schema.json', () => {
   it('is a draft 2020-12 schema for the current format and version', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.properties.format.const).toBe(GRAPH_FORMAT);

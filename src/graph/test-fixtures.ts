@@ -8,7 +8,7 @@ import { uniformStream } from '../compiler/rng.ts';
 export function sampleDoc(): GraphDocument {
   return {
     format: 'lggan-studio.graph',
-    version: 1,
+    version: 2,
     meta: { name: 'LGGAN cityscapes', description: 'global + local generator', author: 'test', tags: ['lggan', 'cityscapes'] },
     template: { num_classes: 35, height: 256, width: 512, ngf: 64, ndf: 64, lambda_l1: 10.5 },
     init: { scheme: 'xavier-normal', gain: 0.02, seed: 7 },
@@ -32,7 +32,7 @@ export function sampleDoc(): GraphDocument {
 }
 
 export function minimalDoc(): GraphDocument {
-  return { format: 'lggan-studio.graph', version: 1, meta: { name: 'empty' }, template: {}, nodes: [], edges: [], groups: [], comments: [], extra: {} };
+  return { format: 'lggan-studio.graph', version: 2, meta: { name: 'empty' }, template: {}, nodes: [], edges: [], groups: [], comments: [], extra: {} };
 }
 
 /** A node of a type no registry knows, with params this build could not interpret. */
@@ -137,6 +137,7 @@ export function randomDoc(seed: number): GraphDocument {
     };
     if (g.chance(0.3)) node.title = g.text();
     if (g.chance(0.3)) node.network = g.pick(['G', 'D', 'D2']);
+    if (g.chance(0.2)) node.mode = g.pick(['bypass', 'mute'] as const);
     if (g.chance(0.3)) node.extra = g.object();
     return node;
   });
@@ -215,7 +216,7 @@ export const INVALID_CASES: InvalidCase[] = [
   { name: 'an unknown top-level field', doc: changed((d) => (d.colour = 'red')), code: 'unknown-field', where: { pointer: '/colour' }, message: /^unknown field 'colour'; put custom data in extra$/, schema: true },
   { name: 'a missing top-level field', doc: changed((d) => delete d.edges), code: 'missing-field', where: { pointer: '' }, message: /missing the required field 'edges'/, schema: true },
   { name: 'a wrong format', doc: changed((d) => (d.format = 'litegraph')), code: 'wrong-format', where: { pointer: '/format' }, message: /format must be "lggan-studio.graph", got the string "litegraph"/, schema: true },
-  { name: 'a wrong version', doc: changed((d) => (d.version = 2)), code: 'bad-version', where: { pointer: '/version' }, message: /version must be 1, got the number 2/, schema: true },
+  { name: 'a wrong version', doc: changed((d) => (d.version = 3)), code: 'bad-version', where: { pointer: '/version' }, message: /version must be 2, got the number 3/, schema: true },
   { name: 'meta without a name', doc: changed((d) => delete d.meta.name), code: 'missing-field', where: { pointer: '/meta' }, message: /meta is missing the required field 'name'/, schema: true },
   { name: 'a non-string meta.name', doc: changed((d) => (d.meta.name = 5)), code: 'wrong-type', where: { pointer: '/meta/name' }, message: /meta.name must be a string, got the number 5/, schema: true },
   { name: 'a non-string tag', doc: changed((d) => (d.meta.tags = ['a', 1])), code: 'wrong-type', where: { pointer: '/meta/tags/1' }, message: /meta.tags\[1\] must be a string/, schema: true },
@@ -253,6 +254,7 @@ export const INVALID_CASES: InvalidCase[] = [
   { name: 'a position with a string coordinate', doc: changed((d) => (d.nodes[1].position.y = '3')), code: 'wrong-type', where: { pointer: '/nodes/1/position/y', node: 'enc1' }, message: /position.y must be a finite number, got the string "3"/, schema: true },
   { name: 'a position with a z', doc: changed((d) => (d.nodes[1].position.z = 0)), code: 'unknown-field', where: { pointer: '/nodes/1/position/z', node: 'enc1' }, message: /unknown field 'z'; position has only the fields x, y/, schema: true },
   { name: 'an empty network', doc: changed((d) => (d.nodes[1].network = '')), code: 'invalid-value', where: { pointer: '/nodes/1/network', node: 'enc1' }, message: /network must not be empty/, schema: true },
+  { name: 'an unknown node mode', doc: changed((d) => (d.nodes[1].mode = 'never')), code: 'invalid-value', where: { pointer: '/nodes/1/mode', node: 'enc1' }, message: /mode must be one of "bypass", "mute" \(leave it out for an active node\), got the string "never"/, schema: true },
   { name: 'a numeric title', doc: changed((d) => (d.nodes[1].title = 3)), code: 'wrong-type', where: { pointer: '/nodes/1/title', node: 'enc1' }, message: /title must be a string/, schema: true },
   { name: 'node extra that is an array', doc: changed((d) => (d.nodes[1].extra = [])), code: 'wrong-type', where: { pointer: '/nodes/1/extra', node: 'enc1' }, message: /extra must be an object, got an array/, schema: true },
   { name: 'an edge without a port', doc: changed((d) => delete d.edges[1].from.port), code: 'missing-field', where: { pointer: '/edges/1/from', edge: 1 }, message: /edge #1 from is missing the required field 'port'/, schema: true },

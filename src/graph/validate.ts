@@ -1,12 +1,12 @@
 /**
- * Structural validation of a format-v1 graph document, hand-written so each message says what was
+ * Structural validation of a format-v2 graph document, hand-written so each message says what was
  * expected and each diagnostic points at the exact place. Checks only the document's own rules;
  * whether ports and params fit the node types is the compiler's job (it knows the registry).
- * `public/schema/graph-v1.schema.json` states the same rules where JSON Schema can.
+ * `public/schema/graph-v2.schema.json` states the same rules where JSON Schema can.
  */
 import { COLOR_FORMS, describeColorText, extraColorPath, extraColors, isColor } from './color.ts';
 import type { Diagnostic, Place } from './diagnostics.ts';
-import { GRAPH_FORMAT, GRAPH_VERSION } from './document.ts';
+import { GRAPH_FORMAT, GRAPH_VERSION, NODE_MODES } from './document.ts';
 import { Reporter } from './report.ts';
 import { type JsonObject, MAX_VALUE_DEPTH, checkJsonValue, describeValue, hasOwn, isPlainObject, pointerTo } from './util.ts';
 
@@ -57,7 +57,7 @@ export const FIELDS = {
   document: ['format', 'version', 'meta', 'template', 'init', 'nodes', 'edges', 'groups', 'comments', 'extra'],
   meta: ['name', 'description', 'author', 'license', 'created', 'tags'],
   init: ['scheme', 'gain', 'seed'],
-  node: ['id', 'type', 'typeVersion', 'title', 'network', 'params', 'position', 'extra'],
+  node: ['id', 'type', 'typeVersion', 'title', 'network', 'mode', 'params', 'position', 'extra'],
   edge: ['from', 'to'],
   portRef: ['node', 'port'],
   group: ['id', 'title', 'nodes', 'color', 'extra'],
@@ -78,7 +78,7 @@ export interface ValidateOptions {
   maxErrors?: number;
 }
 
-/** All structural errors of a would-be v1 document (empty when it is valid). */
+/** All structural errors of a would-be current-version document (empty when it is valid). */
 export function validateGraph(value: unknown, options: ValidateOptions = {}): Diagnostic[] {
   const reporter = new Reporter(options.file, options.maxErrors);
   validateInto(value, reporter);
@@ -321,6 +321,9 @@ class Validator {
         this.r.error('invalid-value', 'network must not be empty; leave it out to use the node type’s default', at(where, 'network'));
       }
       this.optionalString(node, 'title', where, 'the node');
+      if (node.mode !== undefined && !(NODE_MODES as readonly unknown[]).includes(node.mode)) {
+        this.r.error('invalid-value', `mode must be one of ${NODE_MODES.map((m) => `"${m}"`).join(', ')} (leave it out for an active node), got ${describeValue(node.mode)}`, at(where, 'mode'));
+      }
       if (node.extra !== undefined) this.extra(node.extra, at(where, 'extra'));
       this.foreignColors(node.extra, where, `node #${i}`);
     });

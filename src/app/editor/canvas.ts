@@ -10,7 +10,7 @@ import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
 import { ClassicFlow, ConnectionPlugin, getSourceTarget, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
 import { Presets, SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
-import type { GraphDocument, GraphEdge, PortRef, Position } from '../../graph/document.ts';
+import type { GraphDocument, GraphEdge, NodeMode, PortRef, Position } from '../../graph/document.ts';
 import { edgeKey } from './edits.ts';
 import { EditorNode, EditorWire, type Schemes } from './editor-node.svelte.ts';
 import { portSignature, type NodeView } from './node-view.ts';
@@ -32,6 +32,8 @@ export interface CanvasActions {
   removeReconnecting(ids: string[]): void;
   /** Does any of these nodes declare pass-through pairs ("Delete and reconnect" is offered)? */
   canReconnect(ids: string[]): boolean;
+  /** Ctrl+B / Ctrl+M: bypass or mute the nodes, or make them active again when all already are. */
+  toggleMode(ids: string[], mode: NodeMode): void;
 }
 
 export interface CanvasHooks {
@@ -50,6 +52,9 @@ export interface CanvasHooks {
   removeNodesReconnecting(ids: string[]): void;
   canReconnect(ids: string[]): boolean;
   duplicateNodes(ids: string[]): void;
+  toggleMode(ids: string[], mode: NodeMode): void;
+  /** The node's current mode, for the menu's labels. */
+  modeOf(id: string): NodeMode | undefined;
   sections(): PaletteSection[];
 }
 
@@ -176,6 +181,11 @@ export class ReteCanvas {
           searchBar: false,
           list: [
             { label: `Duplicate${n}`, key: 'duplicate', handler: () => this.hooks.duplicateNodes(ids) },
+            ...(['bypass', 'mute'] as const).map((mode) => {
+              const undo = ids.every((id) => this.hooks.modeOf(id) === mode);
+              const verb = mode === 'bypass' ? 'Bypass' : 'Mute';
+              return { label: `${undo ? `Un-${mode}` : verb}${n} (Ctrl+${mode === 'bypass' ? 'B' : 'M'})`, key: mode, handler: () => this.hooks.toggleMode(ids, mode) };
+            }),
             { label: `Delete${n}`, key: 'delete', handler: () => this.hooks.removeNodes(ids) },
             ...(this.hooks.canReconnect(ids) ? [{ label: `Delete and reconnect${n}`, key: 'delete-reconnect', handler: () => this.hooks.removeNodesReconnecting(ids) }] : []),
           ],

@@ -21,7 +21,7 @@ const errorsOf = (doc: GraphDocument) => resolveGraph(doc, registry, { batch: 1 
 const frozen = (doc: GraphDocument) => structuredClone(doc);
 
 function empty(): GraphDocument {
-  return { format: 'lggan-studio.graph', version: 1, meta: { name: 'empty' }, template: { num_classes: 4, height: 16, width: 16, ngf: 4 }, nodes: [], edges: [], groups: [], comments: [], extra: {} };
+  return { format: 'lggan-studio.graph', version: 2, meta: { name: 'empty' }, template: { num_classes: 4, height: 16, width: 16, ngf: 4 }, nodes: [], edges: [], groups: [], comments: [], extra: {} };
 }
 
 describe('document edits', () => {
@@ -155,6 +155,41 @@ describe('document edits', () => {
     expect(edits.setCommentText(c.doc, c.id, 'bye').comments.at(-1)!.text).toBe('bye');
     expect(edits.removeComments(c.doc, [c.id]).comments).toEqual(doc.comments);
     expect(validateGraph(JSON.parse(saveGraph(c.doc))).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('bypass and mute toggles', () => {
+  const doc = () => load(pix2pix);
+  const modes = (d: GraphDocument) => Object.fromEntries(d.nodes.filter((n) => n.mode).map((n) => [n.id, n.mode]));
+
+  it('sets the mode on every given node, and clears it when all of them have it already', () => {
+    const before = doc();
+    const snapshot = frozen(before);
+    const bypassed = edits.toggleNodeMode(before, ['res1', 'res2'], 'bypass');
+    expect(before).toEqual(snapshot); // never mutated
+    expect(modes(bypassed)).toEqual({ res1: 'bypass', res2: 'bypass' });
+    expect(errorsOf(bypassed)).toEqual([]);
+    expect(modes(edits.toggleNodeMode(bypassed, ['res1', 'res2'], 'bypass'))).toEqual({});
+    // mixed selection: all take the mode; mute replaces bypass
+    expect(modes(edits.toggleNodeMode(bypassed, ['res2', 'up_norm'], 'bypass'))).toEqual({ res1: 'bypass', res2: 'bypass', up_norm: 'bypass' });
+    expect(modes(edits.toggleNodeMode(bypassed, ['res2'], 'mute'))).toEqual({ res1: 'bypass', res2: 'mute' });
+    expect(validateGraph(JSON.parse(saveGraph(bypassed)))).toEqual([]);
+  });
+
+  it('is one undo step, and refuses unknown nodes', () => {
+    const history = new History();
+    const before = doc();
+    const after = edits.toggleNodeMode(before, ['res1', 'res2'], 'bypass');
+    history.record(before, 'Bypass 2 nodes');
+    expect(modes(after)).toEqual({ res1: 'bypass', res2: 'bypass' });
+    expect(modes(history.undo(after)!)).toEqual({});
+    expect(history.canUndo).toBe(false);
+    expect(() => edits.toggleNodeMode(doc(), ['ghost'], 'mute')).toThrow(/no node 'ghost'/);
+  });
+
+  it('bypassing a node that passes nothing through is reported on that node', () => {
+    const errors = errorsOf(edits.toggleNodeMode(doc(), ['enc'], 'bypass'));
+    expect(errors.map((d) => [d.code, d.where.node])).toEqual([['cannot-bypass', 'enc']]);
   });
 });
 

@@ -4,7 +4,7 @@
  * undo snapshots are cheap. The canvas (Rete) is redrawn from the result, never the other way round.
  */
 import type { NodeRegistry } from '../../../nodes/registry.ts';
-import type { GraphComment, GraphDocument, GraphEdge, GraphGroup, GraphNode, ParamValue, PortRef, Position } from '../../graph/document.ts';
+import type { GraphComment, GraphDocument, GraphEdge, GraphGroup, GraphNode, NodeMode, ParamValue, PortRef, Position } from '../../graph/document.ts';
 import { ID_PATTERN } from '../../graph/validate.ts';
 
 export class EditError extends Error {
@@ -100,6 +100,23 @@ export function setNodeField(doc: GraphDocument, nodeId: string, field: 'title' 
     else next[field] = value.trim();
     return next;
   });
+}
+
+/**
+ * Ctrl+B / Ctrl+M as in ComfyUI: when every given node already has `mode`, they all become active
+ * again; otherwise they all take `mode` (a bypassed node that is muted stops being bypassed).
+ */
+export function toggleNodeMode(doc: GraphDocument, ids: readonly string[], mode: NodeMode): GraphDocument {
+  if (ids.length === 0) return doc;
+  ids.forEach((id) => nodeIndex(doc, id)); // unknown ids are an error, as for every edit
+  const wanted = new Set(ids);
+  const next = doc.nodes.every((n) => !wanted.has(n.id) || n.mode === mode) ? undefined : mode;
+  const nodes = doc.nodes.map((n) => {
+    if (!wanted.has(n.id) || n.mode === next) return n;
+    const { mode: _old, ...active } = n;
+    return next === undefined ? active : { ...active, mode: next };
+  });
+  return { ...doc, nodes };
 }
 
 const roundPosition = (p: Position): Position => ({ x: Math.round(p.x), y: Math.round(p.y) });

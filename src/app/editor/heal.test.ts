@@ -5,7 +5,7 @@ import { createRegistry } from '../../../nodes/index.ts';
 import { NodeRegistry } from '../../../nodes/registry.ts';
 import { coreNodes } from '../../../nodes/core/index.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
-import type { GraphDocument } from '../../graph/document.ts';
+import { GRAPH_VERSION, type GraphDocument } from '../../graph/document.ts';
 import { loadGraphValue } from '../../graph/load.ts';
 import * as edits from './edits.ts';
 import { canReconnect, droppedWiresNotice, dropStaleWires, healEditedDocument, nodesWithChangedParams, removeNodesReconnecting, setParamHealing } from './heal.ts';
@@ -74,7 +74,7 @@ describe('a param change heals the wiring', () => {
       outputs: (p) => [{ name: 'y', kind: p.as === 'loss' ? 'loss' : 'image', doc: 'y' }],
     };
     const reg = new NodeRegistry([...coreNodes, switching]);
-    let small: GraphDocument = { format: 'lggan-studio.graph', version: 1, meta: { name: 't' }, template: { num_classes: 4, height: 16, width: 16 }, nodes: [], edges: [], groups: [], comments: [], extra: {} };
+    let small: GraphDocument = { format: 'lggan-studio.graph', version: GRAPH_VERSION, meta: { name: 't' }, template: { num_classes: 4, height: 16, width: 16 }, nodes: [], edges: [], groups: [], comments: [], extra: {} };
     small = edits.addNode(small, reg, 'test/switching', { x: 0, y: 0 }).doc;
     small = edits.addNode(small, reg, 'core/output', { x: 300, y: 0 }).doc;
     small = edits.connect(small, { node: 'switching', port: 'y' }, { node: 'output', port: 'value' });

@@ -7,7 +7,7 @@ import { badgeParams, type NodeCategory, type TensorKind } from '../../../nodes/
 import { formatShape } from '../../../nodes/dims.ts';
 import type { GraphIR, ResolvedNode } from '../../compiler/ir.ts';
 import type { Diagnostic, Severity } from '../../graph/diagnostics.ts';
-import type { GraphDocument } from '../../graph/document.ts';
+import type { GraphDocument, NodeMode } from '../../graph/document.ts';
 
 export interface PortView {
   name: string;
@@ -35,6 +35,8 @@ export interface NodeView {
   badges: BadgeView[];
   severity?: Severity;
   problems: Diagnostic[];
+  /** Bypassed or muted by the user, or left out of the program because a node it needs is. */
+  mode?: NodeMode | 'left-out';
 }
 
 export interface BadgeView {
@@ -172,7 +174,18 @@ export function nodeViews(doc: GraphDocument, ir: GraphIR): Map<string, NodeView
     if (n && !n.diagnostics.includes(d)) edgeProblems.set(d.where.node, [...(edgeProblems.get(d.where.node) ?? []), d]);
   }
   const views = new Map<string, NodeView>();
-  for (const n of ir.nodes.values()) views.set(n.id, nodeView(doc, n, edgeProblems.get(n.id)));
+  const leftOut = new Set(ir.removedByModes ?? []);
+  for (const node of doc.nodes) {
+    const resolved = ir.nodes.get(node.id);
+    // Muted and bypassed nodes, and what they took out, are not in the program but stay on the
+    // canvas as the user made them; so does a bypassed node computed as a stand-in (SAU → upsample).
+    const edited = ir.asEdited?.get(node.id);
+    const n = edited && resolved ? { ...edited, diagnostics: resolved.diagnostics } : (edited ?? resolved);
+    if (!n || views.has(node.id)) continue;
+    const view = nodeView(doc, n, edgeProblems.get(node.id));
+    const mode = node.mode ?? (leftOut.has(node.id) ? 'left-out' : undefined);
+    views.set(node.id, mode ? { ...view, mode } : view);
+  }
   return views;
 }
 

@@ -110,6 +110,47 @@ describe('ours → litegraph → ours', () => {
   });
 });
 
+describe('node modes: bypass is litegraph/ComfyUI mode 4, mute is 2 ("never")', () => {
+  const withModes = (): GraphDocument => {
+    const doc = structuredClone(shipped.find(([f]) => f === 'lggan-cityscapes-tiny.json')![1]);
+    doc.nodes.find((n) => n.id === 'fusion')!.mode = 'bypass';
+    doc.nodes.find((n) => n.id === 'trunk')!.mode = 'mute';
+    return doc;
+  };
+  const liteModes = (doc: GraphDocument) =>
+    Object.fromEntries(toLitegraph(doc, registry).nodes.map((n) => [(n.properties.lggan as { id: string }).id, n.mode]));
+
+  it('writes 4 and 2 for bypass and mute, 0 for active nodes', () => {
+    const modes = liteModes(withModes());
+    expect(modes.fusion).toBe(4);
+    expect(modes.trunk).toBe(2);
+    expect(modes.encoder).toBe(0);
+  });
+
+  it('comes back exactly through JSON and through a real LGraph', () => {
+    const doc = withModes();
+    expect(saveGraph(viaJson(doc))).toBe(saveGraph(doc));
+    expect(saveGraph(viaLGraph(doc, true))).toBe(saveGraph(doc));
+  });
+
+  it('reads modes set on the litegraph side; other litegraph modes stay foreign', () => {
+    const lite = toLitegraph(shipped.find(([f]) => f === 'lggan-cityscapes-tiny.json')![1], registry);
+    const byId = (id: string) => lite.nodes.find((n) => (n.properties.lggan as { id: string }).id === id)!;
+    byId('classifier').mode = 2;
+    byId('fusion').mode = 4;
+    byId('masks').mode = 3; // litegraph's "on trigger": not ours, kept as it was
+    const back = fromLitegraph(JSON.parse(JSON.stringify(lite)), registry);
+    expect(back.ok).toBe(true);
+    if (!back.ok) return;
+    const node = (id: string) => back.doc.nodes.find((n) => n.id === id)!;
+    expect(node('classifier').mode).toBe('mute');
+    expect(node('fusion').mode).toBe('bypass');
+    expect(node('masks').mode).toBeUndefined();
+    expect(node('masks').extra).toEqual({ litegraph: { mode: 3 } });
+    expect(liteModes(back.doc)).toMatchObject({ classifier: 2, fusion: 4, masks: 3, encoder: 0 });
+  });
+});
+
 describe('litegraph → ours → litegraph → ours', () => {
   it('reads a ComfyUI-shaped workflow', () => {
     const result = fromLitegraph(fixture(), registry, { file: 'comfy.json', name: 'comfy' });
@@ -138,7 +179,10 @@ describe('litegraph → ours → litegraph → ours', () => {
     });
     expect(labels.extra?.litegraph).toMatchObject({ size: [315, 180] });
     expect(act.params).toEqual({ function: 'leaky-relu' });
-    expect(act.extra?.litegraph).toMatchObject({ flags: { collapsed: true }, mode: 4 });
+    // ComfyUI's bypass (mode 4) is the node's own mode, not a foreign field.
+    expect(act.mode).toBe('bypass');
+    expect(act.extra?.litegraph).toMatchObject({ flags: { collapsed: true } });
+    expect(act.extra?.litegraph).not.toHaveProperty('mode');
     expect(out).toMatchObject({ title: 'Final', params: { name: 'final', role: 'image' } });
     expect(sampler.params).toEqual({ 'Node name for S&R': 'KSampler' });
     expect(sampler.extra?.litegraph).toMatchObject({ type: 'KSampler', widgets_values: [156680208700286, 'randomize', 20, 8, 'euler', 'normal', 1] });

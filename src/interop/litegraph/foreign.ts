@@ -6,7 +6,7 @@
  * exactly; otherwise the part travels untouched in the meta, so both directions stay lossless.
  */
 import { checkJsonValue, cloneJson, defineOwn, isPlainObject, type JsonObject } from '../../graph/util.ts';
-import { LITEGRAPH_VERSION, META_KEY, MODE_ALWAYS, NOTE_COLORS, NOTE_TYPE } from './format.ts';
+import { LITEGRAPH_VERSION, META_KEY, MODE_ALWAYS, NOTE_COLORS, NOTE_TYPE, ourMode } from './format.ts';
 import { DEFAULT_COMMENT_SIZE, defaultNodeSize } from './layout.ts';
 import type { NodeColors } from './colors.ts';
 import { isSafeKey, nonEmpty, readPair, sameJson } from './values.ts';
@@ -89,7 +89,8 @@ export function collectNodeForeign(json: JsonObject, baseline: NodeBaseline): Js
         if (isPlainObject(value) && nonEmpty(value)) put('flags', jsonOrUndefined(value));
         break;
       case 'mode':
-        if (typeof value === 'number' && Number.isFinite(value) && value !== MODE_ALWAYS) put('mode', value);
+        // never (2) and bypass (4) are the node's own mode; only other modes are foreign.
+        if (typeof value === 'number' && Number.isFinite(value) && value !== MODE_ALWAYS && ourMode(value) === undefined) put('mode', value);
         break;
       case 'inputs':
       case 'outputs':

@@ -68,5 +68,19 @@ export const FOREIGN_KEY = 'litegraph';
 export const NOTE_TYPE = 'Note';
 /** The colours ComfyUI gives note nodes. */
 export const NOTE_COLORS = { color: '#432', bgcolor: '#653' } as const;
-/** litegraph's mode "always" (run every step); other modes (never, bypass…) are kept as foreign fields. */
+/** litegraph's mode "always" (run every step). */
 export const MODE_ALWAYS = 0;
+/** litegraph's mode "never" (ComfyUI's mute): our node mode "mute". */
+export const MODE_NEVER = 2;
+/** ComfyUI's bypass (litegraph's 4): our node mode "bypass". Other modes (on event, on trigger) are kept as foreign fields. */
+export const MODE_BYPASS = 4;
+
+/** Our node mode as a litegraph mode number. */
+export function liteMode(mode: 'bypass' | 'mute' | undefined): number {
+  return mode === 'bypass' ? MODE_BYPASS : mode === 'mute' ? MODE_NEVER : MODE_ALWAYS;
+}
+
+/** A litegraph mode number as our node mode, when it is one (always → active, i.e. undefined). */
+export function ourMode(mode: unknown): 'bypass' | 'mute' | undefined {
+  return mode === MODE_BYPASS ? 'bypass' : mode === MODE_NEVER ? 'mute' : undefined;
+}

@@ -17,7 +17,7 @@ import { Reporter } from '../../graph/report.ts';
 import { checkJsonValue, cloneJson, defineOwn, describeValue, isPlainObject, type JsonObject } from '../../graph/util.ts';
 import { ID_PATTERN, TYPE_PATTERN } from '../../graph/validate.ts';
 import { collectGraphForeign, collectGroupForeign, collectNodeForeign, collectNoteForeign, NOTE_DEFAULT_SIZE } from './foreign.ts';
-import { META_KEY, NOTE_TYPE } from './format.ts';
+import { META_KEY, NOTE_TYPE, ourMode } from './format.ts';
 import { boxesOverlap, defaultNodeSize, nodeBox, type Box } from './layout.ts';
 import { nodeBaseline } from './to-litegraph.ts';
 import { joinExtra, readBox, readPair, sameAfterFloat32, sameJson } from './values.ts';
@@ -385,6 +385,8 @@ function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edges: Gr
   const node: GraphNode = { id: n.ourId, type, typeVersion, params, position };
   if (title !== undefined) node.title = title;
   if (typeof meta.network === 'string' && meta.network !== '') node.network = meta.network;
+  const mode = ourMode(n.json.mode);
+  if (mode !== undefined) node.mode = mode;
   const baseline = nodeBaseline(node, def, { edges, template }, foreignType);
   const extra = joinExtra(isPlainObject(meta.extra) ? meta.extra : undefined, collectNodeForeign(n.json, baseline), whole(meta.foreignAt));
   if (extra !== undefined) node.extra = extra;

@@ -22,7 +22,7 @@ import {
   NOTE_DEFAULT_SIZE,
   type NodeBaseline,
 } from './foreign.ts';
-import { LITEGRAPH_VERSION, META_KEY, MODE_ALWAYS, NOTE_COLORS, NOTE_TYPE, type LiteGraphJson, type LiteLinkTuple } from './format.ts';
+import { LITEGRAPH_VERSION, META_KEY, MODE_ALWAYS, NOTE_COLORS, NOTE_TYPE, liteMode, type LiteGraphJson, type LiteLinkTuple } from './format.ts';
 import { defaultNodeSize, emptyGroupBounding, groupBounding, nodeBox } from './layout.ts';
 import { exactPair, type CommentMeta, type GraphMetaRecord, type GroupRecord, type NodeMeta } from './meta.ts';
 import { nodeSlots } from './ports.ts';
@@ -104,7 +104,7 @@ function exportNode(node: GraphNode, index: number, liteId: number, def: NodeDef
     ),
     flags: {},
     order: index,
-    mode: MODE_ALWAYS,
+    mode: liteMode(node.mode),
     inputs: baseline.inputs.map((s) => ({ name: s.name, type: s.type, link: null })),
     outputs: baseline.outputs.map((s) => ({ name: s.name, type: s.type, links: null })),
     title: node.title ?? def?.title ?? foreignType ?? node.type,

@@ -23,9 +23,9 @@ import { trainingOf } from './sides.ts';
 export { ExportError } from './plan.ts';
 export { UnexportableNodeError, EMITTERS } from './emitters.ts';
 
-function configJson(plan: ExportPlan, feeds: FeedPlans): string {
+/** `doc` is the graph as the user has it (bypass/mute included), which graph.lggan.json holds too. */
+function configJson(doc: GraphDocument, plan: ExportPlan, feeds: FeedPlans): string {
   const { ir } = plan;
-  const doc = ir.doc;
   const firstInput = plan.inputs.map((i) => ir.nodes.get(i.id)!).find((n) => Object.values(n.outputs)[0]?.shape.length === 4);
   const shape = firstInput ? Object.values(firstInput.outputs)[0].shape.map((d) => d.value) : [1, ir.template.height ?? 0, ir.template.width ?? 0];
   const labelInput = plan.inputs.map((i) => ir.nodes.get(i.id)!).find((n) => typeof n.params.num_classes === 'number');
@@ -51,7 +51,10 @@ function configJson(plan: ExportPlan, feeds: FeedPlans): string {
   return JSON.stringify(config, null, 2) + '\n';
 }
 
-/** The package's files by path (sorted), for a folder or a zip. */
+/**
+ * The package's files by path (sorted), for a folder or a zip. Bypassed and muted nodes are already
+ * rewritten away by resolveGraph, so the code is that of the program the studio compiles.
+ */
 export function exportPytorchPackage(doc: GraphDocument, registry: NodeRegistry): Map<string, string | Uint8Array> {
   const ir = resolveGraph(doc, registry);
   const plan = planExport(ir);
@@ -61,7 +64,7 @@ export function exportPytorchPackage(doc: GraphDocument, registry: NodeRegistry)
   if (training && !feeds.plans.synthetic) throw new ExportError(`no dataset field can feed the graph's inputs: ${feeds.unfit.synthetic}`);
   const files: Record<string, string> = {
     'README.md': readmeMd(plan, training, feeds),
-    'config.json': configJson(plan, feeds),
+    'config.json': configJson(doc, plan, feeds),
     'graph.lggan.json': saveGraph(doc),
     'model.py': modelPy(plan),
     'objective.py': objectivePy(plan, training),

@@ -4,18 +4,14 @@ import { createRegistry } from '../../nodes/index.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import type { Diagnostic } from '../graph/diagnostics.ts';
 import type { GraphDocument } from '../graph/document.ts';
-import { loadGraphValue } from '../graph/load.ts';
 import { removeNodes, setMeta, setParam } from './editor/edits.ts';
 import { DocumentFile } from './files/document-file.ts';
 import { Session } from './session.svelte.ts';
+import { loadDocOrThrow } from './load-doc.test-util.ts';
 
 const registry = createRegistry();
 
-function load(json: unknown): GraphDocument {
-  const r = loadGraphValue(json, { registry });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.doc;
-}
+const load = (json: unknown): GraphDocument => loadDocOrThrow(json, registry);
 const base = load(pix2pix);
 
 /** Lookups throw once `armed`: the resolver then throws on any graph, as a resolver bug would. */

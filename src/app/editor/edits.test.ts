@@ -3,19 +3,15 @@ import pix2pix from '../../../graphs/tiny-pix2pix.json';
 import { createRegistry } from '../../../nodes/index.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { validateGraph } from '../../graph/validate.ts';
 import * as edits from './edits.ts';
 import { History } from './history.ts';
+import { loadDocOrThrow } from '../load-doc.test-util.ts';
 
 const registry = createRegistry();
 
-function load(json: unknown): GraphDocument {
-  const r = loadGraphValue(json, { registry });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.doc;
-}
+const load = (json: unknown): GraphDocument => loadDocOrThrow(json, registry);
 
 const errorsOf = (doc: GraphDocument) => resolveGraph(doc, registry, { batch: 1 }).diagnostics.filter((d) => d.severity === 'error');
 const frozen = (doc: GraphDocument) => structuredClone(doc);

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import pix2pix from '../../../graphs/tiny-pix2pix.json';
 import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraph, loadGraphValue } from '../../graph/load.ts';
+import { loadGraph } from '../../graph/load.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { Autosaver, AUTOSAVE_KEY, type Timers } from './autosave.ts';
 import { copyText, parseClipboard } from './clipboard.ts';
@@ -12,16 +12,13 @@ import { paste, setParam } from './edits.ts';
 import { GraphLibrary } from './library.ts';
 import { decodeShareHash, encodeShareHash, fromBase64Url, shareUrl, toBase64Url } from './share-link.ts';
 import { MemoryStore, type KeyValueStore } from './store.ts';
+import { loadDocOrThrow } from '../load-doc.test-util.ts';
 
 const registry = createRegistry();
 const graphsDir = fileURLToPath(new URL('../../../graphs/', import.meta.url));
 const shipped = readdirSync(graphsDir).filter((f) => f.endsWith('.json'));
 
-function load(json: unknown): GraphDocument {
-  const r = loadGraphValue(json, { registry });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.doc;
-}
+const load = (json: unknown): GraphDocument => loadDocOrThrow(json, registry);
 
 describe('share links', () => {
   it.each(shipped)('round-trips %s byte for byte', (file) => {

@@ -2,21 +2,17 @@ import { describe, expect, it } from 'vitest';
 import pix2pix from '../../../graphs/tiny-pix2pix.json';
 import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { fakeIndexedDb } from '../../runtime/checkpoint/fake-indexeddb.test-util.ts';
 import { Autosaver, type Timers } from './autosave.ts';
 import { setMeta, setParam } from './edits.ts';
 import { LAST_KEY, RECENT_PREFIX, RecentDocuments, type DocumentInfo } from './recent.ts';
 import { IndexedDbStore, MemoryStore, type KeyValueStore } from './store.ts';
+import { loadDocOrThrow } from '../load-doc.test-util.ts';
 
 const registry = createRegistry();
 
-function load(json: unknown): GraphDocument {
-  const r = loadGraphValue(json, { registry });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.doc;
-}
+const load = (json: unknown): GraphDocument => loadDocOrThrow(json, registry);
 
 const base = load(pix2pix);
 const named = (name: string) => setMeta(base, 'name', name);

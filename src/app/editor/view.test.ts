@@ -4,20 +4,16 @@ import pix2pix from '../../../graphs/tiny-pix2pix.json';
 import { createRegistry } from '../../../nodes/index.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
 import { arrangeLayout } from './arrange.ts';
 import { addNode, setParam } from './edits.ts';
 import { nodeSize, nodeViews, portSignature } from './node-view.ts';
 import { CATEGORY_ORDER, paletteSections } from './palette.ts';
 import { checkWire } from './wiring.ts';
+import { loadDocOrThrow } from '../load-doc.test-util.ts';
 
 const registry = createRegistry();
 
-function load(json: unknown): GraphDocument {
-  const r = loadGraphValue(json, { registry });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.doc;
-}
+const load = (json: unknown): GraphDocument => loadDocOrThrow(json, registry);
 const resolve = (doc: GraphDocument) => resolveGraph(doc, registry, { batch: 1 });
 
 describe('wire checks', () => {

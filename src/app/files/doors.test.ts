@@ -4,20 +4,16 @@ import { createRegistry } from '../../../nodes/index.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { error, type Diagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
 import { DocumentTimeline } from '../editor/document-timeline.ts';
 import { removeNodes, setMeta, setParam } from '../editor/edits.ts';
 import { resolveSafely } from '../editor/safe-resolve.ts';
 import { DocumentFile, newDocumentId } from './document-file.ts';
 import { arriving, enterDocument, type Answer, type DoorKeeper } from './doors.ts';
+import { loadDocOrThrow } from '../load-doc.test-util.ts';
 
 const registry = createRegistry();
 
-function load(json: unknown): GraphDocument {
-  const r = loadGraphValue(json, { registry });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
-  return r.doc;
-}
+const load = (json: unknown): GraphDocument => loadDocOrThrow(json, registry);
 
 const base = load(pix2pix);
 const fileFor = (doc: GraphDocument, id = 'first') => new DocumentFile(id, 'first.lggan.json', doc);

@@ -146,10 +146,10 @@ export function carriedVariables(file: SafetensorsFile): (name: string, shape: r
 /**
  * Carries a checkpoint's weights (and, with `optimizer`, its Adam state and counters) over to
  * the program of an edited graph; see the file comment for the rules. The program's variables
- * must hold their initial values (a freshly compiled program, or one compiled with
- * `assignedAfter: carriedVariables(file)`: then carry over at once, as only this fills them). Throws, with nothing assigned,
- * when the file's optimiser state is malformed (counters that are not whole-number scalars,
- * moments without their side's step counter).
+ * must hold their initial values: a freshly compiled program, or one compiled with
+ * `assignedAfter: carriedVariables(file)` (then carry over at once: only this fills those
+ * variables). Throws, with nothing assigned, when the file's optimiser state is malformed
+ * (counters that are not whole-number scalars, moments without their side's step counter).
  */
 export function carryOver(program: Program, source: Uint8Array | SafetensorsFile, options: { optimizer?: CarryOptimizerTarget } = {}): CarryReport {
   const file = source instanceof Uint8Array ? readSafetensors(source) : source;

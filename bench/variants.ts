@@ -115,15 +115,15 @@ for (let round = 1; round <= repeat; round++) {
   program.dispose();
 
   const initialisation = init.draw + init.upload;
-  const compileRest = Math.max(0, compile - initialisation);
+  const compileRest = compile - initialisation; // an estimate: negative when the replay's noise exceeds it
   const uploads = initialisation + carry;
-  const besides = total - uploads;
+  const besides = Math.max(0, total - uploads);
   console.log(`\nround ${round}: edit → ready program with weights carried: ${fmt(total)}`);
   console.log(`  resolve                                 ${fmt(resolve)}`);
   console.log(`  compile                                 ${fmt(compile)}`);
   console.log(`    init draws (JS random, replayed)      ${fmt(init.draw)}`);
   console.log(`    init upload (tf.variable, replayed)   ${fmt(init.upload)}`);
-  console.log(`    rest of compile (build, ~)            ${fmt(compileRest)}`);
+  console.log(`    rest of compile (build, est.)         ${fmt(compileRest)}`);
   console.log(`  read checkpoint (safetensors parse)     ${fmt(read)}`);
   console.log(`  carryOver (assign = upload, report)     ${fmt(carry)}`);
   console.log(`  carried: ${report.totals.kept} kept, ${report.totals.reinitialised} re-initialised, ${report.totals.dropped} dropped`);

@@ -1,6 +1,6 @@
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import type { GraphIR } from '../compiler/ir.ts';
-import { CompileError, compileProgram, type Program } from '../compiler/program.ts';
+import { CompileError, compileProgram, type CompileOptions, type Program } from '../compiler/program.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,6 +24,8 @@ export interface LoadProgramOptions {
    * decide whether to suggest --backend cpu).
    */
   memory?: { training: boolean; limits?: MemoryLimits; cpuLimits?: MemoryLimits };
+  /** Variables the caller assigns at once after compiling (a carry-over): their init is skipped; see compileProgram. */
+  assignedAfter?: CompileOptions['assignedAfter'];
 }
 
 /**
@@ -87,10 +89,10 @@ export async function resolveProgram(file: string, registry: NodeRegistry, io: C
 }
 
 /** Compiles a resolved graph (allocating its variables); null after printing the problems when it does not compile. */
-export function compileResolved(resolved: ResolvedGraph, io: CliIO): Program | null {
+export function compileResolved(resolved: ResolvedGraph, io: CliIO, options: Pick<CompileOptions, 'assignedAfter'> = {}): Program | null {
   const { file, ir, init } = resolved;
   try {
-    return compileProgram(ir, { init });
+    return compileProgram(ir, { init, assignedAfter: options.assignedAfter });
   } catch (e) {
     if (e instanceof CompileError) {
       printDiagnostics(e.diagnostics, file, io);
@@ -106,5 +108,5 @@ export function compileResolved(resolved: ResolvedGraph, io: CliIO): Program | n
  */
 export async function loadProgram(file: string, registry: NodeRegistry, io: CliIO, options: LoadProgramOptions = {}): Promise<Program | null> {
   const resolved = await resolveProgram(file, registry, io, options);
-  return resolved && compileResolved(resolved, io);
+  return resolved && compileResolved(resolved, io, { assignedAfter: options.assignedAfter });
 }

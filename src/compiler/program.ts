@@ -71,7 +71,18 @@ function isFeedable(n: ResolvedNode): boolean {
 /** tfjs keeps one global namespace of variable names; each program gets its own prefix in it. */
 let programCounter = 0;
 
-export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {}): Program {
+export interface CompileOptions {
+  init?: InitSettings;
+  /**
+   * Variables the caller assigns right after compiling (a checkpoint carried over): they start as
+   * zeros instead of their init, which skips the JS random draws (seconds for a full-size graph).
+   * Every other variable gets exactly the values it gets without this (each name has its own
+   * random stream). Use `carriedVariables` of the checkpoint, then `carryOver` at once.
+   */
+  assignedAfter?: (name: string, shape: readonly number[]) => boolean;
+}
+
+export function compileProgram(ir: GraphIR, options: CompileOptions = {}): Program {
   const engineScope = `program${++programCounter}`;
   const init = options.init ?? ir.doc.init ?? DEFAULT_INIT;
   const problems = ir.diagnostics.filter((d) => d.severity === 'error');
@@ -112,7 +123,7 @@ export function compileProgram(ir: GraphIR, options: { init?: InitSettings } = {
           if (existing) return existing;
           const size = shape.reduce((a, b) => a * b, 1);
           const trainable = opts.trainable ?? true;
-          const initial = tf.tensor(initialValues(initializer, size, init, name), shape);
+          const initial = options.assignedAfter?.(name, shape) ? tf.zeros(shape) : tf.tensor(initialValues(initializer, size, init, name), shape);
           const v = tf.variable(initial, trainable, `${engineScope}/${name}`);
           initial.dispose(); // the variable holds its own reference to the data
           variables.set(name, v);

@@ -20,7 +20,7 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
 import { graphHash } from '../../graph/hash.ts';
-import { carryOver, carryReportLines, CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
+import { carriedVariables, carryOver, carryReportLines, CheckpointLoadError, loadCheckpoint, type RunRecord } from '../../runtime/checkpoint/index.ts';
 import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts';
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
 import type { SafetensorsFile } from '../../runtime/safetensors.ts';
@@ -238,7 +238,14 @@ export async function train(argv: string[], registry: NodeRegistry, io: CliIO): 
   if (start >= o.steps) throw new UsageError(`--steps ${o.steps} is not beyond the checkpoint's step ${start}: --steps counts all steps, the resumed ones included`);
 
   const graphIO = o.graphText === undefined ? io : withGraphText(io, o.graph, o.graphText);
-  const program = await loadProgram(o.graph, registry, graphIO, { batch: o.batch, chooseBatch: trainerBatch, seed: o.seed ?? resume?.record.seed, memory: { training: true } });
+  const program = await loadProgram(o.graph, registry, graphIO, {
+    batch: o.batch,
+    chooseBatch: trainerBatch,
+    seed: o.seed ?? resume?.record.seed,
+    memory: { training: true },
+    // --init-from overwrites every variable the checkpoint fits right after compiling: skip their random init.
+    assignedAfter: resume?.mode === 'init-from' ? carriedVariables(resume.file) : undefined,
+  });
   if (!program) return EXIT.problems;
   if (o.recordedHash !== undefined && graphHash(program.ir.doc) !== o.recordedHash) {
     io.err(`note the graph in ${o.fromRun} now hashes differently from the recorded ${o.recordedHash.slice(0, 12)} (loaded by a newer format version?): losses may differ`);

@@ -21,7 +21,8 @@ import { formatDiagnostic } from '../../graph/diagnostics.ts';
 import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
 import { canonicalJson, graphHash } from '../../graph/hash.ts';
 import { loadGraphValue } from '../../graph/load.ts';
-import { carryOver } from '../checkpoint/carry.ts';
+import { carriedVariables, carryOver } from '../checkpoint/carry.ts';
+import { readSafetensors, type SafetensorsFile } from '../safetensors.ts';
 import { carryReportLines } from '../checkpoint/carry-text.ts';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.ts';
 import { runRecordFor } from '../checkpoint/record.ts';
@@ -87,6 +88,15 @@ interface RunContext {
 }
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Checkpoint bytes to carry over, parsed before compiling (so compile can skip what they fill). */
+function carriedFile(bytes: Uint8Array): SafetensorsFile {
+  try {
+    return readSafetensors(bytes);
+  } catch (e) {
+    throw new RunSetupError('checkpoint', `the checkpoint cannot be carried over: ${(e as Error).message}`);
+  }
+}
 
 export class TrainingSession {
   private phase: 'idle' | 'running' | 'ended' = 'idle';
@@ -180,7 +190,9 @@ export class TrainingSession {
         throw e;
       }
     }
-    const program = compileProgram(ir, { init: { ...(doc.init ?? DEFAULT_INIT), seed } });
+    // A carry-over overwrites every variable the checkpoint fits right after compiling: skip their random init.
+    const carried = message.checkpoint && message.carryOver ? carriedFile(message.checkpoint) : undefined;
+    const program = compileProgram(ir, { init: { ...(doc.init ?? DEFAULT_INIT), seed }, assignedAfter: carried && carriedVariables(carried) });
     let run: TrainingRun | undefined;
     let preview: Feeds | undefined;
     try {
@@ -227,7 +239,7 @@ export class TrainingSession {
         preview: {},
         lastSaved: -1,
       };
-      if (message.checkpoint && message.carryOver) this.carryCheckpoint(ctx, message.checkpoint);
+      if (carried) this.carryCheckpoint(ctx, carried);
       else if (message.checkpoint) this.restoreCheckpoint(ctx, message.checkpoint);
       else if (message.fromAutosave) await this.restore(ctx);
       ctx.preview = preview = toFeeds([await split.train.sample(0)], inputs);
@@ -279,10 +291,10 @@ export class TrainingSession {
   }
 
   /** Carries checkpoint bytes of another version of the graph over (partial), and reports what was kept. */
-  private carryCheckpoint(ctx: RunContext, bytes: Uint8Array): void {
+  private carryCheckpoint(ctx: RunContext, file: SafetensorsFile): void {
     let report;
     try {
-      report = carryOver(ctx.program, bytes, { optimizer: ctx.run });
+      report = carryOver(ctx.program, file, { optimizer: ctx.run });
     } catch (e) {
       throw new RunSetupError('checkpoint', `the checkpoint cannot be carried over: ${(e as Error).message}`);
     }

@@ -133,20 +133,30 @@ function carriedOptimizerEntries(file: SafetensorsFile, program: Program, kept: 
 }
 
 /**
+ * The variables `carryOver` assigns from `file`: those it has under the same name and shape. For
+ * compileProgram's `assignedAfter`, so the program skips drawing init values that would be overwritten.
+ */
+export function carriedVariables(file: SafetensorsFile): (name: string, shape: readonly number[]) => boolean {
+  return (name, shape) => {
+    const stored = file.tensors.get(name);
+    return stored !== undefined && sameShape(stored.shape, shape);
+  };
+}
+
+/**
  * Carries a checkpoint's weights (and, with `optimizer`, its Adam state and counters) over to
  * the program of an edited graph; see the file comment for the rules. The program's variables
- * must hold their initial values (a freshly compiled program). Throws, with nothing assigned,
- * when the file's optimiser state is malformed (counters that are not whole-number scalars,
- * moments without their side's step counter).
+ * must hold their initial values: a freshly compiled program, or one compiled with
+ * `assignedAfter: carriedVariables(file)` (then carry over at once: only this fills those
+ * variables). Throws, with nothing assigned, when the file's optimiser state is malformed
+ * (counters that are not whole-number scalars, moments without their side's step counter).
  */
 export function carryOver(program: Program, source: Uint8Array | SafetensorsFile, options: { optimizer?: CarryOptimizerTarget } = {}): CarryReport {
   const file = source instanceof Uint8Array ? readSafetensors(source) : source;
   const record = checkpointRecord(file);
+  const carried = carriedVariables(file);
   const fitting = new Set<string>();
-  for (const [name, info] of program.variableInfo) {
-    const stored = file.tensors.get(name);
-    if (stored && sameShape(stored.shape, info.shape)) fitting.add(name);
-  }
+  for (const [name, info] of program.variableInfo) if (carried(name, info.shape)) fitting.add(name);
   // The optimiser state is checked and loaded first: if the file's state is bad, no weight has moved.
   const optimizer = options.optimizer ? carriedOptimizerEntries(file, program, fitting, options.optimizer) : undefined;
   try {

@@ -3,7 +3,7 @@
  * image goes straight through) and mute the local branch, as for the global-only ablation; the
  * cards show it, the totals drop to the global-only generator's, one undo step reverts each toggle,
  * and the node menu offers both. Screenshot: e2e/.output/modes-global-only.png.
- * The litegraph view edits the same modes: its Mode menu offers Bypass, Ctrl+M mutes, the canvas
+ * The litegraph view edits the same modes: its Mode menu offers Bypass, Ctrl+M / Ctrl+B toggle, the canvas
  * draws them, and the Rete view and Problems agree. Screenshot: e2e/.output/modes-litegraph.png.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -102,7 +102,7 @@ test('litegraph view: bypass the fusion from its Mode menu, mute with Ctrl+M; Re
   await menuEntry(page, 'Bypass').click();
   await expect(page.getByTestId('undo')).toHaveAttribute('title', 'Undo Bypass fusion (litegraph) (Ctrl+Z)');
   expect(await modeIn(page, 'fusion')).toBe('bypass');
-  expect(await drawnAs(page, 'fusion')).toEqual({ mode: 4, look: 'bypass' });
+  await expect.poll(() => drawnAs(page, 'fusion')).toEqual({ mode: 4, look: 'bypass' });
   const problemsBypassed = await problems.textContent();
 
   // Ctrl+M on the selected trunk: muted, and what only it fed is drawn half-dimmed.
@@ -110,7 +110,7 @@ test('litegraph view: bypass the fusion from its Mode menu, mute with Ctrl+M; Re
   await page.mouse.click(trunk.x, trunk.y);
   await page.keyboard.press('Control+m');
   await expect(page.getByTestId('undo')).toHaveAttribute('title', 'Undo Mute trunk (Ctrl+Z)');
-  expect(await drawnAs(page, 'trunk')).toEqual({ mode: 2, look: 'mute' });
+  await expect.poll(() => drawnAs(page, 'trunk')).toEqual({ mode: 2, look: 'mute' });
   expect(await drawnAs(page, 'local')).toEqual({ mode: 0, look: 'left-out' });
   expect(await drawnAs(page, 'encoder')).toEqual({ mode: 0, look: 'active' });
   await frame(page);
@@ -119,8 +119,16 @@ test('litegraph view: bypass the fusion from its Mode menu, mute with Ctrl+M; Re
   // Ctrl+Z in the litegraph view takes the mute back, one step.
   await page.keyboard.press('Control+z');
   await expect(page.getByTestId('undo')).toHaveAttribute('title', 'Undo Bypass fusion (litegraph) (Ctrl+Z)');
-  expect(await drawnAs(page, 'trunk')).toEqual({ mode: 0, look: 'active' });
-  expect(await drawnAs(page, 'local')).toEqual({ mode: 0, look: 'active' });
+  await expect.poll(() => drawnAs(page, 'trunk')).toEqual({ mode: 0, look: 'active' });
+  await expect.poll(() => drawnAs(page, 'local')).toEqual({ mode: 0, look: 'active' });
+
+  // Ctrl+B toggles as in Rete: the bypassed fusion becomes active; Ctrl+Z brings the bypass back.
+  await page.mouse.click(fusion.x, fusion.y);
+  await page.keyboard.press('Control+b');
+  await expect(page.getByTestId('undo')).toHaveAttribute('title', 'Undo Un-bypass fusion (Ctrl+Z)');
+  await expect.poll(() => drawnAs(page, 'fusion')).toEqual({ mode: 0, look: 'active' });
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => drawnAs(page, 'fusion')).toEqual({ mode: 4, look: 'bypass' });
 
   // The Rete view shows the bypass the litegraph menu made; Problems say the same in both views.
   await showRete(page);

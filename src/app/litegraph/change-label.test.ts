@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { loadGraph } from '../../graph/load.ts';
-import { addNode, connect, disconnect, moveNodes, removeNodes, setParam } from '../editor/edits.ts';
+import { addNode, connect, disconnect, moveNodes, removeNodes, setParam, toggleNodeMode } from '../editor/edits.ts';
 import { describeChange } from './change-label.ts';
 
 const registry = createRegistry();
@@ -33,6 +33,16 @@ describe('naming a change that arrives as a whole document', () => {
     expect(describeChange(doc, setParam(doc, 'enc', 'kernel', 5))).toBe('Set enc.kernel (litegraph)');
     const two = setParam(setParam(doc, 'enc', 'kernel', 5), 'down', 'kernel', 7);
     expect(describeChange(doc, two)).toBe('Set 2 params (litegraph)');
+  });
+
+  it('names mode changes as Ctrl+B / Ctrl+M name them', () => {
+    const bypassed = toggleNodeMode(doc, ['res1'], 'bypass');
+    expect(describeChange(doc, bypassed)).toBe('Bypass res1 (litegraph)');
+    expect(describeChange(bypassed, doc)).toBe('Un-bypass res1 (litegraph)');
+    expect(describeChange(bypassed, toggleNodeMode(bypassed, ['res1'], 'mute'))).toBe('Mute res1 (litegraph)');
+    expect(describeChange(doc, toggleNodeMode(doc, ['res1', 'res2'], 'mute'))).toBe('Mute 2 nodes (litegraph)');
+    const mixed = toggleNodeMode(toggleNodeMode(doc, ['res1'], 'mute'), ['res2'], 'bypass');
+    expect(describeChange(doc, mixed)).toBe('Set mode of 2 nodes (litegraph)');
   });
 
   it('names moves, and anything else an edit', () => {

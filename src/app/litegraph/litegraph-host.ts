@@ -16,6 +16,7 @@ import { META_KEY, NOTE_TYPE } from '../../interop/litegraph/format.ts';
 import { packDefOf, registerLgganNodes, type LitegraphLib, type LgganGraphHooks } from '../../interop/litegraph/register.ts';
 import { connectionProblem, kindRefusal } from './connection-check.ts';
 import { drawableColors, installLitegraphSinks } from './litegraph-sinks.ts';
+import { drawModes, type ModeGraphHooks, type ModedNode } from './node-modes.ts';
 import { DECORATION_COLORS, decorateNode, problemsByNode } from './node-problems.ts';
 
 const { LGraph, LGraphCanvas, LiteGraph } = litegraph;
@@ -38,7 +39,7 @@ function leftToApp(e: KeyboardEvent): boolean {
   return e.type === 'keydown' && ((mod && ['c', 'x', 'v'].includes(e.key.toLowerCase())) || (!mod && (e.key === 'Delete' || e.key === 'Backspace')));
 }
 
-type Graph = InstanceType<typeof LGraph> & LgganGraphHooks & { onNodeRemoved?: (node: LGraphNode) => void; onNodeConnectionChange?: () => void };
+type Graph = InstanceType<typeof LGraph> & LgganGraphHooks & ModeGraphHooks & { onNodeRemoved?: (node: LGraphNode) => void; onNodeConnectionChange?: () => void };
 const nodesOf = (graph: Graph) => (graph as unknown as { _nodes: LGraphNode[] })._nodes;
 const isValidConnection = (a: unknown, b: unknown) => (LiteGraph as unknown as { isValidConnection(a: unknown, b: unknown): boolean }).isValidConnection(a, b);
 type Canvas = InstanceType<typeof LGraphCanvas> & {
@@ -92,6 +93,7 @@ export class LitegraphHost {
     this.graph = new LGraph() as Graph;
     this.canvas = new LGraphCanvas(element, this.graph) as Canvas;
     (this.canvas as unknown as { show_info: boolean }).show_info = false; // litegraph's frame statistics overlay
+    drawModes(this.canvas as unknown as Parameters<typeof drawModes>[0]);
     this.doc = doc;
     this.hook();
     const removeKeyFilter = this.filterKeys(element);
@@ -266,6 +268,7 @@ export class LitegraphHost {
     g.onNodeRemoved = () => this.schedule();
     g.onNodeConnectionChange = () => this.schedule();
     g.onLgganParamChanged = () => this.schedule();
+    g.onLgganModeChanged = () => this.schedule();
     g.onLgganRejected = (_node, message) => this.callbacks.onmessage(message);
     g.lgganCheckConnection = (source, sourceSlot, target, targetSlot) => {
       const from = this.ourId(source);
@@ -348,9 +351,13 @@ export class LitegraphHost {
   private decorate(): void {
     const ir = resolveGraph(this.doc, this.registry);
     const problems = problemsByNode([...ir.diagnostics, ...this.extraDiagnostics]);
+    const modes = new Map(this.doc.nodes.map((n) => [n.id, n.mode]));
+    const leftOut = new Set(ir.removedByModes ?? []);
     for (const node of nodesOf(this.graph)) {
       const id = this.ourId(node);
-      if (node.type !== NOTE_TYPE) decorateNode(node, id === undefined ? undefined : problems.get(id));
+      if (node.type === NOTE_TYPE) continue;
+      decorateNode(node, id === undefined ? undefined : problems.get(id));
+      (node as ModedNode).lgganMode = id === undefined ? undefined : (modes.get(id) ?? (leftOut.has(id) ? 'left-out' : undefined));
     }
     this.canvas.setDirty(true, true);
   }

@@ -21,6 +21,7 @@ describe('installLitegraphSinks', () => {
       menu: LiteGraph.ContextMenu,
       properties: LGraphCanvas.onShowMenuNodeProperties,
       colors: LGraphCanvas.onMenuNodeColors,
+      mode: LGraphCanvas.onMenuNodeMode,
       dialog: LGraphCanvas.prototype.showEditPropertyValue,
       panel: LGraphCanvas.prototype.showShowNodePanel,
     };
@@ -34,6 +35,7 @@ describe('installLitegraphSinks', () => {
     expect((LiteGraph.ContextMenu as { prototype: unknown }).prototype).toBe((before.menu as { prototype: unknown }).prototype);
     expect(LGraphCanvas.onShowMenuNodeProperties).not.toBe(before.properties);
     expect(LGraphCanvas.onMenuNodeColors).not.toBe(before.colors);
+    expect(LGraphCanvas.onMenuNodeMode).not.toBe(before.mode); // Always / Bypass / Never (node-modes.ts)
     expect(LGraphCanvas.prototype.showEditPropertyValue).not.toBe(before.dialog);
     expect(LGraphCanvas.prototype.showShowNodePanel).not.toBe(before.panel);
     const types = Object.keys(LiteGraph.registered_node_types as object).sort();

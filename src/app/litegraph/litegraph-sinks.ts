@@ -10,6 +10,8 @@
  *   we build carry their styled spans as LabelParts, made with DOM calls;
  * - the Properties menu, the property dialog, the node panel and the colour menu, whose HTML
  *   litegraph writes with data in it, are replaced by versions that set data as text;
+ * - the Mode menu and the panel's Mode field offer the modes a document has (node-modes.ts), with
+ *   labels of our own;
  * - litegraph's own demo node types (209 of them: scripts, image loaders, downloads…) are
  *   unregistered, so a graph can only make the pack's nodes and inert placeholders.
  *
@@ -19,6 +21,7 @@ import * as litegraph from 'litegraph.js';
 import { isColor } from '../../graph/color.ts';
 import type { LiteGraphJson } from '../../interop/litegraph/format.ts';
 import { appendParts, escapeHtml, propertyText, type LabelPart } from './html-text.ts';
+import { MODE_CHOICES, modeChoiceLabel, modeMenu, setNodeModes } from './node-modes.ts';
 
 const { LGraphCanvas, LiteGraph } = litegraph;
 
@@ -51,7 +54,6 @@ interface PanelNode {
   block_delete?: boolean;
   getPropertyInfo(name: string): PropertyInfo;
   setProperty(name: string, value: unknown): void;
-  changeMode(mode: number): void;
   setDirtyCanvas(a: boolean, b: boolean): void;
   onPropertyChanged?(name: string, value: unknown): unknown;
   onAddPropertyToPanel?(name: string, panel: unknown): boolean;
@@ -255,15 +257,15 @@ function showShowNodePanel(this: CanvasThis, node: PanelNode): void {
   panel.node = node;
   panel.classList.add('settings');
   const doc = panel.ownerDocument;
-  const modes = lib.LiteGraph.NODE_MODES as string[];
+  const modes = MODE_CHOICES.map((c) => c.label);
   const colors = lib.LGraphCanvas.node_colors as NodeColors;
 
   const update = (name: string, value: unknown) => {
     canvas.graph.beforeChange(node);
     if (name === 'Title') node.title = value;
     else if (name === 'Mode') {
-      const mode = modes.indexOf(String(value));
-      if (mode >= 0) node.changeMode(mode);
+      const choice = MODE_CHOICES.find((c) => c.label === String(value));
+      if (choice) setNodeModes([node as unknown as Parameters<typeof setNodeModes>[0][number]], choice.mode);
     } else if (name === 'Color') {
       const color = colors[String(value)];
       if (color) {
@@ -287,7 +289,7 @@ function showShowNodePanel(this: CanvasThis, node: PanelNode): void {
     heading.textContent = 'Properties';
     panel.content.append(about, heading);
     panel.addWidget('string', 'Title', propertyText(node.title), {}, update);
-    panel.addWidget('combo', 'Mode', modes[node.mode], { values: modes }, update);
+    panel.addWidget('combo', 'Mode', modeChoiceLabel(node.mode), { values: modes }, update);
     const named = Object.keys(colors).filter((name) => colors[name].color === node.color);
     panel.addWidget('combo', 'Color', named, { values: Object.keys(colors) }, update);
     for (const name of Object.keys(node.properties)) {
@@ -365,6 +367,11 @@ export function installLitegraphSinks(): void {
   textOnlyContextMenu();
   lib.LGraphCanvas.onShowMenuNodeProperties = onShowMenuNodeProperties;
   lib.LGraphCanvas.onMenuNodeColors = onMenuNodeColors;
+  // Modes the document knows (Always, Bypass, Never), as edits of it: see node-modes.ts.
+  lib.LGraphCanvas.onMenuNodeMode = modeMenu(
+    () => lib.LiteGraph.ContextMenu as never,
+    () => Object.values((activeCanvas() as unknown as { selected_nodes?: Record<string, never> }).selected_nodes ?? {}),
+  );
   canvasProto.showEditPropertyValue = showEditPropertyValue;
   canvasProto.showShowNodePanel = showShowNodePanel;
 }

@@ -86,7 +86,7 @@ test('diff an edited graph against the graph a run was trained on', async ({ pag
   await page.getByTestId('tab-compare').click();
   const run = page.getByTestId('compare-run');
   await expect(run).toHaveCount(1);
-  await expect(run).toHaveText(new RegExp(`^${doc.meta.name} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC · 2 steps · [0-9a-f]{8}$`));
+  await expect(run).toHaveText(new RegExp(`^${doc.meta.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC · 2 steps · [0-9a-f]{8}$`));
   await page.getByTestId('compare-with').selectOption((await run.getAttribute('value'))!);
 
   const summary = page.getByTestId('compare-summary');

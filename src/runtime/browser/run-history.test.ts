@@ -62,6 +62,25 @@ describe('browser run record', () => {
     expect(r.wallSeconds).toBeGreaterThanOrEqual(0);
   });
 
+  it('a stopped run is recorded as interrupted at the step it reached', async () => {
+    const runs = new IndexedDbRunStore('runs-stop', fakeIndexedDb() as unknown as IDBFactory);
+    const s = new TrainingSession({
+      post: (m) => {
+        if (m.type === 'progress' && m.step === 1) s.handle({ type: 'stop' });
+      },
+      store: new MemoryCheckpointStore(),
+      runs,
+      selectBackend: async () => ({ backend: 'cpu', attempts: [{ name: 'cpu', ok: true }] }),
+      nodePackVersion: '0.0.0-test',
+    });
+    s.handle({ type: 'start', graph: tinyTrainingGraph(), spec: { steps: 5, seed: 3, dataset: { kind: 'synthetic', seed: 7, count: 3 }, batchSize: 1, backend: 'cpu', autosaveEvery: 0, sampleEvery: 0, evalEvery: 0, heldOut: 0 }, runId: 'run-stop' });
+    await s.done;
+    const r = (await runs.load('run-stop'))!;
+    expect(r).toMatchObject({ status: 'interrupted', steps: { requested: 5, done: 1, resumedFrom: 0 }, metrics: [] });
+    expect(r.losses.steps).toEqual([1]);
+    expect(r.endedAt).not.toBeNull();
+  });
+
   it('keeps at most MAX_LOSS_POINTS evenly spaced steps, and always the last', () => {
     const run = parseBrowserRun(
       {

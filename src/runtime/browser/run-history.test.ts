@@ -11,7 +11,7 @@ import { fakeIndexedDb } from '../checkpoint/fake-indexeddb.test-util.ts';
 import { MemoryCheckpointStore } from '../checkpoint/store.ts';
 import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
 import type { ProgressMessage, WorkerMessage } from './protocol.ts';
-import { addLosses, BROWSER_RUN_LIMITS, MAX_LOSS_POINTS, parseBrowserRun, type BrowserRun } from './run-history.ts';
+import { addLosses, BROWSER_RUN_LIMITS, browserRunData, MAX_LOSS_POINTS, parseBrowserRun, type BrowserRun } from './run-history.ts';
 import { IndexedDbRunStore, MemoryRunStore } from './run-store.ts';
 import { TrainingSession } from './session.ts';
 
@@ -79,6 +79,14 @@ describe('browser run record', () => {
     expect(r).toMatchObject({ status: 'interrupted', steps: { requested: 5, done: 1, resumedFrom: 0 }, metrics: [] });
     expect(r.losses.steps).toEqual([1]);
     expect(r.endedAt).not.toBeNull();
+  });
+
+  it('describes a dropped dataset by its name and layout, synthetic data by its seed and count', () => {
+    const found = { description: 'd', fingerprint: 'f', trainSamples: 9, heldOutSamples: 1 };
+    const files = browserRunData({ kind: 'files', name: 'cityscapes.zip', layout: 'cityscapes' }, found);
+    expect(files).toEqual({ kind: 'files', name: 'cityscapes.zip', layout: 'cityscapes', syntheticSeed: null, syntheticCount: null, ...found });
+    expect(parseBrowserRun({ ...sampleRecord(), data: files }, 'r').data).toEqual(files);
+    expect(() => parseBrowserRun({ ...sampleRecord(), data: { ...files, name: null } }, 'r')).toThrow("r: field 'data.name' must be a string, got null");
   });
 
   it('keeps at most MAX_LOSS_POINTS evenly spaced steps, and always the last', () => {

@@ -4,8 +4,14 @@
  * image count differs amber, the new wires dashed green; the global-only graph's own wires from
  * the global image are listed as removed. A row selects and centres its node; an edit updates the
  * comparison; Clear removes every mark. Screenshot: e2e/.output/compare-global-only.png.
+ *
+ * And the graph a run was trained on: train the tiny training GAN 2 steps (cpu), change gen1's
+ * kernel, and compare with the run's recorded graph: gen1 alone is marked changed.
+ * Screenshot: e2e/.output/compare-run-graph.png.
  */
 import { expect, test } from '@playwright/test';
+import { encodeShareHash } from '../src/app/editor/share-link.ts';
+import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
 import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
 
 test('diff the default graph against an ablation example', async ({ page }) => {
@@ -53,5 +59,43 @@ test('diff the default graph against an ablation example', async ({ page }) => {
 
   await page.getByTestId('compare-clear').click();
   await expect(page.locator('[data-diff]')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('diff an edited graph against the graph a run was trained on', async ({ page }) => {
+  test.setTimeout(150_000);
+  const errors = watchErrors(page);
+  const doc = tinyTrainingGraph();
+  await openApp(page, `/${encodeShareHash(doc)}`);
+  await page.getByTestId('tab-run').click();
+  const panel = page.getByTestId('run-panel');
+  await panel.getByTestId('backend-setting').selectOption('cpu');
+  await panel.getByTestId('batch-size').fill('1');
+  await panel.getByTestId('steps').fill('2');
+  await panel.getByTestId('autosave-every').fill('0');
+  await panel.getByTestId('sample-every').fill('0');
+  await panel.getByTestId('eval-every').fill('0');
+  await panel.getByTestId('train').click();
+  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+
+  await nodeEl(page, 'gen1').locator('header').click();
+  const kernel = page.locator('[data-testid="param"][data-param="kernel"] input');
+  await kernel.fill('5');
+  await kernel.press('Enter');
+
+  await page.getByTestId('tab-compare').click();
+  const run = page.getByTestId('compare-run');
+  await expect(run).toHaveCount(1);
+  await expect(run).toHaveText(new RegExp(`^${doc.meta.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC · 2 steps · [0-9a-f]{8}$`));
+  await page.getByTestId('compare-with').selectOption((await run.getAttribute('value'))!);
+
+  const summary = page.getByTestId('compare-summary');
+  await expect(summary).toContainText(`against run ${doc.meta.name}`);
+  await expect(summary).toContainText('nodes +0 −0 ~1, wires +0 −0');
+  await expect(nodeEl(page, 'gen1')).toHaveAttribute('data-diff', 'changed');
+  await expect(page.locator('[data-diff]')).toHaveCount(1);
+  await expect(page.getByTestId('compare-items')).toContainText('gen1 kernel: 3 → 5');
+  await page.getByTestId('fit').click();
+  await page.screenshot({ path: shot('compare-run-graph') });
   expect(errors).toEqual([]);
 });

@@ -49,6 +49,8 @@ import {
 } from './protocol.ts';
 import { finalImageKey, scoreHeldOut, splitRunData } from './held-out.ts';
 import { renderSamples, sampleSources, type SampleSource } from './samples.ts';
+import { addLosses, addMetrics, BROWSER_RUN_FORMAT, BROWSER_RUN_VERSION, browserRunData, type BrowserRun, type BrowserRunStatus } from './run-history.ts';
+import type { RunStore } from './run-store.ts';
 
 export interface SessionHost {
   post(message: WorkerMessage, transfer?: Transferable[]): void;
@@ -62,6 +64,8 @@ export interface SessionHost {
   /** Default: createRegistry() (the core and LGGAN packs). */
   registry?: NodeRegistry;
   now?: () => number;
+  /** Where each run's record (run-history.ts) is kept; no records when absent. */
+  runs?: RunStore;
 }
 
 interface RunContext {
@@ -85,6 +89,9 @@ interface RunContext {
   /** One fixed sample, fed to render the sample images (so they show progress on one input). */
   preview: Feeds;
   lastSaved: number;
+  /** What the run was and has done so far: saved when it starts, at each autosave and when it ends. */
+  record: BrowserRun;
+  startedMs: number;
 }
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -151,9 +158,11 @@ export class TrainingSession {
     let ctx: RunContext | undefined;
     try {
       ctx = await this.setUp(message);
+      await this.saveRecord(ctx);
       await this.train(ctx);
     } catch (e) {
       this.host.post({ type: 'error', error: toRunError(e) });
+      if (ctx) await this.endRecord(ctx, 'failed');
     } finally {
       if (ctx) {
         tf.dispose(Object.values(ctx.preview));
@@ -199,9 +208,11 @@ export class TrainingSession {
       run = compileTraining(program, { log: (m) => this.host.post({ type: 'notice', message: m }) });
       const inputs = graphInputs(program);
       let dataset: Dataset;
+      let dataDescription = '';
       if (spec.dataset.kind === 'files') {
-        dataset = await this.filesDataset(spec.dataset, inputs, program);
+        ({ dataset, description: dataDescription } = await this.filesDataset(spec.dataset, inputs, program));
       } else {
+        dataDescription = `synthetic scenes (seed ${spec.dataset.seed}, ${spec.dataset.count} samples)`;
         try {
           dataset = datasetFor(inputs, spec.dataset);
         } catch (e) {
@@ -238,10 +249,30 @@ export class TrainingSession {
         sources: sampleSources(program, run.plan),
         preview: {},
         lastSaved: -1,
+        record: {
+          format: BROWSER_RUN_FORMAT,
+          version: BROWSER_RUN_VERSION,
+          id: message.runId,
+          status: 'running',
+          graph: { name: doc.meta.name, hash, document: JSON.parse(JSON.stringify(doc)) as Record<string, unknown> },
+          seed,
+          backend: choice.backend,
+          batch: resolved.batchSize,
+          data: browserRunData(spec.dataset, { description: dataDescription, fingerprint: dataset.fingerprint, trainSamples: split.train.size, heldOutSamples: resolved.heldOut }),
+          steps: { requested: resolved.steps, done: 0, resumedFrom: 0 },
+          lossTerms: [],
+          losses: { stride: 1, steps: [], values: [], last: null },
+          metrics: [],
+          startedAt: new Date().toISOString(),
+          endedAt: null,
+          wallSeconds: null,
+        },
+        startedMs: this.now(),
       };
       if (carried) this.carryCheckpoint(ctx, carried);
       else if (message.checkpoint) this.restoreCheckpoint(ctx, message.checkpoint);
       else if (message.fromAutosave) await this.restore(ctx);
+      ctx.record.steps.done = ctx.record.steps.resumedFrom = Math.min(run.stepCount, resolved.steps);
       ctx.preview = preview = toFeeds([await split.train.sample(0)], inputs);
       this.host.post({
         type: 'started',
@@ -269,7 +300,7 @@ export class TrainingSession {
   }
 
   /** A dropped dataset fitted to the graph, every sample read once (a bad file fails here, named). */
-  private async filesDataset(spec: FilesDatasetSpec, inputs: GraphInput[], program: Program): Promise<Dataset> {
+  private async filesDataset(spec: FilesDatasetSpec, inputs: GraphInput[], program: Program): Promise<{ dataset: Dataset; description: string }> {
     let needs;
     try {
       needs = dataNeeds(inputs, program.ir.template);
@@ -279,7 +310,7 @@ export class TrainingSession {
     const loaded = await loadDropped(spec.dropped!, spec.layout, needs);
     this.host.post({ type: 'notice', message: `dataset ${spec.name}: ${loaded.description}; reading every sample once` });
     await scanDataset(loaded.dataset);
-    return loaded.dataset;
+    return { dataset: loaded.dataset, description: `${spec.name}: ${loaded.description}` };
   }
 
   /** Loads uploaded / restored checkpoint bytes: strictly checked weights, and the optimiser state when the file has it. */
@@ -358,6 +389,7 @@ export class TrainingSession {
         backend: ctx.backend,
         numTensors: tf.memory().numTensors,
       });
+      addLosses(ctx.record, step, report.losses);
       if (spec.sampleEvery > 0 && (step % spec.sampleEvery === 0 || step === spec.steps)) await this.sendSamples(ctx, step);
       if (spec.evalEvery > 0 && (step % spec.evalEvery === 0 || step === spec.steps)) await this.sendMetrics(ctx, step);
       if (spec.autosaveEvery > 0 && step % spec.autosaveEvery === 0) await this.autosave(ctx);
@@ -365,6 +397,7 @@ export class TrainingSession {
     if (spec.autosaveEvery > 0 && ctx.lastSaved !== run.stepCount && run.stepCount > 0) await this.autosave(ctx);
     await this.serveSnapshots(ctx);
     const type = run.stepCount >= spec.steps ? 'finished' : 'stopped';
+    await this.endRecord(ctx, type === 'finished' ? 'finished' : 'interrupted');
     if (run.stepCount === 0) {
       this.host.post({ type, step: 0 });
       return;
@@ -418,6 +451,24 @@ export class TrainingSession {
     const started = this.now();
     const r = await scoreHeldOut(ctx.program, ctx.heldOut.finalKey, ctx.inputs, ctx.heldOut.dataset, ctx.spec.batchSize);
     this.host.post({ type: 'metrics', step, count: r.count, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean, ms: this.now() - started });
+    addMetrics(ctx.record, { step, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean });
+  }
+
+  /** Stores the run's record; a store that fails is a notice, not the end of the run. */
+  private async saveRecord(ctx: RunContext): Promise<void> {
+    if (!this.host.runs) return;
+    try {
+      await this.host.runs.save(ctx.record);
+    } catch (e) {
+      this.host.post({ type: 'notice', message: `the run record could not be kept: ${(e as Error).message}` });
+    }
+  }
+
+  private async endRecord(ctx: RunContext, status: BrowserRunStatus): Promise<void> {
+    ctx.record.status = status;
+    ctx.record.endedAt = new Date().toISOString();
+    ctx.record.wallSeconds = Math.max(0, (this.now() - ctx.startedMs) / 1000);
+    await this.saveRecord(ctx);
   }
 
   private async autosave(ctx: RunContext): Promise<void> {
@@ -427,6 +478,7 @@ export class TrainingSession {
     const bytes = await saveCheckpoint(ctx.program, { record, optimizer: ctx.run });
     await this.host.store.save(ctx.key, bytes, record);
     ctx.lastSaved = step;
+    await this.saveRecord(ctx);
     this.host.post({ type: 'autosaved', step, key: ctx.key, bytes: bytes.length });
   }
 }

@@ -8,6 +8,7 @@ import { IndexedDbCheckpointStore } from '../checkpoint/indexeddb-store.ts';
 import { backendMeasure, probeBackend } from '../tf-browser.ts';
 import { selectBackend } from './backend.ts';
 import { browserMemoryLimits } from './memory-limits.ts';
+import { IndexedDbRunStore } from './run-store.ts';
 import type { PageMessage, WorkerMessage } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 
@@ -16,6 +17,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const session = new TrainingSession({
   post: (message: WorkerMessage, transfer: Transferable[] = []) => scope.postMessage(message, transfer),
   store: new IndexedDbCheckpointStore(),
+  runs: new IndexedDbRunStore(),
   selectBackend: (setting) => selectBackend(setting, probeBackend, backendMeasure),
   memoryLimits: browserMemoryLimits,
   nodePackVersion,

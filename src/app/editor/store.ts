@@ -2,6 +2,8 @@
  * Where the app keeps graphs between visits: a tiny string key-value interface, implemented on
  * IndexedDB in the browser and in memory for tests. Autosave and the graph library sit on it.
  */
+import { request } from '../../runtime/indexeddb.ts';
+
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
@@ -24,13 +26,6 @@ export class MemoryStore implements KeyValueStore {
   async keys(prefix: string) {
     return [...this.data.keys()].filter((k) => k.startsWith(prefix));
   }
-}
-
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
-  });
 }
 
 /** One object store of strings in its own database. Each call is one transaction. */

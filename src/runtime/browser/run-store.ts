@@ -6,6 +6,7 @@
  *
  * Every record read back goes through parseBrowserRun: what IndexedDB holds is not trusted.
  */
+import { openDatabase, request, transactionDone } from '../indexeddb.ts';
 import { parseBrowserRun, type BrowserRun } from './run-history.ts';
 
 export interface RunStore {
@@ -57,13 +58,6 @@ export class MemoryRunStore implements RunStore {
 const RUNS = 'runs';
 const DB_VERSION = 1;
 
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
 export class IndexedDbRunStore implements RunStore {
   private db: Promise<IDBDatabase> | undefined;
 
@@ -75,15 +69,7 @@ export class IndexedDbRunStore implements RunStore {
   }
 
   private open(): Promise<IDBDatabase> {
-    this.db ??= new Promise((resolve, reject) => {
-      const r = this.factory.open(this.databaseName, DB_VERSION);
-      r.onupgradeneeded = () => {
-        if (!r.result.objectStoreNames.contains(RUNS)) r.result.createObjectStore(RUNS);
-      };
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error ?? new Error(`could not open IndexedDB database '${this.databaseName}'`));
-      r.onblocked = () => reject(new Error(`IndexedDB database '${this.databaseName}' is blocked by another tab holding an older version`));
-    });
+    this.db ??= openDatabase(this.factory, this.databaseName, DB_VERSION, [RUNS]);
     return this.db;
   }
 
@@ -94,13 +80,9 @@ export class IndexedDbRunStore implements RunStore {
   async save(run: BrowserRun): Promise<void> {
     const row = checked(run);
     const store = await this.store('readwrite');
-    await new Promise<void>((resolve, reject) => {
-      const tx = store.transaction;
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-      store.put(row, row.id);
-    });
+    const done = transactionDone(store.transaction);
+    store.put(row, row.id);
+    await done;
   }
 
   async list() {

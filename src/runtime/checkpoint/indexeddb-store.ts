@@ -4,6 +4,7 @@
  * list() never touches the weights. Every method is one transaction over what it needs, so a
  * checkpoint's bytes and record are written and deleted together.
  */
+import { openDatabase, request, transactionDone } from '../indexeddb.ts';
 import { parseRunRecord, type RunRecord } from './record.ts';
 import { byName, checkCheckpointName, type CheckpointEntry, type CheckpointStore, type StoredCheckpoint } from './store.ts';
 
@@ -11,20 +12,6 @@ const BLOBS = 'blobs';
 const RECORDS = 'records';
 const DB_VERSION = 1;
 
-function request<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function finished(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 interface RecordRow {
   name: string;
@@ -43,24 +30,14 @@ export class IndexedDbCheckpointStore implements CheckpointStore {
   }
 
   private open(): Promise<IDBDatabase> {
-    this.db ??= new Promise((resolve, reject) => {
-      const r = this.factory.open(this.databaseName, DB_VERSION);
-      r.onupgradeneeded = () => {
-        const db = r.result;
-        if (!db.objectStoreNames.contains(BLOBS)) db.createObjectStore(BLOBS);
-        if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS);
-      };
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error ?? new Error(`could not open IndexedDB database '${this.databaseName}'`));
-      r.onblocked = () => reject(new Error(`IndexedDB database '${this.databaseName}' is blocked by another tab holding an older version`));
-    });
+    this.db ??= openDatabase(this.factory, this.databaseName, DB_VERSION, [BLOBS, RECORDS]);
     return this.db;
   }
 
   /** Runs `body` in one transaction over both stores; resolves once the transaction has committed. */
   private async run<T>(mode: IDBTransactionMode, body: (blobs: IDBObjectStore, records: IDBObjectStore) => Promise<T>): Promise<T> {
     const tx = (await this.open()).transaction([BLOBS, RECORDS], mode);
-    const done = finished(tx);
+    const done = transactionDone(tx);
     try {
       const result = await body(tx.objectStore(BLOBS), tx.objectStore(RECORDS));
       await done;

@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
 import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
-import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
 
 test('edit a trained graph and continue training with the weights kept', async ({ page }) => {
   test.setTimeout(150_000);
@@ -15,16 +15,7 @@ test('edit a trained graph and continue training with the weights kept', async (
   const doc = tinyTrainingGraph();
   await openApp(page, `/${encodeShareHash(doc)}`);
   await expect(page.getByTestId('graph-name')).toHaveText(doc.meta.name);
-  await page.getByTestId('tab-run').click();
-  const panel = page.getByTestId('run-panel');
-  await panel.getByTestId('backend-setting').selectOption('cpu');
-  await panel.getByTestId('batch-size').fill('1');
-  await panel.getByTestId('steps').fill('2');
-  await panel.getByTestId('autosave-every').fill('0');
-  await panel.getByTestId('sample-every').fill('1');
-  await panel.getByTestId('eval-every').fill('0');
-  await panel.getByTestId('train').click();
-  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+  const panel = await trainOnCpu(page, { steps: 2, sampleEvery: 1, timeout: 60_000 });
   await expect(panel.getByTestId('carry-continue')).toHaveCount(0); // the graph has not changed
 
   await nodeEl(page, 'gen1').locator('header').click();

@@ -12,7 +12,7 @@
 import { expect, test } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
 import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
-import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
 
 test('diff the default graph against an ablation example', async ({ page }) => {
   const errors = watchErrors(page);
@@ -67,16 +67,7 @@ test('diff an edited graph against the graph a run was trained on', async ({ pag
   const errors = watchErrors(page);
   const doc = tinyTrainingGraph();
   await openApp(page, `/${encodeShareHash(doc)}`);
-  await page.getByTestId('tab-run').click();
-  const panel = page.getByTestId('run-panel');
-  await panel.getByTestId('backend-setting').selectOption('cpu');
-  await panel.getByTestId('batch-size').fill('1');
-  await panel.getByTestId('steps').fill('2');
-  await panel.getByTestId('autosave-every').fill('0');
-  await panel.getByTestId('sample-every').fill('0');
-  await panel.getByTestId('eval-every').fill('0');
-  await panel.getByTestId('train').click();
-  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 });
+  await trainOnCpu(page, { steps: 2, sampleEvery: 0, timeout: 60_000 });
 
   await nodeEl(page, 'gen1').locator('header').click();
   const kernel = page.locator('[data-testid="param"][data-param="kernel"] input');

@@ -1,5 +1,5 @@
 /** Shared steps for the editor journeys: open the app, watch for errors, drag wires and nodes. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -100,4 +100,22 @@ export async function dropFile(page: Page, name: string, text: string): Promise<
     [name, text] as const,
   );
   await page.dispatchEvent('main', 'drop', { dataTransfer: transfer });
+}
+
+/**
+ * Trains the open graph in the Run tab on tfjs-cpu at batch 1 (no autosaves, no held-out metrics)
+ * and waits until the run has finished; the run panel, for what the journey checks next.
+ */
+export async function trainOnCpu(page: Page, options: { steps: number; sampleEvery: number; timeout: number }): Promise<Locator> {
+  await page.getByTestId('tab-run').click();
+  const panel = page.getByTestId('run-panel');
+  await panel.getByTestId('backend-setting').selectOption('cpu');
+  await panel.getByTestId('batch-size').fill('1');
+  await panel.getByTestId('steps').fill(String(options.steps));
+  await panel.getByTestId('autosave-every').fill('0');
+  await panel.getByTestId('sample-every').fill(String(options.sampleEvery));
+  await panel.getByTestId('eval-every').fill('0');
+  await panel.getByTestId('train').click();
+  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: options.timeout });
+  return panel;
 }

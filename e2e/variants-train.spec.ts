@@ -8,7 +8,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { formatCount } from '../src/app/format.ts';
-import { defaultGraph, netParams, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { defaultGraph, netParams, nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
 
 test('mute the local branch and the fusion: the global-only variant has no errors and trains two steps with finite losses', async ({ page }) => {
   test.setTimeout(240_000);
@@ -32,16 +32,7 @@ test('mute the local branch and the fusion: the global-only variant has no error
   // The generator is the global-only ablation's: encoder + global generator (`lggan inspect` of the shipped file).
   await expect(netParams(page, 'G')).toHaveText(formatCount(439_563));
 
-  await page.getByTestId('tab-run').click();
-  const panel = page.getByTestId('run-panel');
-  await panel.getByTestId('backend-setting').selectOption('cpu');
-  await panel.getByTestId('batch-size').fill('1');
-  await panel.getByTestId('steps').fill('2');
-  await panel.getByTestId('autosave-every').fill('0');
-  await panel.getByTestId('sample-every').fill('0');
-  await panel.getByTestId('eval-every').fill('0');
-  await panel.getByTestId('train').click();
-  await expect(panel.getByTestId('run-state')).toHaveText('finished', { timeout: 180_000 });
+  const panel = await trainOnCpu(page, { steps: 2, sampleEvery: 0, timeout: 180_000 });
   await expect(panel.getByTestId('run-step')).toHaveText('step 2 / 2');
   await expect(panel.getByTestId('run-error')).toHaveCount(0);
 

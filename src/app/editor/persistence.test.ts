@@ -6,7 +6,8 @@ import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { loadGraph } from '../../graph/load.ts';
 import { saveGraph } from '../../graph/save.ts';
-import { Autosaver, AUTOSAVE_KEY, type Timers } from './autosave.ts';
+import { Autosaver, AUTOSAVE_KEY } from './autosave.ts';
+import { manualTimers } from './timers.test-util.ts';
 import { copyText, parseClipboard } from './clipboard.ts';
 import { paste, setParam } from './edits.ts';
 import { GraphLibrary } from './library.ts';
@@ -94,21 +95,6 @@ describe('clipboard JSON', () => {
     if (!broken.ok) expect(broken.diagnostics[0]).toMatchObject({ code: 'json-syntax', where: { file: 'clipboard', line: 2 } });
   });
 });
-
-/** Timers the test fires by hand. */
-function manualTimers(): Timers & { fire(): void; pending(): number } {
-  let queue: (() => void)[] = [];
-  return {
-    setTimeout: (fn) => (queue.push(fn), fn),
-    clearTimeout: (h) => (queue = queue.filter((f) => f !== h)),
-    fire() {
-      const q = queue;
-      queue = [];
-      for (const f of q) f();
-    },
-    pending: () => queue.length,
-  };
-}
 
 describe('autosave', () => {
   it('debounces: many edits, one write of the latest graph, restored as it was', async () => {

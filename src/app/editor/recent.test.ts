@@ -4,7 +4,8 @@ import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { fakeIndexedDb } from '../../runtime/checkpoint/fake-indexeddb.test-util.ts';
-import { Autosaver, type Timers } from './autosave.ts';
+import { Autosaver } from './autosave.ts';
+import { manualTimers } from './timers.test-util.ts';
 import { setMeta, setParam } from './edits.ts';
 import { LAST_KEY, RECENT_PREFIX, RecentDocuments, type DocumentInfo } from './recent.ts';
 import { IndexedDbStore, MemoryStore, type KeyValueStore } from './store.ts';
@@ -22,20 +23,6 @@ const info = (id: string, unsaved = true): DocumentInfo => ({ id, source: `${id}
 function clock(start = Date.UTC(2025, 0, 1)) {
   let t = start;
   return { now: () => new Date(t), advance: (ms: number) => (t += ms) };
-}
-
-/** Timers the test fires by hand. */
-function manualTimers(): Timers & { fire(): void } {
-  let queue: (() => void)[] = [];
-  return {
-    setTimeout: (fn) => (queue.push(fn), fn),
-    clearTimeout: (h) => (queue = queue.filter((f) => f !== h)),
-    fire() {
-      const q = queue;
-      queue = [];
-      for (const f of q) f();
-    },
-  };
 }
 
 const stores: [string, () => KeyValueStore][] = [

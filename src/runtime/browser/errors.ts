@@ -2,6 +2,7 @@
  * Errors inside the worker → the RunError the page receives: typed fields for the kinds the UI
  * acts on (which loss and node went non-finite, which dataset file is bad) and a message always.
  */
+import { OpenProgramError } from '../../compiler/open-program.ts';
 import { CompileError } from '../../compiler/program.ts';
 import { CheckpointLoadError } from '../checkpoint/checkpoint.ts';
 import { RunRecordError } from '../checkpoint/record.ts';
@@ -31,6 +32,8 @@ export function toRunError(e: unknown): RunError {
   if (e instanceof FeedError) return { kind: 'feed', message: e.message, node: e.node };
   if (e instanceof BackendUnavailableError) return { kind: 'backend', message: e.message, attempts: e.attempts };
   if (e instanceof RunSetupError) return { kind: e.kind, message: e.message };
+  // A graph that does not fit memory is a problem with the run's settings (backend, batch), not the graph.
+  if (e instanceof OpenProgramError) return { kind: e.stage === 'memory' ? 'spec' : 'graph', message: e.message };
   if (e instanceof CompileError || e instanceof TrainingGraphError) return { kind: 'graph', message: e.message };
   if (e instanceof CheckpointLoadError || e instanceof RunRecordError || e instanceof SafetensorsError) return { kind: 'checkpoint', message: e.message };
   if (e instanceof Error) return { kind: 'internal', message: `${e.name}: ${e.message}`, stack: e.stack };

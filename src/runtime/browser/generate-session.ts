@@ -6,14 +6,11 @@
  * panel's "inspect sample": the sample's own fields are fed, and its condition and real image come
  * back beside the outputs). Free of worker globals, so it runs under vitest on tfjs-cpu.
  */
+import { compileDocument, orThrow, resolveDocument } from '../../compiler/open-program.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRegistry, type NodeRegistry } from '../../../nodes/index.ts';
 import { generatorOutputs, type GeneratorOutputs } from '../../cli/outputs.ts';
-import { compileProgram, type Feeds, type Program } from '../../compiler/program.ts';
-import { resolveGraph } from '../../compiler/resolve.ts';
-import { formatDiagnostic } from '../../graph/diagnostics.ts';
-import { DEFAULT_INIT } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
+import type { Feeds, Program } from '../../compiler/program.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { canonicalJson } from '../../graph/hash.ts';
 import { dataNeeds, loadDropped } from '../data/browser-dataset.ts';
@@ -138,11 +135,9 @@ export class GenerateSession {
       throw new RunSetupError('spec', (e as Error).message);
     }
     const choice = await this.host.selectBackend(setting);
-    const parsed = loadGraphValue(message.graph, { registry: this.registry });
-    if (!parsed.ok) throw new RunSetupError('graph', parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-    const doc = parsed.doc;
-    this.dispose();
-    const program = compileProgram(resolveGraph(doc, this.registry, { batch: 1 }), { init: doc.init ?? DEFAULT_INIT });
+    const resolved = orThrow(resolveDocument({ value: message.graph }, { registry: this.registry, batch: 1 }));
+    this.dispose(); // the previous program goes before the next one allocates
+    const { doc, program } = orThrow(compileDocument(resolved));
     try {
       const outputs = generatorOutputs(program);
       const allInputs = graphInputs(program);

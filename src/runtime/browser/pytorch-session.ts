@@ -14,13 +14,8 @@
  *
  * Free of worker globals, so it runs under vitest on tfjs-cpu.
  */
+import { compileDocument, orThrow, resolveDocument, type ResolvedDocument } from '../../compiler/open-program.ts';
 import { createRegistry, type NodeRegistry } from '../../../nodes/index.ts';
-import type { GraphIR } from '../../compiler/ir.ts';
-import { compileProgram } from '../../compiler/program.ts';
-import { resolveGraph } from '../../compiler/resolve.ts';
-import { formatDiagnostic } from '../../graph/diagnostics.ts';
-import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
 import { exportCheckpointBytes, safetensorsLookup, type ExportReport } from '../../interop/pytorch/export.ts';
 import { TorchCheckpointError } from '../../interop/pytorch/errors.ts';
 import { CheckpointImportError, describeImportReport, importCheckpointBytes, type ImportReport } from '../../interop/pytorch/import.ts';
@@ -106,18 +101,15 @@ export class PytorchSession {
     return this.queue;
   }
 
-  private graphOf(value: unknown): { doc: GraphDocument; ir: GraphIR } {
-    const parsed = loadGraphValue(value, { registry: this.registry });
-    if (!parsed.ok) throw new RunSetupError('graph', parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-    return { doc: parsed.doc, ir: resolveGraph(parsed.doc, this.registry, { batch: 1 }) };
+  private graphOf(value: unknown): ResolvedDocument {
+    return orThrow(resolveDocument({ value }, { registry: this.registry, batch: 1 }));
   }
 
   private async importPth(message: ImportPthRequest): Promise<void> {
     const started = this.now();
     this.backend ??= this.host.selectBackend('cpu');
     await this.backend;
-    const { doc, ir } = this.graphOf(message.graph);
-    const program = compileProgram(ir, { init: doc.init ?? DEFAULT_INIT });
+    const { program } = orThrow(compileDocument(this.graphOf(message.graph)));
     try {
       let result;
       try {

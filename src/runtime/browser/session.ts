@@ -11,16 +11,14 @@
  * and optimizer state, so a run resumed from an autosave repeats the uninterrupted run's losses on
  * the same backend. Pause and stop take effect between steps (a step is synchronous tfjs work).
  */
+import { openProgramOrThrow } from '../../compiler/open-program.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRegistry, type NodeRegistry } from '../../../nodes/index.ts';
-import { compileProgram, type Feeds, type Program } from '../../compiler/program.ts';
-import { resolveGraph } from '../../compiler/resolve.ts';
-import { checkMemoryBudget, estimateMemory, MemoryBudgetError, type MemoryLimits } from '../../compiler/memory.ts';
+import type { Feeds, Program } from '../../compiler/program.ts';
+import type { MemoryLimits } from '../../compiler/memory.ts';
 import { streamSeed } from '../../compiler/rng.ts';
-import { formatDiagnostic } from '../../graph/diagnostics.ts';
-import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
+import type { GraphDocument } from '../../graph/document.ts';
 import { canonicalJson, graphHash } from '../../graph/hash.ts';
-import { loadGraphValue } from '../../graph/load.ts';
 import { carriedVariables, carryOver } from '../checkpoint/carry.ts';
 import { readSafetensors, type SafetensorsFile } from '../safetensors.ts';
 import { carryReportLines } from '../checkpoint/carry-text.ts';
@@ -184,24 +182,21 @@ export class TrainingSession {
     }
     const choice = await this.host.selectBackend(backendSetting);
 
-    const loaded = loadGraphValue(message.graph, { registry: this.registry });
-    if (!loaded.ok) throw new RunSetupError('graph', loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-    const doc = loaded.doc;
-    const seed = spec.seed ?? doc.init?.seed ?? DEFAULT_INIT.seed;
-    const ir = resolveGraph(doc, this.registry, spec.batchSize === undefined ? {} : { batch: spec.batchSize });
-    // The safety valve: refuse before any variable is allocated.
-    const limits = this.host.memoryLimits?.(choice.backend);
-    if (limits) {
-      try {
-        checkMemoryBudget(estimateMemory(ir, { training: true }), limits);
-      } catch (e) {
-        if (e instanceof MemoryBudgetError) throw new RunSetupError('spec', e.message);
-        throw e;
-      }
-    }
     // A carry-over overwrites every variable the checkpoint fits right after compiling: skip their random init.
     const carried = message.checkpoint && message.carryOver ? carriedFile(message.checkpoint) : undefined;
-    const program = compileProgram(ir, { init: { ...(doc.init ?? DEFAULT_INIT), seed }, assignedAfter: carried && carriedVariables(carried) });
+    const limits = this.host.memoryLimits?.(choice.backend);
+    const { doc, program, init } = openProgramOrThrow(
+      { value: message.graph },
+      {
+        registry: this.registry,
+        batch: spec.batchSize,
+        seed: spec.seed,
+        // The safety valve: refuse before any variable is allocated.
+        memory: limits && { training: true, limits },
+        assignedAfter: carried && carriedVariables(carried),
+      },
+    );
+    const seed = init.seed;
     let run: TrainingRun | undefined;
     let preview: Feeds | undefined;
     try {

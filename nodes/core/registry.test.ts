@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coreNodes, createRegistry, formatShape, inputPorts, outputPorts } from '../index.ts';
 import type { ParamDef } from '../index.ts';
-import { TEST_TEMPLATE, resolveParams } from '../testing.ts';
+import { TEST_TEMPLATE, resolveParams } from '../testing.test-util.ts';
 
 const EXPECTED_TYPES = [
   'core/semantic-input',

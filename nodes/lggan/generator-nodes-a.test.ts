@@ -5,7 +5,7 @@ import { inputPorts, outputPorts } from '../contract.ts';
 import type { ParamDef } from '../contract.ts';
 import { formatShape } from '../dims.ts';
 import { NodeRegistry } from '../registry.ts';
-import { TEST_TEMPLATE, resolveParams } from '../testing.ts';
+import { TEST_TEMPLATE, resolveParams } from '../testing.test-util.ts';
 import { coreNodes } from '../core/index.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../src/graph/document.ts';
 import type { GraphDocument, GraphNode } from '../../src/graph/document.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inputPorts, outputPorts } from '../contract.ts';
-import { resolveParams, TEST_TEMPLATE } from '../testing.ts';
+import { resolveParams, TEST_TEMPLATE } from '../testing.test-util.ts';
 import { lgganNodes } from './index.ts';
 import { trainingNodes } from './training-nodes.ts';
 

@@ -23,8 +23,8 @@ import { featureMatchingLossNode } from '../../nodes/lggan/losses/feature-matchi
 import { sauUpsampleNode } from '../../nodes/lggan/sau.ts';
 import { semanticInputNode } from '../../nodes/lggan/semantic-input.ts';
 import { spadeNormNode, spadeResBlockNode } from '../../nodes/lggan/spade.ts';
-import { buildNode, spatialType, TEST_TEMPLATE, type TestNode } from '../../nodes/testing.ts';
-import { probeBackend, type BrowserBackend } from '../runtime/tf-browser.ts';
+import { buildNode, spatialType, TEST_TEMPLATE, type TestNode } from '../../nodes/testing.test-util.ts';
+import { probeBackend, type BrowserBackend } from '../browser/tf-browser.ts';
 
 export const GRADIENT_CASES = [
   'sau',

@@ -5,10 +5,14 @@
  * same data loaded.
  */
 import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../../../nodes/index.ts';
+import { loadGraphValue } from '../../graph/load.ts';
 import { MemoryCheckpointStore } from '../checkpoint/store.ts';
+import type { DroppedDataset } from '../data/browser-files.ts';
+import { greyPng, rgbPng } from '../data/fixtures.test-util.ts';
 import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
 import type { RunSpec, WorkerMessage } from './protocol.ts';
-import { rerunPlan, type RerunPlan } from './rerun.ts';
+import { droppedFingerprint, rerunPlan, type RerunPlan } from './rerun.ts';
 import type { BrowserRun } from './run-history.ts';
 import { MemoryRunStore } from './run-store.ts';
 import { TrainingSession } from './session.ts';
@@ -63,6 +67,35 @@ describe('re-run from a run record', () => {
     // The seed is what the plan must carry: with another one the same plan trains to other losses.
     const otherSeed = await train(plan.graph, { ...plan.spec, seed: plan.spec.seed + 1 }, 'run-other-seed');
     expect(otherSeed.losses.values).not.toEqual(first.losses.values);
+  });
+
+  it('re-runs a run on dropped files with the same files dropped again, and refuses other files', async () => {
+    /** A generic images/ + labels/ folder of `count` 16×16 pairs (label ids 0–4, as the tiny graph's 5 classes). */
+    const folder = (count: number): DroppedDataset => ({
+      kind: 'folder',
+      name: 'pairs',
+      files: Array.from({ length: count }, (_, k) => [
+        { path: `images/${k}.png`, blob: new Blob([rgbPng(16, 16, (x, y) => [x * 16, y * 16, k * 40]) as Uint8Array<ArrayBuffer>]) },
+        { path: `labels/${k}.png`, blob: new Blob([greyPng(16, 16, (x, y) => (x + y + k) % 5) as Uint8Array<ArrayBuffer>]) },
+      ]).flat(),
+    });
+    const first = await train(tinyTrainingGraph(), { ...original, dataset: { kind: 'files', name: 'pairs', layout: 'auto', dropped: folder(4) } }, 'run-files');
+    expect(first.data).toMatchObject({ kind: 'files', name: 'pairs', layout: 'auto', trainSamples: 3, heldOutSamples: 1 });
+
+    const registry = createRegistry();
+    const loaded = loadGraphValue(first.graph.document, { registry });
+    if (!loaded.ok) throw new Error('the recorded graph does not load');
+    const again = folder(4);
+    const fingerprint = await droppedFingerprint(again, 'auto', loaded.doc, registry);
+    expect(fingerprint).toBe(first.data.fingerprint);
+    const result = rerunPlan(first, { name: 'pairs', fingerprint, dropped: again });
+    if (!result.ok) throw new Error(result.problem);
+    const rerun = await train(result.plan.graph, result.plan.spec, 'run-files-again');
+    expect(rerun.losses.values).toEqual(first.losses.values);
+
+    const other = folder(5);
+    const otherPrint = await droppedFingerprint(other, 'auto', loaded.doc, registry);
+    expect(rerunPlan(first, { name: 'pairs', fingerprint: otherPrint, dropped: other })).toMatchObject({ ok: false, problem: expect.stringContaining(`drop the data 'pairs' again (fingerprint ${first.data.fingerprint})`) });
   });
 
   it('takes dropped data only with the recorded fingerprint, and otherwise says what to drop', () => {

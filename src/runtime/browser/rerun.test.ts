@@ -134,6 +134,7 @@ describe('re-run from a run record', () => {
       ok: true,
       plan: { notes: [expect.stringMatching(/continued from step 4 .* the re-run trains from step 0/)] },
     });
+    expect(rerunPlan(record({}, { graph: { name: 'n'.repeat(4000), hash: 'a'.repeat(64), document: {} } }))).toMatchObject({ ok: false, problem: expect.stringMatching(/^run 'n{59}…' \(/) });
     expect(rerunPlan(record({}, { backend: 'tpu' }))).toEqual({ ok: false, problem: "run 'g' (2026-12-05 00:12 UTC) was trained on 'tpu', which is not a backend this page can train on (webgpu, wasm, webgl, cpu)" });
   });
 });

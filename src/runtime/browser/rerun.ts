@@ -45,9 +45,10 @@ export type RerunResult = { ok: true; plan: RerunPlan } | { ok: false; problem: 
 
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
-/** A one-line name for a run, for labels and messages (its strings are shown as text only). */
+/** A one-line name for a run, for labels and messages (its strings are shown as text only; a long graph name is cut). */
 export function runTitle(run: Pick<BrowserRun, 'graph' | 'startedAt'>): string {
-  return `run '${run.graph.name}' (${when(run.startedAt)})`;
+  const name = run.graph.name.length > 60 ? `${run.graph.name.slice(0, 59)}…` : run.graph.name;
+  return `run '${name}' (${when(run.startedAt)})`;
 }
 
 /**

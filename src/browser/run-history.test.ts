@@ -50,7 +50,7 @@ describe('browser run record', () => {
     // The stored document is the graph as trained: it loads and hashes the same.
     const back = loadGraphValue(r.graph.document, { registry: createRegistry() });
     expect(back.ok && graphHash(back.doc)).toBe(r.graph.hash);
-    expect(r).toMatchObject({ id: 'run-tiny', status: 'finished', seed: 3, backend: 'cpu', batch: 1, steps: { requested: 3, done: 3, resumedFrom: 0 } });
+    expect(r).toMatchObject({ id: 'run-tiny', status: 'finished', seed: 3, backend: 'cpu', batch: 1, steps: { requested: 3, done: 3, resumedFrom: 0 }, sampleEvery: 0, evalEvery: 2, autosaveEvery: 2 });
     expect(r.data).toMatchObject({ kind: 'synthetic', syntheticSeed: 7, syntheticCount: 3, name: null, layout: null, heldOutSamples: 2 });
     const progress = messages.filter((m): m is ProgressMessage => m.type === 'progress');
     expect(r.losses.steps).toEqual([1, 2, 3]);
@@ -106,6 +106,11 @@ describe('browser run record', () => {
     expect(() => parseBrowserRun(run, 'thinned')).not.toThrow();
   });
 
+  it('reads the reporting cadence when a record has it, and records without it as they were', () => {
+    expect(parseBrowserRun({ ...sampleRecord(), sampleEvery: 5, evalEvery: 0, autosaveEvery: 50 }, 'r')).toMatchObject({ sampleEvery: 5, evalEvery: 0, autosaveEvery: 50 });
+    expect(Object.keys(parseBrowserRun(sampleRecord(), 'r'))).not.toContain('sampleEvery');
+  });
+
   it('refuses hostile and oversized stored records, naming the field', async () => {
     const bad = (patch: (r: Record<string, any>) => void) => {
       const r = sampleRecord() as Record<string, any>;
@@ -124,6 +129,8 @@ describe('browser run record', () => {
       [bad((r) => (r.steps.done = 99)), "field 'steps.done'"],
       [bad((r) => (r.startedAt = 'yesterday')), "field 'startedAt'"],
       [bad((r) => (r.metrics = [{ step: 0, psnr: 1, ssim: 1, sd: 1 }])), "field 'metrics[0].step'"],
+      [bad((r) => (r.evalEvery = -1)), "field 'evalEvery'"],
+      [bad((r) => (r.sampleEvery = '10')), "field 'sampleEvery'"],
     ];
     for (const [value, message] of cases) expect(() => parseBrowserRun(value, "run record 'x'"), message).toThrow(`run record 'x': ${message}`);
 

@@ -61,6 +61,14 @@ export interface BrowserRun {
   batch: number;
   data: BrowserRunData;
   steps: { requested: number; done: number; resumedFrom: number };
+  /**
+   * How often the run sent samples, scored the held-out split and autosaved (the run spec's
+   * sampleEvery / evalEvery / autosaveEvery as resolved), so a re-run reports alike. Optional:
+   * records written before these were kept have none (a re-run then keeps the Run panel's own).
+   */
+  sampleEvery?: number;
+  evalEvery?: number;
+  autosaveEvery?: number;
   /** Loss names, the column order of losses.values. */
   lossTerms: string[];
   losses: {
@@ -194,6 +202,13 @@ function jsonLength(value: unknown, fail: (detail: string) => never): number {
   }
 }
 
+/** The fields of `keys` that the stored value has (absent or undefined: left out), each a whole number ≥ 0. */
+function optionalWhole<K extends string>(c: Check, r: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) if (r[key] !== undefined) out[key] = c.whole(r[key], key);
+  return out;
+}
+
 /**
  * Checks a stored value field by field; returns a record holding only the known fields. `where`
  * names it in errors (e.g. "run record 'run-3'"). The graph document is only checked for size
@@ -261,6 +276,7 @@ export function parseBrowserRun(value: unknown, where: string): BrowserRun {
       heldOutSamples: c.whole(data.heldOutSamples, 'data.heldOutSamples'),
     },
     steps: { requested: c.whole(steps.requested, 'steps.requested', 1), done: c.whole(steps.done, 'steps.done'), resumedFrom: c.whole(steps.resumedFrom, 'steps.resumedFrom') },
+    ...optionalWhole(c, r, ['sampleEvery', 'evalEvery', 'autosaveEvery'] as const),
     lossTerms,
     losses: { stride, steps: lossSteps, values, last },
     metrics,

@@ -77,7 +77,7 @@ describe('a run folder read from its files', () => {
     for (const s of record.samples) {
       const png = readFileSync(join(dir, 'samples', `step-00000${s.step}.png`));
       const decoded = decodeImage(png, 'grid');
-      expect(s.input).toBe('2 held-out samples, one a row');
+      expect(s.input).toBe('held-out samples 0–1, one a row');
       expect(s.images).toEqual([{ name: 'grid', width: decoded.width, height: decoded.height, png: new Uint8Array(png) }]);
     }
   });

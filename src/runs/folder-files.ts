@@ -165,7 +165,8 @@ async function readSampleGrids(folder: RunFolderFiles, run: RunFile): Promise<Ru
   }
   const kept = thinEvenly([...grids].sort((a, b) => a[0] - b[0]), SAMPLE_GRID_LIMITS.snapshots);
   const rows = Math.min(SAMPLE_GRID_ROWS, run.data.heldOutSamples);
-  const input = `${rows} held-out sample${rows === 1 ? '' : 's'}, one a row`;
+  // train.ts renders the first `rows` held-out samples, one a row (condition, outputs, real).
+  const input = rows === 1 ? 'held-out sample 0' : `held-out samples 0–${rows - 1}, one a row`;
   let total = 0;
   const snapshots: RunSampleSnapshot[] = [];
   for (const [step, path] of kept) {

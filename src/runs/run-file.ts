@@ -117,45 +117,50 @@ class Fields {
   }
 
   object(value: unknown, field: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `must be an object, got ${describe(value)}`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, `must be an object, got ${describeValue(value)}`);
     return value as Record<string, unknown>;
   }
 
   text(value: unknown, field: string, options: { nullable?: boolean; nonEmpty?: boolean } = {}): string {
     if (value === null && options.nullable) return value as unknown as string;
-    if (typeof value !== 'string') this.fail(field, `must be a string${options.nullable ? ' or null' : ''}, got ${describe(value)}`);
+    if (typeof value !== 'string') this.fail(field, `must be a string${options.nullable ? ' or null' : ''}, got ${describeValue(value)}`);
     if (value.length > RUN_FILE_LIMITS.text) this.fail(field, `is ${value.length} characters long; at most ${RUN_FILE_LIMITS.text} are allowed`);
     if (options.nonEmpty && value === '') this.fail(field, 'must not be empty');
     return value;
   }
 
   whole(value: unknown, field: string, min = 0): number {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) this.fail(field, `must be a whole number ≥ ${min}, got ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) this.fail(field, `must be a whole number ≥ ${min}, got ${describeValue(value)}`);
     return value;
   }
 
   pattern(value: unknown, field: string, re: RegExp, what: string): string {
     const t = this.text(value, field);
-    if (!re.test(t)) this.fail(field, `must be ${what}, got ${describe(t)}`);
+    if (!re.test(t)) this.fail(field, `must be ${what}, got ${describeValue(t)}`);
     return t;
   }
 
   oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
-    if (typeof value !== 'string' || !allowed.includes(value as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`);
+    if (typeof value !== 'string' || !allowed.includes(value as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(value)}`);
     return value as T;
   }
 
   time(value: unknown, field: string, nullable = false): string {
     const t = this.text(value, field, { nullable });
-    if (t !== null && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t) || Number.isNaN(Date.parse(t)))) this.fail(field, `must be an ISO 8601 UTC time, got ${describe(t)}`);
+    if (t !== null && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t) || Number.isNaN(Date.parse(t)))) this.fail(field, `must be an ISO 8601 UTC time, got ${describeValue(t)}`);
     return t;
   }
 }
 
 /** A value as a short, quoted, single-line string for an error message (never the whole of a long one). */
-function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value); // a cycle, a BigInt …
+  }
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
@@ -163,14 +168,14 @@ function describe(value: unknown): string {
 export function parseRunFile(value: unknown, file: string): RunFile {
   const f = new Fields(file);
   const r = f.object(value, '(root)');
-  if (r.format !== RUN_FILE_FORMAT) f.fail('format', `is ${describe(r.format)}, expected "${RUN_FILE_FORMAT}" (not a run record)`);
-  if (r.version !== RUN_FILE_VERSION) f.fail('version', `${describe(r.version)} is not supported (this build reads version ${RUN_FILE_VERSION})`);
+  if (r.format !== RUN_FILE_FORMAT) f.fail('format', `is ${describeValue(r.format)}, expected "${RUN_FILE_FORMAT}" (not a run record)`);
+  if (r.version !== RUN_FILE_VERSION) f.fail('version', `${describeValue(r.version)} is not supported (this build reads version ${RUN_FILE_VERSION})`);
   const graph = f.object(r.graph, 'graph');
   const data = f.object(r.data, 'data');
   const steps = f.object(r.steps, 'steps');
   const files = f.object(r.files, 'files');
   const versions = f.object(r.versions, 'versions');
-  const terms: unknown[] = Array.isArray(r.lossTerms) ? r.lossTerms : f.fail('lossTerms', `must be an array of loss node ids, got ${describe(r.lossTerms)}`);
+  const terms: unknown[] = Array.isArray(r.lossTerms) ? r.lossTerms : f.fail('lossTerms', `must be an array of loss node ids, got ${describeValue(r.lossTerms)}`);
   if (terms.length > RUN_FILE_LIMITS.lossTerms) f.fail('lossTerms', `has ${terms.length} entries; at most ${RUN_FILE_LIMITS.lossTerms} are allowed`);
   const lossTerms = terms.map((t, i) => f.text(t, `lossTerms[${i}]`, { nonEmpty: true }));
   const kind = f.oneOf(data.kind, 'data.kind', ['synthetic', 'directory'] as const);
@@ -206,7 +211,7 @@ export function parseRunFile(value: unknown, file: string): RunFile {
     lossTerms,
     startedAt: f.time(r.startedAt, 'startedAt'),
     endedAt: f.time(r.endedAt, 'endedAt', true),
-    wallSeconds: r.wallSeconds === null ? null : typeof r.wallSeconds === 'number' && Number.isFinite(r.wallSeconds) && r.wallSeconds >= 0 ? r.wallSeconds : f.fail('wallSeconds', `must be a number ≥ 0 or null, got ${describe(r.wallSeconds)}`),
+    wallSeconds: r.wallSeconds === null ? null : typeof r.wallSeconds === 'number' && Number.isFinite(r.wallSeconds) && r.wallSeconds >= 0 ? r.wallSeconds : f.fail('wallSeconds', `must be a number ≥ 0 or null, got ${describeValue(r.wallSeconds)}`),
     files: {
       losses: f.text(files.losses, 'files.losses', { nonEmpty: true }),
       lossesJsonl: f.text(files.lossesJsonl, 'files.lossesJsonl', { nonEmpty: true }),
@@ -222,7 +227,7 @@ export function parseRunFile(value: unknown, file: string): RunFile {
   if (new Set(lossTerms).size !== lossTerms.length) f.fail('lossTerms', 'names a loss twice');
   // Names of files inside the run folder: a plain relative name, never a path out of it.
   for (const [key, name] of Object.entries(run.files)) {
-    if (name.includes('..') || name.startsWith('/') || name.includes('\\') || /[\0-\x1f]/.test(name)) f.fail(`files.${key}`, `must be a name inside the run folder, got ${describe(name)}`);
+    if (name.includes('..') || name.startsWith('/') || name.includes('\\') || /[\0-\x1f]/.test(name)) f.fail(`files.${key}`, `must be a name inside the run folder, got ${describeValue(name)}`);
   }
   return run;
 }

@@ -4,6 +4,7 @@
  * file is hostile input: lines and cells are counted, and a bad one is named by file, line and
  * column (or field). Page-safe: the CLI and a folder dropped in the browser share these.
  */
+import { describeValue } from './run-file.ts';
 import type { RunCurve, RunMetricPoint } from './run-record.ts';
 
 /** Bounds on the log files: a million steps of a dozen losses fits. */
@@ -81,13 +82,13 @@ export function parseMetricsJsonl(text: string, file: string): RunMetricPoint[] 
     const m = value as Record<string, unknown>;
     const whole = (field: string, min: number): number => {
       const v = m[field];
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new RunFolderError(`${where}: field '${field}' must be a whole number ≥ ${min}, got ${shortJson(v)}`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new RunFolderError(`${where}: field '${field}' must be a whole number ≥ ${min}, got ${describeValue(v)}`);
       return v;
     };
     const numberOrNull = (field: string): number | null => {
       const v = m[field];
       if (v === null) return null;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RunFolderError(`${where}: field '${field}' must be a number or null, got ${shortJson(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RunFolderError(`${where}: field '${field}' must be a number or null, got ${describeValue(v)}`);
       return v;
     };
     points.push({ step: whole('step', 1), count: m.count === null ? null : whole('count', 0), psnr: numberOrNull('psnr'), ssim: numberOrNull('ssim'), sd: numberOrNull('sd') });
@@ -105,11 +106,4 @@ export function lastHeldOut(points: readonly RunMetricPoint[]): HeldOutMetrics |
     if (p.psnr !== null && p.ssim !== null && p.sd !== null) return p as HeldOutMetrics;
   }
   return undefined;
-}
-
-/** A value as a short single-line JSON text for an error message. */
-export function shortJson(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }

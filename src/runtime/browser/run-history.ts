@@ -19,6 +19,7 @@
  *
  * Page-safe: no tfjs here.
  */
+import { describeValue } from '../../runs/run-file.ts';
 import type { RunSampleSnapshot } from '../../runs/run-record.ts';
 import { samplePngSize } from '../../runs/sample-png.ts';
 import { keepSpread } from '../../runs/thin.ts';
@@ -166,16 +167,6 @@ export class BrowserRunError extends Error {
   }
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
 
 /** Field checks that throw a BrowserRunError naming the record and the dotted field path. */
 class Check {
@@ -184,37 +175,37 @@ class Check {
     throw new BrowserRunError(this.where, field, detail);
   }
   object(v: unknown, field: string): Record<string, unknown> {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, `must be an object, got ${describe(v)}`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, `must be an object, got ${describeValue(v)}`);
     return v as Record<string, unknown>;
   }
   array(v: unknown, field: string, max: number): unknown[] {
-    if (!Array.isArray(v)) this.fail(field, `must be an array, got ${describe(v)}`);
+    if (!Array.isArray(v)) this.fail(field, `must be an array, got ${describeValue(v)}`);
     if (v.length > max) this.fail(field, `has ${v.length} entries; at most ${max} are allowed`);
     return v;
   }
   text(v: unknown, field: string, nullable = false): string {
     if (v === null && nullable) return v as unknown as string;
-    if (typeof v !== 'string') this.fail(field, `must be a string${nullable ? ' or null' : ''}, got ${describe(v)}`);
+    if (typeof v !== 'string') this.fail(field, `must be a string${nullable ? ' or null' : ''}, got ${describeValue(v)}`);
     if (v.length > BROWSER_RUN_LIMITS.text) this.fail(field, `is ${v.length} characters long; at most ${BROWSER_RUN_LIMITS.text} are allowed`);
     return v;
   }
   whole(v: unknown, field: string, min = 0, nullable = false): number {
     if (v === null && nullable) return v as unknown as number;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.fail(field, `must be a whole number ≥ ${min}, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.fail(field, `must be a whole number ≥ ${min}, got ${describeValue(v)}`);
     return v;
   }
   numberOrNull(v: unknown, field: string): number | null {
     if (v === null) return null;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, `must be a finite number or null, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, `must be a finite number or null, got ${describeValue(v)}`);
     return v;
   }
   oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
-    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(v)}`);
+    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(v)}`);
     return v as T;
   }
   time(v: unknown, field: string, nullable = false): string {
     const t = this.text(v, field, nullable);
-    if (t !== null && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t) || Number.isNaN(Date.parse(t)))) this.fail(field, `must be an ISO 8601 UTC time, got ${describe(t)}`);
+    if (t !== null && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t) || Number.isNaN(Date.parse(t)))) this.fail(field, `must be an ISO 8601 UTC time, got ${describeValue(t)}`);
     return t;
   }
 }
@@ -236,8 +227,8 @@ function jsonLength(value: unknown, fail: (detail: string) => never): number {
 export function parseBrowserRun(value: unknown, where: string): BrowserRun {
   const c = new Check(where);
   const r = c.object(migrateBrowserRun(value), '(root)');
-  if (r.format !== BROWSER_RUN_FORMAT) c.fail('format', `is ${describe(r.format)}, expected "${BROWSER_RUN_FORMAT}" (not a browser run record)`);
-  if (r.version !== BROWSER_RUN_VERSION) c.fail('version', `${describe(r.version)} is not supported (this build reads version ${BROWSER_RUN_VERSION})`);
+  if (r.format !== BROWSER_RUN_FORMAT) c.fail('format', `is ${describeValue(r.format)}, expected "${BROWSER_RUN_FORMAT}" (not a browser run record)`);
+  if (r.version !== BROWSER_RUN_VERSION) c.fail('version', `${describeValue(r.version)} is not supported (this build reads version ${BROWSER_RUN_VERSION})`);
   const id = c.text(r.id, 'id');
   if (id === '' || id.length > BROWSER_RUN_LIMITS.id) c.fail('id', `must be 1 to ${BROWSER_RUN_LIMITS.id} characters, got ${id.length}`);
   const graph = c.object(r.graph, 'graph');
@@ -245,7 +236,7 @@ export function parseBrowserRun(value: unknown, where: string): BrowserRun {
   const documentChars = jsonLength(document, (detail) => c.fail('graph.document', detail));
   if (documentChars > BROWSER_RUN_LIMITS.documentChars) c.fail('graph.document', `is ${documentChars} characters of JSON; at most ${BROWSER_RUN_LIMITS.documentChars} are allowed`);
   const hash = c.text(graph.hash, 'graph.hash');
-  if (!/^[0-9a-f]{64}$/.test(hash)) c.fail('graph.hash', `must be a SHA-256 in hex (64 characters 0-9a-f), got ${describe(hash)}`);
+  if (!/^[0-9a-f]{64}$/.test(hash)) c.fail('graph.hash', `must be a SHA-256 in hex (64 characters 0-9a-f), got ${describeValue(hash)}`);
   const data = c.object(r.data, 'data');
   const steps = c.object(r.steps, 'steps');
   const losses = c.object(r.losses, 'losses');
@@ -302,9 +293,9 @@ export function parseBrowserRun(value: unknown, where: string): BrowserRun {
     samples,
     startedAt: c.time(r.startedAt, 'startedAt'),
     endedAt: c.time(r.endedAt, 'endedAt', true),
-    wallSeconds: r.wallSeconds === null ? null : typeof r.wallSeconds === 'number' && Number.isFinite(r.wallSeconds) && r.wallSeconds >= 0 ? r.wallSeconds : c.fail('wallSeconds', `must be a number ≥ 0 or null, got ${describe(r.wallSeconds)}`),
+    wallSeconds: r.wallSeconds === null ? null : typeof r.wallSeconds === 'number' && Number.isFinite(r.wallSeconds) && r.wallSeconds >= 0 ? r.wallSeconds : c.fail('wallSeconds', `must be a number ≥ 0 or null, got ${describeValue(r.wallSeconds)}`),
   };
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(run.backend)) c.fail('backend', `must be a backend name (letters, digits, _ . -), got ${describe(run.backend)}`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(run.backend)) c.fail('backend', `must be a backend name (letters, digits, _ . -), got ${describeValue(run.backend)}`);
   if (synthetic && (run.data.name !== null || run.data.layout !== null)) c.fail('data.name', 'must be null for synthetic data');
   if (run.steps.done > run.steps.requested) c.fail('steps.done', `(${run.steps.done}) is beyond steps.requested (${run.steps.requested})`);
   if (run.steps.resumedFrom > run.steps.done) c.fail('steps.resumedFrom', `(${run.steps.resumedFrom}) is beyond steps.done (${run.steps.done})`);
@@ -328,7 +319,7 @@ function parseSamples(c: Check, value: unknown): RunSampleSnapshot[] {
       const height = c.whole(image.height, `${at}.height`, 1);
       if (width > L.sampleSide || height > L.sampleSide) c.fail(`${at}.width`, `${width}×${height} is beyond ${L.sampleSide} pixels a side`);
       const png = image.png;
-      if (!(png instanceof Uint8Array)) c.fail(`${at}.png`, `must be bytes (a Uint8Array), got ${describe(png)}`);
+      if (!(png instanceof Uint8Array)) c.fail(`${at}.png`, `must be bytes (a Uint8Array), got ${describeValue(png)}`);
       if (png.length > L.samplePngBytes) c.fail(`${at}.png`, `is ${png.length} bytes; at most ${L.samplePngBytes} are allowed`);
       const size = samplePngSize(png, L.sampleSide);
       if ('problem' in size) c.fail(`${at}.png`, size.problem);

@@ -59,6 +59,8 @@ describe('a run folder read from its files', () => {
     expect(record.source).toEqual({ kind: 'folder', path: 'myrun' });
     expect(fromDisk.source).toEqual({ kind: 'folder', path: dir });
     expect({ ...record, source: fromDisk.source }).toEqual(fromDisk);
+    // lggan compare leaves the grids unread.
+    expect(await readRunFolder(dir, { samples: false })).toEqual({ ...fromDisk, samples: [] });
 
     // Against the files themselves.
     const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
@@ -169,6 +171,9 @@ describe('hostile run folders', () => {
     const gaps = record.samples.slice(1).map((s, i) => s.step - record.samples[i].step);
     expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThanOrEqual(1);
     expect([...reads.keys()].filter((p) => p.startsWith('samples/'))).toHaveLength(SAMPLE_GRID_LIMITS.snapshots);
+    reads.clear();
+    expect((await readRunFolderFiles(list, '', { samples: false })).samples).toEqual([]);
+    expect([...reads.keys()].filter((p) => p.startsWith('samples/'))).toEqual([]);
     expect(record.samples[0].images[0]).toMatchObject({ width: 2, height: 1 });
   });
 });

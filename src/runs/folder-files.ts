@@ -138,8 +138,13 @@ function findRoot(files: readonly FolderFile[], where: string): string {
   return parentOf(shallowest[0]);
 }
 
+export interface ReadRunFolderOptions {
+  /** Read the sample grids (default true); without them `samples` is empty (the CLI's table and chart need none). */
+  samples?: boolean;
+}
+
 /** Reads the files of ONE run folder (run.json at their root or in their one top folder) into a RunRecord. */
-export async function readRunFolderFiles(files: readonly FolderFile[], where: string): Promise<RunRecord> {
+export async function readRunFolderFiles(files: readonly FolderFile[], where: string, options: ReadRunFolderOptions = {}): Promise<RunRecord> {
   const folder = new RunFolderFiles(files, findRoot(files, where), where);
   const runName = folder.name(RUN_FILE);
   const runText = await folder.text(RUN_FILE, RUN_FILE_LIMITS.bytes, (d) => new RunFileError(runName, undefined, d));
@@ -150,7 +155,7 @@ export async function readRunFolderFiles(files: readonly FolderFile[], where: st
   const { curves, lastStep } = parseLossesCsv(await folder.text(losses, LOG_LIMITS.bytes, logError(losses)), folder.name(losses), run.lossTerms);
   const metricsPath = run.files.metrics;
   const metrics = folder.has(metricsPath) ? parseMetricsJsonl(await folder.text(metricsPath, LOG_LIMITS.bytes, logError(metricsPath)), folder.name(metricsPath)) : [];
-  const samples = await readSampleGrids(folder, run);
+  const samples = options.samples === false ? [] : await readSampleGrids(folder, run);
   const path = joinPath(where, folder.root) || '.';
   return recordOfRunFolder(run, path, { curves, lastStep, metrics, samples });
 }

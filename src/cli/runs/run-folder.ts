@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { readRunFolderFiles, type FolderFile } from '../../runs/folder-files.ts';
+import { readRunFolderFiles, type FolderFile, type ReadRunFolderOptions } from '../../runs/folder-files.ts';
 import { RUN_FILE } from '../../runs/run-file.ts';
 import type { RunRecord } from '../../runs/run-record.ts';
 
@@ -34,7 +34,7 @@ export async function listRunFolder(dir: string): Promise<FolderFile[]> {
 }
 
 /** Reads a run folder (or a run.json path); RunFileError / RunFolderError name the file at fault. */
-export async function readRunFolder(path: string): Promise<RunRecord> {
+export async function readRunFolder(path: string, options: ReadRunFolderOptions = {}): Promise<RunRecord> {
   const dir = basename(path) === RUN_FILE ? resolve(path, '..') : path;
-  return readRunFolderFiles(await listRunFolder(dir), dir);
+  return readRunFolderFiles(await listRunFolder(dir), dir, options);
 }

@@ -17,6 +17,38 @@ test('edit a trained graph and continue training with the weights kept', async (
   await expect(page.getByTestId('graph-name')).toHaveText(doc.meta.name);
   const panel = await trainOnCpu(page, { steps: 2, sampleEvery: 1, timeout: 60_000 });
   await expect(panel.getByTestId('carry-continue')).toHaveCount(0); // the graph has not changed
+  // The run record (version 2) keeps each step's sample images as PNGs the browser decodes.
+  const stored = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('lggan-studio-runs');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const rows = await new Promise<any[]>((resolve, reject) => {
+      const get = db.transaction('runs', 'readonly').objectStore('runs').getAll();
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error);
+    });
+    db.close();
+    return Promise.all(
+      rows.map(async (r) => ({
+        version: r.version,
+        samples: await Promise.all(
+          r.samples.map(async (s: any) => ({ step: s.step, input: s.input, sizes: await Promise.all(s.images.map(async (i: any) => {
+            const bitmap = await createImageBitmap(new Blob([i.png], { type: 'image/png' }));
+            return [i.width, i.height, bitmap.width, bitmap.height];
+          })) })),
+        ),
+      })),
+    );
+  });
+  expect(stored).toHaveLength(1);
+  expect(stored[0].version).toBe(2);
+  expect(stored[0].samples.map((s) => [s.step, s.input])).toEqual([[1, 'training sample 0'], [2, 'training sample 0']]);
+  for (const s of stored[0].samples) {
+    expect(s.sizes.length).toBeGreaterThan(0);
+    for (const [w, h, bw, bh] of s.sizes) expect([bw, bh]).toEqual([w, h]);
+  }
 
   await nodeEl(page, 'gen1').locator('header').click();
   const kernel = page.locator('[data-testid="param"][data-param="kernel"] input');

@@ -8,7 +8,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
 import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
-import type { BrowserRun } from '../src/browser/run-history.ts';
+import type { BrowserRun } from '../src/runs/browser-run.ts';
 import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
 
 /** Every run record the page has stored (IndexedDB 'lggan-studio-runs'), oldest first. */

@@ -13,7 +13,7 @@ import { greyPng, rgbPng } from '../runtime/data/fixtures.test-util.ts';
 import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
 import type { RunSpec, WorkerMessage } from './protocol.ts';
 import { droppedFingerprint, rerunPlan, type RerunPlan } from './rerun.ts';
-import type { BrowserRun } from './run-history.ts';
+import type { BrowserRun } from '../runs/browser-run.ts';
 import { MemoryRunStore } from './run-store.ts';
 import { TrainingSession } from './session.ts';
 
@@ -101,7 +101,7 @@ describe('re-run from a run record', () => {
   it('takes dropped data only with the recorded fingerprint, and otherwise says what to drop', () => {
     const record = (over: Partial<BrowserRun['data']>, run: Partial<BrowserRun> = {}): BrowserRun => ({
       format: 'lggan-studio.browser-run',
-      version: 1,
+      version: 2,
       id: 'r',
       status: 'finished',
       graph: { name: 'g', hash: 'a'.repeat(64), document: {} },
@@ -113,6 +113,7 @@ describe('re-run from a run record', () => {
       lossTerms: [],
       losses: { stride: 1, steps: [], values: [], last: null },
       metrics: [],
+      samples: [],
       startedAt: '2026-12-05T00:12:00.000Z',
       endedAt: null,
       wallSeconds: null,

@@ -1,5 +1,5 @@
 /**
- * "Re-run": what it takes to train a browser run again from its record (run-history.ts) — the
+ * "Re-run": what it takes to train a browser run again from its record (browser-run.ts) — the
  * graph as trained, and a run spec with everything that decides the run's numbers: the seed
  * (weights and, mixed with the graph's trainer seed, the data order), the backend actually used,
  * the batch, the steps requested, the data and its held-out split. On the same backend the re-run
@@ -19,7 +19,7 @@ import { DATASET_LAYOUTS, type DatasetLayout, type DroppedDataset } from '../run
 import { graphInputs } from '../runtime/data/feeds.ts';
 import { TRAINING_BACKENDS, type BrowserBackend } from './backend.ts';
 import type { DatasetSpec, RunSpec } from './protocol.ts';
-import type { BrowserRun } from './run-history.ts';
+import type { BrowserRun } from '../runs/browser-run.ts';
 
 /** Dropped data loaded in the page now, with its fingerprint as the recorded graph would fit it. */
 export interface AvailableFiles {

@@ -10,12 +10,14 @@ import { createRegistry } from '../../nodes/index.ts';
 import { fakeIndexedDb } from '../runtime/checkpoint/fake-indexeddb.test-util.ts';
 import { MemoryCheckpointStore } from '../runtime/checkpoint/store.ts';
 import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
-import type { ProgressMessage, WorkerMessage } from './protocol.ts';
-import { addLosses, BROWSER_RUN_LIMITS, browserRunData, MAX_LOSS_POINTS, parseBrowserRun, type BrowserRun } from './run-history.ts';
+import type { ProgressMessage, SamplesMessage, WorkerMessage } from './protocol.ts';
+import { writePng } from '../formats/png.ts';
+import { decodeImage } from '../runtime/data/codecs.ts';
+import { addLosses, addSamples, BROWSER_RUN_LIMITS, browserRunData, MAX_LOSS_POINTS, MAX_SAMPLE_SNAPSHOTS, parseBrowserRun, type BrowserRun } from '../runs/browser-run.ts';
 import { IndexedDbRunStore, MemoryRunStore } from './run-store.ts';
 import { TrainingSession } from './session.ts';
 
-async function trainTiny(runs: IndexedDbRunStore, steps = 3) {
+async function trainTiny(runs: IndexedDbRunStore, steps = 3, sampleEvery = 0) {
   const messages: WorkerMessage[] = [];
   const s = new TrainingSession({
     post: (m) => messages.push(m),
@@ -27,7 +29,7 @@ async function trainTiny(runs: IndexedDbRunStore, steps = 3) {
   s.handle({
     type: 'start',
     graph: tinyTrainingGraph(),
-    spec: { steps, seed: 3, dataset: { kind: 'synthetic', seed: 7, count: 3 }, batchSize: 1, backend: 'cpu', autosaveEvery: 2, sampleEvery: 0, evalEvery: 2, heldOut: 2 },
+    spec: { steps, seed: 3, dataset: { kind: 'synthetic', seed: 7, count: 3 }, batchSize: 1, backend: 'cpu', autosaveEvery: 2, sampleEvery, evalEvery: 2, heldOut: 2 },
     runId: 'run-tiny',
   });
   await s.done;
@@ -149,10 +151,88 @@ describe('browser run record', () => {
   });
 });
 
+/** One snapshot of `images` PNGs of width × height (grey stripes). */
+function snapshot(step: number, images = 1, width = 4, height = 3) {
+  const png = writePng({ width, height, channels: 3, data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7) & 0xff) });
+  return { step, input: 'training sample 0', images: Array.from({ length: images }, (_, k) => ({ name: `image ${k}`, width, height, png })) };
+}
+
+describe('sample images in the run record (version 2)', () => {
+  it('keeps a PNG of each sample image the run sent, on training sample 0', async () => {
+    const runs = new IndexedDbRunStore('runs-samples', fakeIndexedDb() as unknown as IDBFactory);
+    const messages = await trainTiny(runs, 3, 1);
+    const sent = messages.filter((m): m is SamplesMessage => m.type === 'samples');
+    expect(sent.map((m) => m.step)).toEqual([1, 2, 3]);
+    const r = (await runs.load('run-tiny'))!;
+    expect(r.version).toBe(2);
+    expect(r.samples.map((s) => [s.step, s.input])).toEqual([
+      [1, 'training sample 0'],
+      [2, 'training sample 0'],
+      [3, 'training sample 0'],
+    ]);
+    r.samples.forEach((s, i) => {
+      expect(s.images.map((x) => x.name)).toEqual(sent[i].images.map((x) => x.name));
+      s.images.forEach((image, k) => {
+        const decoded = decodeImage(image.png, image.name);
+        expect([decoded.width, decoded.height]).toEqual([sent[i].images[k].width, sent[i].images[k].height]);
+        expect(Array.from(decoded.rgba)).toEqual(Array.from(sent[i].images[k].rgba));
+      });
+    });
+  });
+
+  it('keeps at most MAX_SAMPLE_SNAPSHOTS steps spread over the run, the newest always', () => {
+    const run = sampleRecord();
+    for (let step = 1; step <= 200; step++) {
+      addSamples(run, snapshot(step));
+      expect(run.samples.at(-1)!.step).toBe(step);
+      expect(run.samples.length).toBe(Math.min(step, MAX_SAMPLE_SNAPSHOTS));
+      // Spread: no gap between kept steps beyond twice the even spacing over the run so far.
+      const steps = run.samples.map((s) => s.step);
+      const gaps = steps.slice(1).map((s, i) => s - steps[i]);
+      expect(Math.max(0, ...gaps)).toBeLessThanOrEqual(Math.max(1, (2 * (step - 1)) / (MAX_SAMPLE_SNAPSHOTS - 1)));
+    }
+    expect(run.samples[0].step).toBe(1);
+    expect(() => parseBrowserRun(run, 'thinned')).not.toThrow();
+  });
+
+  it('reads a version 1 record (no sample images) as version 2 with none', () => {
+    const v1: Record<string, unknown> = { ...sampleRecord(), version: 1 };
+    delete v1.samples;
+    expect(parseBrowserRun(v1, 'old')).toEqual({ ...sampleRecord(), version: 2, samples: [] });
+    // Only 1 → 2 is a migration: unknown versions and a version 1 record carrying bad samples are still refused.
+    expect(() => parseBrowserRun({ ...sampleRecord(), version: 3 }, 'r')).toThrow("r: field 'version' 3 is not supported (this build reads version 2)");
+    expect(() => parseBrowserRun({ ...sampleRecord(), samples: undefined }, 'r')).toThrow("r: field 'samples' must be an array, got nothing");
+  });
+
+  it('refuses hostile sample images, naming the field', () => {
+    const withSample = (patch: (s: ReturnType<typeof snapshot>) => void, base = snapshot(1)) => {
+      patch(base);
+      return { ...sampleRecord(), samples: [base] };
+    };
+    const lying = writePng({ width: 4, height: 4, channels: 3, data: new Uint8Array(48) });
+    const huge = writePng({ width: 1, height: 1, channels: 1, data: new Uint8Array(1) });
+    new DataView(huge.buffer).setUint32(16, 100_000);
+    const cases: [unknown, string][] = [
+      [{ ...sampleRecord(), samples: Array.from({ length: MAX_SAMPLE_SNAPSHOTS + 1 }, (_, i) => snapshot(i + 1)) }, `field 'samples' has ${MAX_SAMPLE_SNAPSHOTS + 1} entries`],
+      [{ ...sampleRecord(), samples: [snapshot(2), snapshot(2)] }, "field 'samples[1].step' (2) does not follow step 2"],
+      [{ ...sampleRecord(), samples: [snapshot(1, BROWSER_RUN_LIMITS.sampleImages + 1)] }, `field 'samples[0].images' has ${BROWSER_RUN_LIMITS.sampleImages + 1} entries`],
+      [withSample((s) => (s.images[0].width = 513)), "field 'samples[0].images[0].width' 513×3 is beyond 512 pixels a side"],
+      [withSample((s) => ((s.images[0] as Record<string, unknown>).png = 'iVBORw0KGgo=')), "field 'samples[0].images[0].png' must be bytes (a Uint8Array), got \"iVBORw0KGgo=\""],
+      [withSample((s) => (s.images[0].png = new Uint8Array(BROWSER_RUN_LIMITS.samplePngBytes + 1))), `field 'samples[0].images[0].png' is ${BROWSER_RUN_LIMITS.samplePngBytes + 1} bytes`],
+      [withSample((s) => (s.images[0].png = new TextEncoder().encode('<svg onload=alert(1)>'))), "field 'samples[0].images[0].png' is not a PNG (no PNG signature)"],
+      [withSample((s) => (s.images[0].png = lying)), "field 'samples[0].images[0].png' is 4×4 pixels by its header, but the record says 4×3"],
+      [withSample((s) => (s.images[0].png = huge)), "field 'samples[0].images[0].png' declares 100000×1 pixels; 1 to 512 a side are allowed"],
+      [withSample((s) => (s.input = 'x'.repeat(5000))), "field 'samples[0].input' is 5000 characters"],
+      [withSample((s) => ((s.images[0] as Record<string, unknown>).name = 7)), "field 'samples[0].images[0].name' must be a string"],
+    ];
+    for (const [value, message] of cases) expect(() => parseBrowserRun(value, "run record 'x'"), message).toThrow(`run record 'x': ${message}`);
+  });
+});
+
 function sampleRecord(): BrowserRun {
   return {
     format: 'lggan-studio.browser-run',
-    version: 1,
+    version: 2,
     id: 'r1',
     status: 'finished',
     graph: { name: 'g', hash: 'a'.repeat(64), document: { format: 'x' } },
@@ -164,6 +244,7 @@ function sampleRecord(): BrowserRun {
     lossTerms: ['l1'],
     losses: { stride: 1, steps: [1], values: [[0.5]], last: { step: 1, values: [0.5] } },
     metrics: [],
+    samples: [],
     startedAt: '2026-12-04T23:00:00.000Z',
     endedAt: '2026-12-04T23:00:01.000Z',
     wallSeconds: 1,

@@ -1,5 +1,5 @@
 /**
- * Where the browser's run records (run-history.ts) live: IndexedDB, in a database of their own
+ * Where the browser's run records (browser-run.ts) live: IndexedDB, in a database of their own
  * beside the checkpoints' ('lggan-studio-runs', one object store keyed by run id). A database of
  * its own, not a third store in the checkpoints' one, because adding a store means a version
  * upgrade, which a worker still holding the old version open would block. Memory: tests.
@@ -7,7 +7,7 @@
  * Every record read back goes through parseBrowserRun: what IndexedDB holds is not trusted.
  */
 import { openDatabase, request, transactionDone } from '../runtime/indexeddb.ts';
-import { parseBrowserRun, type BrowserRun } from './run-history.ts';
+import { parseBrowserRun, type BrowserRun } from '../runs/browser-run.ts';
 
 export interface RunStore {
   /** Writes (or overwrites) the record of run `run.id`. */

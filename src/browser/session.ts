@@ -47,7 +47,8 @@ import {
 } from './protocol.ts';
 import { finalImageKey, scoreHeldOut, splitRunData } from './held-out.ts';
 import { renderSamples, sampleSources, type SampleSource } from './samples.ts';
-import { addLosses, addMetrics, BROWSER_RUN_FORMAT, BROWSER_RUN_VERSION, browserRunData, type BrowserRun, type BrowserRunStatus } from './run-history.ts';
+import { writePng } from '../formats/png.ts';
+import { addLosses, addMetrics, addSamples, BROWSER_RUN_FORMAT, BROWSER_RUN_VERSION, browserRunData, type BrowserRun, type BrowserRunStatus } from '../runs/browser-run.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface SessionHost {
@@ -62,7 +63,7 @@ export interface SessionHost {
   /** Default: createRegistry() (the core and LGGAN packs). */
   registry?: NodeRegistry;
   now?: () => number;
-  /** Where each run's record (run-history.ts) is kept; no records when absent. */
+  /** Where each run's record (browser-run.ts) is kept; no records when absent. */
   runs?: RunStore;
 }
 
@@ -91,6 +92,9 @@ interface RunContext {
   record: BrowserRun;
   startedMs: number;
 }
+
+/** What the sample images show: ctx.preview is sample 0 of the training split, unaugmented. */
+const PREVIEW_INPUT = 'training sample 0';
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -261,6 +265,7 @@ export class TrainingSession {
           lossTerms: [],
           losses: { stride: 1, steps: [], values: [], last: null },
           metrics: [],
+          samples: [],
           startedAt: new Date().toISOString(),
           endedAt: null,
           wallSeconds: null,
@@ -441,6 +446,11 @@ export class TrainingSession {
 
   private async sendSamples(ctx: RunContext, step: number): Promise<void> {
     const images = await renderSamples(ctx.program, ctx.sources, ctx.preview);
+    // Encoded before posting: the post hands the pixel buffers over to the page.
+    if (this.host.runs && images.length > 0) {
+      const pngs = images.map((i) => ({ name: i.name, width: i.width, height: i.height, png: writePng({ width: i.width, height: i.height, channels: 4, data: i.rgba }) }));
+      addSamples(ctx.record, { step, input: PREVIEW_INPUT, images: pngs });
+    }
     this.host.post({ type: 'samples', step, images }, images.map((i) => i.rgba.buffer));
   }
 

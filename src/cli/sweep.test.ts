@@ -17,7 +17,7 @@ import { saveGraph } from '../graph/save.ts';
 import { decodeImage, encodePng } from '../runtime/data/index.ts';
 import { initNodeBackend } from '../runtime/tf-node.ts';
 import { cli, readCsv, tempDir, writeTinyGan } from './cli.test-util.ts';
-import { diffCounts, type DiffCounts } from './runs/comparison.ts';
+import { diffCounts, type DiffCounts } from '../runs/comparison.ts';
 import { readRunFile, runFileJson, RUN_FILE_FORMAT, type RunFile } from './runs/run-file.ts';
 
 const tmp = tempDir('lggan-sweep-');

@@ -1,8 +1,9 @@
 /**
  * One run, whatever recorded it: a training run in this browser (its IndexedDB record,
- * src/browser/run-history.ts) or a `lggan train` run folder (run.json + losses.csv +
- * metrics.jsonl + samples/, src/cli/runs/run-file.ts), read into the same shape so the Compare
- * view, `lggan compare` and the comparison table treat both alike.
+ * src/runs/browser-run.ts) or a `lggan train` run folder (run.json + losses.csv +
+ * metrics.jsonl + samples/, src/runs/run-file.ts), read into the same shape so the Compare
+ * view, `lggan compare` and the comparison table treat both alike. Made by recordFromBrowserRun
+ * (from-browser.ts) and readRunFolderFiles (folder-files.ts, which the CLI's readRunFolder uses).
  *
  * Page-safe and pure: no tfjs, no node: imports. Every field was checked by the reader that made
  * the record (parseBrowserRun / the run-folder parsers); strings in it are still hostile text.

@@ -1,5 +1,5 @@
 /**
- * `lggan compare RUN_DIR...`: runs of `lggan train` side by side (see src/cli/runs/comparison.ts),
+ * `lggan compare RUN_DIR...`: runs of `lggan train` side by side (see src/runs/comparison.ts),
  * printed as a table or as JSON; --out also writes comparison.md, comparison.csv and losses.png.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -8,10 +8,11 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { parseArgs } from '../args.ts';
 import { table } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { comparisonCells, comparisonCsv, comparisonJson, comparisonMarkdown, compareRuns, type Comparison } from '../runs/comparison.ts';
+import { comparisonCells, comparisonCsv, comparisonJson, comparisonMarkdown, compareRuns, type Comparison } from '../../runs/comparison.ts';
+import type { RunRecord } from '../../runs/run-record.ts';
 import { lossChartPng } from '../runs/loss-chart.ts';
 import { RunFileError } from '../runs/run-file.ts';
-import { readRunFolder, RunFolderError, type RunFolder } from '../runs/run-folder.ts';
+import { readRunFolder, RunFolderError } from '../runs/run-folder.ts';
 
 export const compareUsage =
   'lggan compare RUN_DIR... [--out DIR] [--json]   runs side by side: variant, graph hash, diff against the first run\'s graph, steps, time, last losses, held-out PSNR/SSIM/SD; ' +
@@ -25,12 +26,13 @@ export function printable(text: string): string {
 }
 
 /** Reads every folder; all problems are printed (each with its file) before failing. */
-export async function readRunFolders(dirs: string[], io: CliIO): Promise<RunFolder[] | null> {
-  const folders: RunFolder[] = [];
+export async function readRunFolders(dirs: string[], io: CliIO): Promise<RunRecord[] | null> {
+  const folders: RunRecord[] = [];
   let failed = false;
   for (const dir of dirs) {
     try {
-      folders.push(await readRunFolder(dir));
+      // The table and the chart use no sample grids: they are left unread.
+      folders.push(await readRunFolder(dir, { samples: false }));
     } catch (e) {
       if (!(e instanceof RunFileError || e instanceof RunFolderError)) throw e;
       io.err(`error ${printable(e.message)}`);
@@ -41,7 +43,7 @@ export async function readRunFolders(dirs: string[], io: CliIO): Promise<RunFold
 }
 
 /** Writes comparison.md, comparison.csv and losses.png into `dir`; returns their paths. */
-export async function writeComparison(c: Comparison, folders: RunFolder[], dir: string): Promise<string[]> {
+export async function writeComparison(c: Comparison, folders: RunRecord[], dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const paths = [join(dir, COMPARISON_FILES.markdown), join(dir, COMPARISON_FILES.csv), join(dir, COMPARISON_FILES.chart)];
   await writeFile(paths[0], comparisonMarkdown(c, { chart: COMPARISON_FILES.chart }));

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { intFlag, parseArgs } from '../args.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { compareRuns } from '../runs/comparison.ts';
+import { compareRuns } from '../../runs/comparison.ts';
 import { printComparison, readRunFolders, writeComparison } from './compare.ts';
 import { train } from './train.ts';
 
@@ -74,9 +74,9 @@ async function finish(trained: string[], out: string, registry: NodeRegistry, io
   }
   const folders = await readRunFolders(trained, io);
   if (!folders) return EXIT.problems;
-  const batches = [...new Set(folders.map((f) => f.run.batch))];
+  const batches = [...new Set(folders.map((f) => f.batch))];
   if (batches.length > 1) io.err(`note the variants trained at different batch sizes (${batches.join(', ')}), so their batch order differs: give --batch B to train them alike`);
-  if (new Set(folders.map((f) => f.run.data.fingerprint)).size > 1) {
+  if (new Set(folders.map((f) => f.data.fingerprint)).size > 1) {
     io.err('note the variants saw different data (their graphs differ in image size or classes): the held-out metrics are not on the same images');
   }
   const c = compareRuns(folders, registry);

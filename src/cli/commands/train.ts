@@ -38,14 +38,15 @@ import { LOSSES_CSV, lossRow, RunLogs } from '../train/logs.ts';
 import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 import { readRunFile, RunFileError, type RunData, type RunFile } from '../runs/run-file.ts';
 import { RunRecorder } from '../train/run-recorder.ts';
+import { SAMPLE_GRID_ROWS } from '../../runs/folder-files.ts';
 
 export const trainUsage =
   'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
   '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
   'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data, held-out split and --init-from checkpoint: the same losses)';
 
-/** How many held-out samples a sample grid shows. */
-const GRID_ROWS = 4;
+/** How many held-out samples a sample grid shows (a run folder's reader describes the grids by it). */
+const GRID_ROWS = SAMPLE_GRID_ROWS;
 
 interface TrainOptions {
   graph: string;

@@ -6,11 +6,11 @@
  */
 import { imageToPng } from '../../runtime/images/index.ts';
 import { fitText, glyph, GLYPH_HEIGHT, textWidth, ADVANCE } from './bitmap-font.ts';
-import type { LossCurve } from './run-folder.ts';
+import type { RunCurve } from '../../runs/run-record.ts';
 
 export interface ChartSeries {
   label: string;
-  curves: Map<string, LossCurve>;
+  curves: Map<string, RunCurve>;
 }
 
 type Rgb = readonly [number, number, number];
@@ -101,7 +101,7 @@ const LEGEND_ROW = 14;
 const MARGIN = 12;
 
 /** A curve thinned to at most one point per pixel column (the mean of the column's values), as pixel positions. */
-function polyline(curve: LossCurve, x: (step: number) => number, y: (v: number) => number): ([number, number] | null)[] {
+function polyline(curve: RunCurve, x: (step: number) => number, y: (v: number) => number): ([number, number] | null)[] {
   const out: ([number, number] | null)[] = [];
   let column = NaN;
   let sum = 0;
@@ -145,7 +145,7 @@ function range(lists: number[][]): [number, number] | undefined {
 function drawPanel(canvas: Canvas, ox: number, oy: number, term: string, series: ChartSeries[]): void {
   const plot = { x: ox + PANEL.left, y: oy + PANEL.top, w: PANEL.width - PANEL.left - PANEL.right, h: PANEL.height - PANEL.top - PANEL.bottom };
   canvas.text(ox + PANEL.left, oy + 8, fitText(term, plot.w, 2), INK, 2);
-  const curves = series.map((s) => s.curves.get(term)).filter((c): c is LossCurve => c !== undefined);
+  const curves = series.map((s) => s.curves.get(term)).filter((c): c is RunCurve => c !== undefined);
   const steps = range(curves.map((c) => c.steps));
   const values = range(curves.map((c) => c.values));
   // Axes and frame.

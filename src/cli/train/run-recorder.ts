@@ -1,5 +1,5 @@
 /**
- * Keeps a training run's run.json (src/cli/runs/run-file.ts) up to date: written with status
+ * Keeps a training run's run.json (src/runs/run-file.ts) up to date: written with status
  * "running" before the first step, rewritten with the end time, wall time, steps done and how the
  * run ended.
  */

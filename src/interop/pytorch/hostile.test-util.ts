@@ -4,7 +4,7 @@
  * view, and raw pickle opcodes.
  */
 import { deflateSync } from 'fflate';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../formats/crc32.ts';
 import { PickleWriter } from './pickle-write.ts';
 
 export const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);

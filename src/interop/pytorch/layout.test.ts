@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../formats/crc32.ts';
 import { permute, permuteGeneric, toTfjsLayout, toTorchLayout } from './layout.ts';
 
 const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => i);

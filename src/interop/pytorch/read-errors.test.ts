@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../formats/crc32.ts';
 import { TorchCheckpointError } from './errors.ts';
 import { readTorchCheckpoint } from './read.ts';
 import { extractStateDict } from './state-dict.ts';

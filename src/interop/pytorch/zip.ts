@@ -11,7 +11,7 @@
  * Writing: stored (uncompressed) records whose data start on a 64-byte boundary, as PyTorch's own
  * writer pads them (an extra field of zeros in the local header), so the file can be memory-mapped.
  */
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../../formats/crc32.ts';
 import { TorchCheckpointError } from './errors.ts';
 import { inflateExactly, maxInflatedSize } from './inflate.ts';
 

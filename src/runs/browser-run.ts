@@ -2,26 +2,44 @@
  * The browser's run record: what a training run in the app was — its graph as trained (document
  * and content hash), seed, backend actually used, data, per-step losses and held-out metrics,
  * start and end — the same facts, under the same field names, as a CLI run's run.json
- * (src/cli/runs/run-file.ts), less what only a run folder has (files, versions, the graph's file
+ * (src/runs/run-file.ts), less what only a run folder has (files, versions, the graph's file
  * name) and plus the curves themselves, which a run folder keeps in losses.csv / metrics.csv.
  *
  * Size: losses are kept for at most MAX_LOSS_POINTS steps. When a run goes past that, every other
  * kept point is dropped and `losses.stride` doubles (so a 1,000,000-step run keeps ≤ 10,000 evenly
  * spaced points); the last step's losses are always kept in `losses.last`. Held-out metrics are
- * few (one row per evalEvery steps) and thinned the same way past MAX_METRIC_POINTS.
+ * few (one row per evalEvery steps) and thinned the same way past MAX_METRIC_POINTS. Sample images
+ * (PNG bytes) are kept for at most MAX_SAMPLE_SNAPSHOTS steps, spread over the run (the newest
+ * always kept).
+ *
+ * Versions: 1 had no sample images; a version 1 record reads as version 2 with `samples: []`.
  *
  * Reading is strict: a stored record may have been written by another build or tampered with, so
  * parseBrowserRun checks every field's type, range and size and names the field it refuses.
  *
  * Page-safe: no tfjs here.
  */
-import type { DatasetSpec } from './protocol.ts';
+import { describeValue } from './run-file.ts';
+import type { RunSampleSnapshot } from './run-record.ts';
+import { samplePngSize } from './sample-png.ts';
+import { keepSpread } from './thin.ts';
 
 export const BROWSER_RUN_FORMAT = 'lggan-studio.browser-run';
-export const BROWSER_RUN_VERSION = 1;
+export const BROWSER_RUN_VERSION = 2;
 export const MAX_LOSS_POINTS = 10_000;
 export const MAX_METRIC_POINTS = 1_000;
-export const BROWSER_RUN_LIMITS = { documentChars: 4 * 2 ** 20, text: 4096, lossTerms: 256, id: 128 } as const;
+/** Steps whose sample images a record keeps (16 × 4 images of ≤ 128² pixels: a few MB at most). */
+export const MAX_SAMPLE_SNAPSHOTS = 16;
+export const BROWSER_RUN_LIMITS = {
+  documentChars: 4 * 2 ** 20,
+  text: 4096,
+  lossTerms: 256,
+  id: 128,
+  /** Images in one sample snapshot, the longest side of one, and its PNG's size in bytes. */
+  sampleImages: 4,
+  sampleSide: 512,
+  samplePngBytes: 2 ** 20,
+} as const;
 
 /** As run.json's statuses; 'failed' is a run that ended with an error. */
 export const BROWSER_RUN_STATUSES = ['running', 'finished', 'interrupted', 'failed'] as const;
@@ -81,14 +99,19 @@ export interface BrowserRun {
     last: { step: number; values: (number | null)[] } | null;
   };
   metrics: MetricPoint[];
+  /** Sample images by step, oldest first: at most MAX_SAMPLE_SNAPSHOTS (see the header). */
+  samples: RunSampleSnapshot[];
   /** ISO 8601, UTC. */
   startedAt: string;
   endedAt: string | null;
   wallSeconds: number | null;
 }
 
+/** What a record keeps of the run's dataset spec (src/browser/protocol.ts DatasetSpec fits it). */
+export type RecordedDatasetSpec = { kind: 'synthetic'; seed: number; count: number } | { kind: 'files'; name: string; layout: string };
+
 /** The data part of a record, from the run's spec and what setting it up found. */
-export function browserRunData(spec: DatasetSpec, found: { description: string; fingerprint: string; trainSamples: number; heldOutSamples: number }): BrowserRunData {
+export function browserRunData(spec: RecordedDatasetSpec, found: { description: string; fingerprint: string; trainSamples: number; heldOutSamples: number }): BrowserRunData {
   return spec.kind === 'synthetic'
     ? { kind: 'synthetic', name: null, layout: null, syntheticSeed: spec.seed, syntheticCount: spec.count, ...found }
     : { kind: 'files', name: spec.name, layout: spec.layout, syntheticSeed: null, syntheticCount: null, ...found };
@@ -129,6 +152,20 @@ export function addMetrics(run: BrowserRun, point: { step: number; psnr?: number
   if (run.metrics.length > MAX_METRIC_POINTS) run.metrics = thin(run.metrics);
 }
 
+/** Adds one step's sample images (PNG) to a record in place, keeping at most MAX_SAMPLE_SNAPSHOTS spread over the run. */
+export function addSamples(run: BrowserRun, snapshot: RunSampleSnapshot): void {
+  keepSpread(run.samples, snapshot, MAX_SAMPLE_SNAPSHOTS, (s) => s.step);
+}
+
+/** A stored record of an older version as the current one (other values are left to parseBrowserRun to refuse). */
+export function migrateBrowserRun(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const r = value as Record<string, unknown>;
+  if (r.format !== BROWSER_RUN_FORMAT || r.version !== 1) return value;
+  // 1 → 2: sample images were added; a version 1 run kept none.
+  return { ...r, version: 2, samples: [] };
+}
+
 export class BrowserRunError extends Error {
   constructor(
     readonly where: string,
@@ -140,16 +177,6 @@ export class BrowserRunError extends Error {
   }
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
 
 /** Field checks that throw a BrowserRunError naming the record and the dotted field path. */
 class Check {
@@ -158,37 +185,37 @@ class Check {
     throw new BrowserRunError(this.where, field, detail);
   }
   object(v: unknown, field: string): Record<string, unknown> {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, `must be an object, got ${describe(v)}`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, `must be an object, got ${describeValue(v)}`);
     return v as Record<string, unknown>;
   }
   array(v: unknown, field: string, max: number): unknown[] {
-    if (!Array.isArray(v)) this.fail(field, `must be an array, got ${describe(v)}`);
+    if (!Array.isArray(v)) this.fail(field, `must be an array, got ${describeValue(v)}`);
     if (v.length > max) this.fail(field, `has ${v.length} entries; at most ${max} are allowed`);
     return v;
   }
   text(v: unknown, field: string, nullable = false): string {
     if (v === null && nullable) return v as unknown as string;
-    if (typeof v !== 'string') this.fail(field, `must be a string${nullable ? ' or null' : ''}, got ${describe(v)}`);
+    if (typeof v !== 'string') this.fail(field, `must be a string${nullable ? ' or null' : ''}, got ${describeValue(v)}`);
     if (v.length > BROWSER_RUN_LIMITS.text) this.fail(field, `is ${v.length} characters long; at most ${BROWSER_RUN_LIMITS.text} are allowed`);
     return v;
   }
   whole(v: unknown, field: string, min = 0, nullable = false): number {
     if (v === null && nullable) return v as unknown as number;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.fail(field, `must be a whole number ≥ ${min}, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.fail(field, `must be a whole number ≥ ${min}, got ${describeValue(v)}`);
     return v;
   }
   numberOrNull(v: unknown, field: string): number | null {
     if (v === null) return null;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, `must be a finite number or null, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, `must be a finite number or null, got ${describeValue(v)}`);
     return v;
   }
   oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
-    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(v)}`);
+    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(v)}`);
     return v as T;
   }
   time(v: unknown, field: string, nullable = false): string {
     const t = this.text(v, field, nullable);
-    if (t !== null && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t) || Number.isNaN(Date.parse(t)))) this.fail(field, `must be an ISO 8601 UTC time, got ${describe(t)}`);
+    if (t !== null && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t) || Number.isNaN(Date.parse(t)))) this.fail(field, `must be an ISO 8601 UTC time, got ${describeValue(t)}`);
     return t;
   }
 }
@@ -216,9 +243,9 @@ function optionalWhole<K extends string>(c: Check, r: Record<string, unknown>, k
  */
 export function parseBrowserRun(value: unknown, where: string): BrowserRun {
   const c = new Check(where);
-  const r = c.object(value, '(root)');
-  if (r.format !== BROWSER_RUN_FORMAT) c.fail('format', `is ${describe(r.format)}, expected "${BROWSER_RUN_FORMAT}" (not a browser run record)`);
-  if (r.version !== BROWSER_RUN_VERSION) c.fail('version', `${describe(r.version)} is not supported (this build reads version ${BROWSER_RUN_VERSION})`);
+  const r = c.object(migrateBrowserRun(value), '(root)');
+  if (r.format !== BROWSER_RUN_FORMAT) c.fail('format', `is ${describeValue(r.format)}, expected "${BROWSER_RUN_FORMAT}" (not a browser run record)`);
+  if (r.version !== BROWSER_RUN_VERSION) c.fail('version', `${describeValue(r.version)} is not supported (this build reads version ${BROWSER_RUN_VERSION})`);
   const id = c.text(r.id, 'id');
   if (id === '' || id.length > BROWSER_RUN_LIMITS.id) c.fail('id', `must be 1 to ${BROWSER_RUN_LIMITS.id} characters, got ${id.length}`);
   const graph = c.object(r.graph, 'graph');
@@ -226,7 +253,7 @@ export function parseBrowserRun(value: unknown, where: string): BrowserRun {
   const documentChars = jsonLength(document, (detail) => c.fail('graph.document', detail));
   if (documentChars > BROWSER_RUN_LIMITS.documentChars) c.fail('graph.document', `is ${documentChars} characters of JSON; at most ${BROWSER_RUN_LIMITS.documentChars} are allowed`);
   const hash = c.text(graph.hash, 'graph.hash');
-  if (!/^[0-9a-f]{64}$/.test(hash)) c.fail('graph.hash', `must be a SHA-256 in hex (64 characters 0-9a-f), got ${describe(hash)}`);
+  if (!/^[0-9a-f]{64}$/.test(hash)) c.fail('graph.hash', `must be a SHA-256 in hex (64 characters 0-9a-f), got ${describeValue(hash)}`);
   const data = c.object(r.data, 'data');
   const steps = c.object(r.steps, 'steps');
   const losses = c.object(r.losses, 'losses');
@@ -253,6 +280,7 @@ export function parseBrowserRun(value: unknown, where: string): BrowserRun {
     const o = c.object(m, `metrics[${i}]`);
     return { step: c.whole(o.step, `metrics[${i}].step`, 1), psnr: c.numberOrNull(o.psnr, `metrics[${i}].psnr`), ssim: c.numberOrNull(o.ssim, `metrics[${i}].ssim`), sd: c.numberOrNull(o.sd, `metrics[${i}].sd`) };
   });
+  const samples = parseSamples(c, r.samples);
   const kind = c.oneOf(data.kind, 'data.kind', ['synthetic', 'files'] as const);
   const synthetic = kind === 'synthetic';
   const run: BrowserRun = {
@@ -280,13 +308,42 @@ export function parseBrowserRun(value: unknown, where: string): BrowserRun {
     lossTerms,
     losses: { stride, steps: lossSteps, values, last },
     metrics,
+    samples,
     startedAt: c.time(r.startedAt, 'startedAt'),
     endedAt: c.time(r.endedAt, 'endedAt', true),
-    wallSeconds: r.wallSeconds === null ? null : typeof r.wallSeconds === 'number' && Number.isFinite(r.wallSeconds) && r.wallSeconds >= 0 ? r.wallSeconds : c.fail('wallSeconds', `must be a number ≥ 0 or null, got ${describe(r.wallSeconds)}`),
+    wallSeconds: r.wallSeconds === null ? null : typeof r.wallSeconds === 'number' && Number.isFinite(r.wallSeconds) && r.wallSeconds >= 0 ? r.wallSeconds : c.fail('wallSeconds', `must be a number ≥ 0 or null, got ${describeValue(r.wallSeconds)}`),
   };
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(run.backend)) c.fail('backend', `must be a backend name (letters, digits, _ . -), got ${describe(run.backend)}`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(run.backend)) c.fail('backend', `must be a backend name (letters, digits, _ . -), got ${describeValue(run.backend)}`);
   if (synthetic && (run.data.name !== null || run.data.layout !== null)) c.fail('data.name', 'must be null for synthetic data');
   if (run.steps.done > run.steps.requested) c.fail('steps.done', `(${run.steps.done}) is beyond steps.requested (${run.steps.requested})`);
   if (run.steps.resumedFrom > run.steps.done) c.fail('steps.resumedFrom', `(${run.steps.resumedFrom}) is beyond steps.done (${run.steps.done})`);
   return run;
+}
+
+/** The sample snapshots: bounded counts, steps in order, and PNG bytes whose own header says the declared size. */
+function parseSamples(c: Check, value: unknown): RunSampleSnapshot[] {
+  const L = BROWSER_RUN_LIMITS;
+  let previous = 0;
+  return c.array(value, 'samples', MAX_SAMPLE_SNAPSHOTS).map((v, i) => {
+    const field = `samples[${i}]`;
+    const o = c.object(v, field);
+    const step = c.whole(o.step, `${field}.step`, 1);
+    if (step <= previous) c.fail(`${field}.step`, `(${step}) does not follow step ${previous}`);
+    previous = step;
+    const images = c.array(o.images, `${field}.images`, L.sampleImages).map((x, k) => {
+      const at = `${field}.images[${k}]`;
+      const image = c.object(x, at);
+      const width = c.whole(image.width, `${at}.width`, 1);
+      const height = c.whole(image.height, `${at}.height`, 1);
+      if (width > L.sampleSide || height > L.sampleSide) c.fail(`${at}.width`, `${width}×${height} is beyond ${L.sampleSide} pixels a side`);
+      const png = image.png;
+      if (!(png instanceof Uint8Array)) c.fail(`${at}.png`, `must be bytes (a Uint8Array), got ${describeValue(png)}`);
+      if (png.length > L.samplePngBytes) c.fail(`${at}.png`, `is ${png.length} bytes; at most ${L.samplePngBytes} are allowed`);
+      const size = samplePngSize(png, L.sampleSide);
+      if ('problem' in size) c.fail(`${at}.png`, size.problem);
+      if (size.width !== width || size.height !== height) c.fail(`${at}.png`, `is ${size.width}×${size.height} pixels by its header, but the record says ${width}×${height}`);
+      return { name: c.text(image.name, `${at}.name`), width, height, png };
+    });
+    return { step, input: c.text(o.input, `${field}.input`), images };
+  });
 }

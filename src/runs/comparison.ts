@@ -1,15 +1,15 @@
 /**
- * Runs side by side: one row per run folder with its variant name, graph hash, what its graph
+ * Runs side by side: one row per run (a browser run record or a run folder, read into a RunRecord) with its variant name, graph hash, what its graph
  * changes against the first run's (lggan diff's evaluated diff, counted), steps, wall time, the
  * last value of each loss term and the last held-out PSNR / SSIM / SD. Written as a Markdown table,
- * a CSV file and a JSON document.
+ * a CSV file and a JSON document. Page-safe: `lggan compare` and the browser share it.
  */
-import { basename } from 'node:path';
-import type { NodeRegistry } from '../../../nodes/registry.ts';
-import { diffEvaluated } from '../../compiler/diff.ts';
-import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
-import type { RunFolder } from './run-folder.ts';
+import type { NodeRegistry } from '../../nodes/registry.ts';
+import { diffEvaluated } from '../compiler/diff.ts';
+import type { GraphDocument } from '../graph/document.ts';
+import { loadGraphValue } from '../graph/load.ts';
+import { lastHeldOut } from './run-folder-parse.ts';
+import type { RunRecord, RunSource } from './run-record.ts';
 
 export const COMPARE_JSON_VERSION = 1;
 
@@ -24,8 +24,9 @@ export interface DiffCounts {
 }
 
 export interface ComparisonRow {
-  /** The graph's meta.name, else the folder's name. */
+  /** The graph's meta.name, else the folder's name / the run id. */
   variant: string;
+  /** Where the run came from: its folder's path, or "browser run <id>" (sourceText). */
   dir: string;
   graphHash: string;
   /** Null for the first run (the reference) and where a graph could not be loaded (`diffProblem` says why). */
@@ -38,7 +39,8 @@ export interface ComparisonRow {
   seed: number;
   /** Last value per loss term (absent: the run has no such term). */
   lastLosses: Record<string, number>;
-  heldOut: { psnr: number; ssim: number; sd: number; count: number; step: number } | null;
+  /** The last evaluation with finite psnr, ssim and sd; count is null where the recorder did not keep it (a browser run). */
+  heldOut: { psnr: number; ssim: number; sd: number; count: number | null; step: number } | null;
 }
 
 export interface Comparison {
@@ -47,8 +49,14 @@ export interface Comparison {
   rows: ComparisonRow[];
 }
 
-function loadDocument(run: RunFolder, registry: NodeRegistry): GraphDocument | string {
-  const loaded = loadGraphValue(run.run.graph.document, { registry, file: `${run.dir}/run.json (graph)` });
+/** A record's source as one line of text: the folder's path, or "browser run <id>". */
+export function sourceText(source: RunSource): string {
+  return source.kind === 'folder' ? source.path : `browser run ${source.id}`;
+}
+
+function loadDocument(run: RunRecord, registry: NodeRegistry): GraphDocument | string {
+  const file = run.source.kind === 'folder' ? `${run.source.path}/run.json (graph)` : `${sourceText(run.source)} (graph)`;
+  const loaded = loadGraphValue(run.graph.document, { registry, file });
   if (!loaded.ok) return `its recorded graph does not load (${loaded.diagnostics.length} problem${loaded.diagnostics.length === 1 ? '' : 's'}; see lggan validate)`;
   return loaded.doc;
 }
@@ -62,8 +70,8 @@ export function diffCounts(a: GraphDocument, b: GraphDocument, registry: NodeReg
   };
 }
 
-export function compareRuns(runs: RunFolder[], registry: NodeRegistry): Comparison {
-  const terms = [...new Set(runs.flatMap((r) => r.run.lossTerms))];
+export function compareRuns(runs: RunRecord[], registry: NodeRegistry): Comparison {
+  const terms = [...new Set(runs.flatMap((r) => r.lossTerms))];
   const docs = runs.map((r) => loadDocument(r, registry));
   const reference = docs[0];
   const rows = runs.map((r, i): ComparisonRow => {
@@ -75,18 +83,18 @@ export function compareRuns(runs: RunFolder[], registry: NodeRegistry): Comparis
     if (typeof doc === 'string') diffProblem = doc;
     else if (typeof reference === 'string') diffProblem = 'the first run\'s graph does not load';
     else if (i > 0) diff = diffCounts(reference, doc, registry);
-    const m = r.metrics;
+    const m = lastHeldOut(r.metrics);
     return {
-      variant: r.run.graph.name.trim() || basename(r.dir),
-      dir: r.dir,
-      graphHash: r.run.graph.hash,
+      variant: r.variant,
+      dir: sourceText(r.source),
+      graphHash: r.graph.hash,
       diff,
       ...(diffProblem ? { diffProblem } : {}),
-      status: r.run.status,
-      steps: r.lastStep,
-      wallSeconds: r.run.wallSeconds,
-      backend: r.run.backend,
-      seed: r.run.seed,
+      status: r.status,
+      steps: r.steps.done,
+      wallSeconds: r.wallSeconds,
+      backend: r.backend,
+      seed: r.seed,
       lastLosses,
       heldOut: m ? { psnr: m.psnr, ssim: m.ssim, sd: m.sd, count: m.count, step: m.step } : null,
     };
@@ -175,7 +183,7 @@ export function comparisonCsv(c: Comparison): string {
     r.heldOut ? String(r.heldOut.psnr) : '',
     r.heldOut ? String(r.heldOut.ssim) : '',
     r.heldOut ? String(r.heldOut.sd) : '',
-    r.heldOut ? String(r.heldOut.count) : '',
+    r.heldOut && r.heldOut.count !== null ? String(r.heldOut.count) : '',
   ]);
   return [header, ...rows].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
 }

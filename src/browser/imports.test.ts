@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../../..');
+const repo = resolve(here, '../..');
 
 const IMPORT = /(?:^|;|\n)\s*(?:import|export)\s+(?!type\b)(?:[\s\S]*?\bfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -46,9 +46,9 @@ describe('browser bundles', () => {
 });
 
 describe('run modules (src/runs): page-safe and pure', () => {
-  for (const entry of ['folder-files.ts', 'from-browser.ts', 'comparison.ts', 'run-record.ts', '../formats/png.ts']) {
+  for (const entry of ['folder-files.ts', 'from-browser.ts', 'browser-run.ts', 'comparison.ts', 'run-record.ts', '../formats/png.ts']) {
     it(`${entry} reaches no Node built-in, no file codec and no tfjs`, () => {
-      const { packages, files } = reachable(`../../runs/${entry}`);
+      const { packages, files } = reachable(`../runs/${entry}`);
       expect([...packages].filter((p) => p.startsWith('node:') || p.startsWith('@tensorflow/') || ['pngjs', 'jpeg-js', 'fs', 'path', 'zlib', 'stream', 'buffer'].includes(p))).toEqual([]);
       expect([...files].filter((f) => /data\/codecs\.ts|tf-node\.ts|src\/cli\//.test(f))).toEqual([]);
     });

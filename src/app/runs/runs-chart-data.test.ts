@@ -1,7 +1,7 @@
 /** The Compare view's chart data: smoothing, alignment and thinning, log-scale gaps, run colours, hover text; and the sample strip's snapshot choice. */
 import { describe, expect, it } from 'vitest';
 import type { RunSampleSnapshot } from '../../runs/run-record.ts';
-import { alignCurves, fadedColour, forLogScale, MAX_SMOOTHING, nearestPoint, runColour, smoothValues, valueText } from './runs-chart-data.ts';
+import { alignCurves, fadedColour, forLogScale, MAX_SMOOTHING, nearestPoint, runColour, smoothValues, termChartData, valueText } from './runs-chart-data.ts';
 import { snapshotAtOrBefore, snapshotSteps } from './sample-strip-data.ts';
 
 describe('smoothValues', () => {
@@ -90,6 +90,32 @@ describe('alignCurves', () => {
 describe('forLogScale', () => {
   it('turns zero and negative values into gaps and counts them; missing points stay missing', () => {
     expect(forLogScale([[1, 0, -2, undefined, null, 0.5]])).toEqual({ values: [[1, null, null, undefined, null, 0.5]], hidden: 2 });
+  });
+});
+
+describe('termChartData', () => {
+  const runs = [
+    { curves: new Map([['g', { steps: [1, 2, 3], values: [4, -1, 2] }]]) },
+    { curves: new Map([['other', { steps: [1], values: [1] }]]) },
+  ];
+
+  it('gives each run a raw then a smoothed curve on one axis; a run without the term has an empty one', () => {
+    const data = termChartData(runs, 'g', 0.5, false);
+    expect(data.steps).toEqual([1, 2, 3]);
+    expect(data.values[0]).toEqual([4, -1, 2]);
+    expect(data.values[1]).toEqual(smoothValues([4, -1, 2], 0.5));
+    expect(data.values.slice(2)).toEqual([
+      [undefined, undefined, undefined],
+      [undefined, undefined, undefined],
+    ]);
+    expect(data.hiddenOnLog).toBe(0);
+  });
+
+  it('on a log axis, gaps non-positive points and counts each bad raw point once', () => {
+    const data = termChartData(runs, 'g', 0, true);
+    expect(data.values[0]).toEqual([4, null, 2]);
+    expect(data.values[1]).toEqual([4, null, 2]);
+    expect(data.hiddenOnLog).toBe(1);
   });
 });
 

@@ -175,3 +175,27 @@ export function fadedColour(hex: string, alpha = 0.3): string {
     .toString(16)
     .padStart(2, '0')}`;
 }
+
+/** What one term's chart draws: per run, its raw curve then its smoothed curve, on one x axis. */
+export interface TermChartData extends AlignedCurves {
+  /** Points not drawn because the log axis cannot show them (zero or negative values). */
+  hiddenOnLog: number;
+}
+
+/**
+ * One term's chart data for these runs: each run's raw and smoothed curve (a run without the term
+ * gets an empty curve), aligned (values[2i] is run i's raw curve, values[2i + 1] its smoothed one)
+ * and, on a log axis, with non-positive values made gaps.
+ */
+export function termChartData(runs: readonly { curves: ReadonlyMap<string, RunCurve> }[], term: string, smoothing: number, log: boolean, maxPoints = MAX_CHART_POINTS): TermChartData {
+  const curves = runs.flatMap((run) => {
+    const raw = run.curves.get(term) ?? { steps: [], values: [] };
+    return [raw, { steps: raw.steps, values: smoothValues(raw.values, smoothing) }];
+  });
+  const aligned = alignCurves(curves, maxPoints);
+  if (!log) return { ...aligned, hiddenOnLog: 0 };
+  const safe = forLogScale(aligned.values);
+  // Raw and smoothed curves hide the same bad points twice: count each run's once, on its raw curve.
+  const hiddenOnLog = forLogScale(aligned.values.filter((_, i) => i % 2 === 0)).hidden;
+  return { ...aligned, values: safe.values, hiddenOnLog };
+}

@@ -96,7 +96,7 @@ test('loss charts: drawn per term, run toggles, smoothing, log scale, hover valu
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
   await expect(page.getByTestId('hover-head')).toHaveText(/^g_feat at step \d+$/);
   await expect(page.getByTestId('hover-value')).toHaveCount(4);
-  for (const text of await page.getByTestId('hover-value').allTextContents()) expect(text.trim()).toMatch(/^-?\d+(\.\d+)?(e[-+]\d+)?\s+\(raw -?\d/);
+  for (const text of await page.getByTestId('hover-value').allTextContents()) expect(text.trim()).toMatch(/^-?\d+(\.\d+)?(e[-+]\d+)?\s*\(raw -?\d/);
   // The other charts' cursors follow (synced by step).
   await expect(chart(page, 'g_adv').locator('.u-cursor-x')).toBeVisible();
   await page.screenshot({ path: shot('runs-chart-light'), fullPage: true });

@@ -115,8 +115,29 @@ test('loss charts: drawn per term, run toggles, smoothing, log scale, hover valu
   expect(errors).toEqual([]);
 });
 
-test('sample strip: each run’s images at the chosen step, or its latest before it', async ({ page }) => {
+/** Counts the page's live blob: URLs (made and not yet revoked) in window.liveBlobUrls. */
+async function countBlobUrls(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const live = new Set<string>();
+    const create = URL.createObjectURL.bind(URL);
+    const revoke = URL.revokeObjectURL.bind(URL);
+    URL.createObjectURL = (object) => {
+      const url = create(object);
+      live.add(url);
+      return url;
+    };
+    URL.revokeObjectURL = (url) => {
+      live.delete(url);
+      revoke(url);
+    };
+    Object.assign(window, { liveBlobUrls: () => live.size });
+  });
+}
+const liveBlobUrls = (page: Page) => page.evaluate(() => (window as unknown as { liveBlobUrls: () => number }).liveBlobUrls());
+
+test('sample strip: each run’s images at the chosen step, or its latest before it; blob: URLs revoked', async ({ page }) => {
   const errors = watchErrors(page);
+  await countBlobUrls(page);
   await openHarness(page, 'dark');
   const strip = page.getByTestId('sample-strip');
   const runs = strip.getByTestId('sample-run');
@@ -130,6 +151,7 @@ test('sample strip: each run’s images at the chosen step, or its latest before
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(16);
   }
   await expect(runs.nth(1).getByTestId('sample-image').first().locator('figcaption')).toHaveText(`label map ${HOSTILE}`);
+  expect(await liveBlobUrls(page)).toBe(8);
 
   // Step 150: even runs have it; odd runs (samples at 100 and 200 only) show step 100, saying so.
   await page.getByTestId('sample-step').fill('2');
@@ -143,11 +165,19 @@ test('sample strip: each run’s images at the chosen step, or its latest before
   await expect(runs.nth(2)).toHaveAttribute('data-step', '50');
   await expect(runs.nth(3)).toContainText('no samples at or before step 50');
   await expect(runs.nth(3).locator('img')).toHaveCount(0);
+  // The replaced images' URLs were revoked: only the 4 shown now are live.
+  expect(await liveBlobUrls(page)).toBe(4);
 
   // The dark theme's screenshot, hovering a chart.
   const box = (await chart(page, 'g_adv').locator('.u-over').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
   await expect(page.getByTestId('hover-value')).toHaveCount(4);
   await page.screenshot({ path: shot('runs-chart-dark'), fullPage: true });
+
+  // Unmounted: no chart, no cursor, no live URL is left.
+  await page.evaluate(() => (window as unknown as { unmountCompare: () => Promise<void> }).unmountCompare());
+  await expect(page.locator('.uplot')).toHaveCount(0);
+  await expect(page.getByTestId('sample-strip')).toHaveCount(0);
+  expect(await liveBlobUrls(page)).toBe(0);
   expect(errors).toEqual([]);
 });

@@ -5,10 +5,11 @@
  *   &theme=dark               the dark theme
  *   &hostile=1                run 2's label and image names are an HTML injection attempt
  *   &samples=0                no sample strip (PNG making is not part of the chart bench)
+ * window.unmountCompare() unmounts both (for the spec's leak check).
  * When every chart has drawn and a frame has passed, window.renderMs is the time from mounting the
  * charts with their props to then, and body[data-rendered] is "true".
  */
-import { mount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import type { RunCurve, RunSampleSnapshot } from '../../runs/run-record.ts';
 import LossCharts from './LossCharts.svelte';
 import SampleStrip from './SampleStrip.svelte';
@@ -18,6 +19,8 @@ import './runs-compare-harness.css';
 declare global {
   interface Window {
     renderMs?: number;
+    /** Unmounts the charts and the strip (the e2e spec checks they leave nothing behind). */
+    unmountCompare?: () => Promise<void>;
   }
 }
 
@@ -106,7 +109,11 @@ async function main(): Promise<void> {
 
   const chartsTarget = document.getElementById('loss-charts')!;
   const started = performance.now();
-  mount(LossCharts, {
+  const mounted: Record<string, unknown>[] = [];
+  window.unmountCompare = async () => {
+    await Promise.all(mounted.splice(0).map((component) => unmount(component)));
+  };
+  const charts = mount(LossCharts, {
     target: chartsTarget,
     props: {
       runs,
@@ -118,10 +125,11 @@ async function main(): Promise<void> {
         }),
     },
   });
+  mounted.push(charts);
 
   if (query.get('samples') !== '0') {
     const withSamples = await Promise.all(runs.map(async (run, r) => ({ key: run.key, label: run.label, samples: await syntheticSamples(r, steps, run.label) })));
-    mount(SampleStrip, { target: document.getElementById('sample-strip')!, props: { runs: withSamples } });
+    mounted.push(mount(SampleStrip, { target: document.getElementById('sample-strip')!, props: { runs: withSamples } }));
   }
   document.body.dataset.ready = 'true';
 }

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const shot = (name: string) => fileURLToPath(new URL(`.output/${name}.png`, import.meta.url));
 const HOSTILE = '<img src=x onerror=alert(1)>';
-/** Run 1's colour on the light theme (runColour(0, 'light')). */
+/** Run 1's colour on the light and the dark theme (runColour(0, theme)). */
 const RUN_1 = [0x2f, 0x5f, 0xd0];
+const RUN_1_DARK = [0x7d, 0x9b, 0xff];
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -55,7 +56,7 @@ async function drawsAfter(page: Page, term: string, before: number): Promise<voi
 }
 const draws = async (page: Page, term: string) => Number(await chart(page, term).locator('.uplot').getAttribute('data-draws'));
 
-test('loss charts: drawn per term, run toggles, smoothing, log scale, hover values, hostile label as text', async ({ page }) => {
+test('loss charts: drawn per term, run toggles, smoothing, log scale, hover values, hostile label as text, theme switch', async ({ page }) => {
   const errors = watchErrors(page);
   await openHarness(page);
   await expect(page.getByTestId('loss-chart')).toHaveCount(4);
@@ -111,6 +112,11 @@ test('loss charts: drawn per term, run toggles, smoothing, log scale, hover valu
   await expect(chart(page, 'd_hinge').getByTestId('log-note')).toHaveText(/^\d+ zero or negative values are not drawn on the log scale$/);
   await expect(chart(page, 'g_vgg').getByTestId('log-note')).toHaveCount(0);
   expect((await countPixels(page, 'g_vgg', RUN_1)).matching).toBeGreaterThan(50);
+
+  // The app switches to the dark theme: the charts are drawn again in its colours.
+  await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));
+  await expect.poll(async () => (await countPixels(page, 'g_vgg', RUN_1_DARK)).matching).toBeGreaterThan(50);
+  expect((await countPixels(page, 'g_vgg', RUN_1)).matching).toBe(0);
 
   expect(errors).toEqual([]);
 });

@@ -13,8 +13,10 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 const RUN_1 = [0x2f, 0x5f, 0xd0];
 const RUN_1_DARK = [0x7d, 0x9b, 0xff];
 
-function watchErrors(page: Page): string[] {
+/** Console errors, page errors, dialogs (an injection's alert) and Content-Security-Policy violations (uPlot's and the components' styles must pass it). */
+async function watchErrors(page: Page): Promise<string[]> {
   const errors: string[] = [];
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
   page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
   page.on('dialog', (d) => {
@@ -57,7 +59,7 @@ async function drawsAfter(page: Page, term: string, before: number): Promise<voi
 const draws = async (page: Page, term: string) => Number(await chart(page, term).locator('.uplot').getAttribute('data-draws'));
 
 test('loss charts: drawn per term, run toggles, smoothing, log scale, hover values, hostile label as text, theme switch', async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = await watchErrors(page);
   await openHarness(page);
   await expect(page.getByTestId('loss-chart')).toHaveCount(4);
   await expect(page.getByTestId('loss-chart').locator('.title')).toHaveText(['g_adv', 'g_feat', 'g_vgg', 'd_hinge']);
@@ -142,7 +144,7 @@ async function countBlobUrls(page: Page): Promise<void> {
 const liveBlobUrls = (page: Page) => page.evaluate(() => (window as unknown as { liveBlobUrls: () => number }).liveBlobUrls());
 
 test('sample strip: each run’s images at the chosen step, or its latest before it; blob: URLs revoked', async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = await watchErrors(page);
   await countBlobUrls(page);
   await openHarness(page, 'dark');
   const strip = page.getByTestId('sample-strip');

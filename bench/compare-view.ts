@@ -6,7 +6,10 @@
  * last load, the time from a smoothing change to every chart drawn again and a frame after.
  * Not a test: nothing fails on time.
  *
- *   node --import tsx bench/compare-view.ts [--runs 10] [--steps 1000] [--terms 5] [--loads 5]
+ *   npm run bench:variants -- --compare-view [--runs 10] [--steps 1000] [--terms 5] [--loads 5]
+ *   node --import tsx bench/compare-view.ts [same options]
+ * A file of its own rather than part of bench/variants.ts's body: that one times Node's tfjs, this
+ * one builds the app and drives Chromium; variants.ts only hands `--compare-view` over to it.
  */
 import { cpus } from 'node:os';
 import type { Page } from 'playwright-core';

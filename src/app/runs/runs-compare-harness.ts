@@ -5,6 +5,7 @@
  *   &theme=dark               the dark theme
  *   &hostile=1                run 2's label and image names are an HTML injection attempt
  *   &samples=0                no sample strip (PNG making is not part of the chart bench)
+ *   &start=manual             the charts wait for window.startCompare() (the bench times the render alone)
  * window.unmountCompare() unmounts both (for the spec's leak check).
  * When every chart has drawn and a frame has passed, window.renderMs is the time from mounting the
  * charts with their props to then, and body[data-rendered] is "true".
@@ -21,6 +22,8 @@ declare global {
     renderMs?: number;
     /** Unmounts the charts and the strip (the e2e spec checks they leave nothing behind). */
     unmountCompare?: () => Promise<void>;
+    /** With ?start=manual: mounts the charts (the page has loaded without them). */
+    startCompare?: () => void;
   }
 }
 
@@ -107,25 +110,29 @@ async function main(): Promise<void> {
     curves: new Map(terms.map((term, t) => [term, syntheticCurve(r, t, steps)])),
   }));
 
-  const chartsTarget = document.getElementById('loss-charts')!;
-  const started = performance.now();
   const mounted: Record<string, unknown>[] = [];
   window.unmountCompare = async () => {
     await Promise.all(mounted.splice(0).map((component) => unmount(component)));
   };
-  const charts = mount(LossCharts, {
-    target: chartsTarget,
-    props: {
-      runs,
-      terms,
-      ondrawn: () =>
-        requestAnimationFrame(() => {
-          window.renderMs = performance.now() - started;
-          document.body.dataset.rendered = 'true';
-        }),
-    },
-  });
-  mounted.push(charts);
+  const mountCharts = () => {
+    const started = performance.now();
+    const charts = mount(LossCharts, {
+      target: document.getElementById('loss-charts')!,
+      props: {
+        runs,
+        terms,
+        ondrawn: () =>
+          requestAnimationFrame(() => {
+            window.renderMs = performance.now() - started;
+            document.body.dataset.rendered = 'true';
+          }),
+      },
+    });
+    mounted.push(charts);
+  };
+  // ?start=manual: the bench reads the main thread's busy time around the render alone.
+  if (query.get('start') === 'manual') window.startCompare = mountCharts;
+  else mountCharts();
 
   if (query.get('samples') !== '0') {
     const withSamples = await Promise.all(runs.map(async (run, r) => ({ key: run.key, label: run.label, samples: await syntheticSamples(r, steps, run.label) })));

@@ -92,6 +92,20 @@ test('loss charts: drawn per term, run toggles, smoothing, log scale, hover valu
   await page.getByTestId('smoothing').fill('0');
   await drawsAfter(page, 'g_adv', before);
   expect((await countPixels(page, 'g_adv', RUN_1)).image).not.toBe(smoothed);
+
+  // Unsmoothed, the legend's hover value is each run's logged value at the hovered step.
+  const plot = (await chart(page, 'g_vgg').locator('.u-over').boundingBox())!;
+  await page.mouse.move(plot.x + plot.width * 0.37, plot.y + plot.height * 0.5);
+  await expect(page.getByTestId('hover-head')).toHaveText(/^g_vgg at step \d+$/);
+  const step = Number((await page.getByTestId('hover-head').textContent())!.match(/\d+$/)![0]);
+  const logged = await page.evaluate(
+    (step) => Object.values(window.compareCurves!).map((curves) => curves.g_vgg.values[curves.g_vgg.steps.indexOf(step)]),
+    step,
+  );
+  expect(logged).toHaveLength(4);
+  const shownValues = (await page.getByTestId('hover-value').allTextContents()).map((t) => Number(t.trim()));
+  shownValues.forEach((v, i) => expect(v, `run ${i + 1} at step ${step}`).toBeCloseTo(logged[i], 3));
+  await page.mouse.move(2, 2);
   await page.getByTestId('smoothing').fill('0.9');
 
   // Hover: the legend shows each run's value at the hovered step of that chart.

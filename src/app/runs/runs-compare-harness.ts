@@ -24,6 +24,8 @@ declare global {
     unmountCompare?: () => Promise<void>;
     /** With ?start=manual: mounts the charts (the page has loaded without them). */
     startCompare?: () => void;
+    /** The synthetic curves, for the spec to check the legend's hover values against. */
+    compareCurves?: Record<string, Record<string, RunCurve>>;
   }
 }
 
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
     curves: new Map(terms.map((term, t) => [term, syntheticCurve(r, t, steps)])),
   }));
 
+  window.compareCurves = Object.fromEntries(runs.map((run) => [run.key, Object.fromEntries(run.curves)]));
   const mounted: Record<string, unknown>[] = [];
   window.unmountCompare = async () => {
     await Promise.all(mounted.splice(0).map((component) => unmount(component)));

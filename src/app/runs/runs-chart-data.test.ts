@@ -1,7 +1,7 @@
 /** The Compare view's chart data: smoothing, alignment and thinning, log-scale gaps, run colours, hover text; and the sample strip's snapshot choice. */
 import { describe, expect, it } from 'vitest';
 import type { RunSampleSnapshot } from '../../runs/run-record.ts';
-import { alignCurves, fadedColour, forLogScale, MAX_SMOOTHING, nearestPoint, runColour, smoothValues, termChartData, valueText } from './runs-chart-data.ts';
+import { alignCurves, fadedColour, forLogScale, MAX_SMOOTHING, nearestPoint, runColour, smoothValues, termChartData, tickText, valueText } from './runs-chart-data.ts';
 import { snapshotAtOrBefore, snapshotSteps } from './sample-strip-data.ts';
 
 describe('smoothValues', () => {
@@ -141,6 +141,11 @@ describe('valueText', () => {
     expect(valueText(undefined)).toBe('—');
     expect(valueText(NaN)).toBe('NaN');
     expect(valueText(-Infinity)).toBe('−∞');
+  });
+
+  it('leaves the log axis’s unlabelled minor ticks (null) blank', () => {
+    expect(tickText(null)).toBe('');
+    expect(tickText(0.01)).toBe('0.01');
   });
 });
 

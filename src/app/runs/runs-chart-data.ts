@@ -154,6 +154,11 @@ export function valueText(v: number | null | undefined): string {
   return a >= 1e5 || a < 1e-3 ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
 
+/** A y-axis tick label; blank for the minor ticks of a log axis, which uPlot passes as null. */
+export function tickText(v: number | null): string {
+  return v == null ? '' : valueText(v);
+}
+
 export type Theme = 'light' | 'dark';
 
 // Ten hues in a fixed order, each picked for at least 3:1 contrast with the theme's chart

@@ -58,7 +58,7 @@ async function drawsAfter(page: Page, term: string, before: number): Promise<voi
 }
 const draws = async (page: Page, term: string) => Number(await chart(page, term).locator('.uplot').getAttribute('data-draws'));
 
-test('loss charts: drawn per term, run toggles, smoothing, log scale, hover values, hostile label as text, theme switch', async ({ page }) => {
+test('loss charts: drawn per term, run toggles, smoothing, log scale, hover values, hostile label as text, resize, theme switch', async ({ page }) => {
   const errors = await watchErrors(page);
   await openHarness(page);
   await expect(page.getByTestId('loss-chart')).toHaveCount(4);
@@ -128,6 +128,15 @@ test('loss charts: drawn per term, run toggles, smoothing, log scale, hover valu
   await expect(chart(page, 'd_hinge').getByTestId('log-note')).toHaveText(/^\d+ zero or negative values are not drawn on the log scale$/);
   await expect(chart(page, 'g_vgg').getByTestId('log-note')).toHaveCount(0);
   expect((await countPixels(page, 'g_vgg', RUN_1)).matching).toBeGreaterThan(50);
+
+  // The charts follow their container's width.
+  const canvasWidth = () => chart(page, 'g_adv').locator('canvas').evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width);
+  const wide = await canvasWidth();
+  // 700 px wide: one chart per row, so each is wider than in the three-column grid.
+  await page.setViewportSize({ width: 700, height: 800 });
+  await expect.poll(canvasWidth).toBeGreaterThan(wide + 100);
+  const plotBox = (await chart(page, 'g_adv').locator('.plot').boundingBox())!;
+  expect(Math.abs((await canvasWidth()) - plotBox.width)).toBeLessThan(2);
 
   // The app switches to the dark theme: the charts are drawn again in its colours.
   await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));

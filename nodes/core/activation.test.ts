@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildNode, spatialType, vectorOf } from '../testing.ts';
 import type { TestNode } from '../testing.ts';
 import { activationNode } from './activation.ts';
-import { expectClose, expectRuleError, shapeOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

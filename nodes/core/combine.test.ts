@@ -7,7 +7,7 @@ import type { TestNode } from '../testing.ts';
 import { addNode } from './add.ts';
 import { concatNode } from './concat.ts';
 import { multiplyNode } from './multiply.ts';
-import { expectClose, expectRuleError, shapeOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

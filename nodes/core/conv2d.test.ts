@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildNode, spatialType, vectorOf } from '../testing.ts';
 import type { TestNode } from '../testing.ts';
 import { conv2dNode } from './conv2d.ts';
-import { expectClose, expectRuleError, shapeOf, valuesOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf, valuesOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

@@ -5,7 +5,7 @@ import type { TestNode } from '../testing.ts';
 import { channelSoftmaxNode } from './channel-softmax.ts';
 import { globalAvgPoolNode } from './global-avg-pool.ts';
 import { linearNode } from './linear.ts';
-import { expectClose, expectRuleError, shapeOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

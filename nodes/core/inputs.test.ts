@@ -5,7 +5,7 @@ import type { TestNode } from '../testing.ts';
 import { imageInputNode } from './image-input.ts';
 import { noiseInputNode } from './noise-input.ts';
 import { semanticInputNode } from './semantic-input.ts';
-import { expectClose, expectRuleError, shapeOf, valuesOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf, valuesOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

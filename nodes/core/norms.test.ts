@@ -4,7 +4,7 @@ import { buildNode, spatialType } from '../testing.ts';
 import type { TestNode } from '../testing.ts';
 import { batchNormNode } from './batch-norm.ts';
 import { instanceNormNode } from './instance-norm.ts';
-import { expectClose, expectRuleError, shapeOf, valuesOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf, valuesOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildNode, spatialType } from '../testing.ts';
 import type { TestNode } from '../testing.ts';
 import { outputNode } from './output.ts';
-import { expectRuleError } from './test-support.ts';
+import { expectRuleError } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

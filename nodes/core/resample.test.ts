@@ -5,7 +5,7 @@ import type { TestNode } from '../testing.ts';
 import { downsampleNode } from './downsample.ts';
 import { bilinearUpsample, nearestResize } from './resample.ts';
 import { upsampleNode } from './upsample.ts';
-import { expectClose, expectRuleError, shapeOf, valuesOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf, valuesOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

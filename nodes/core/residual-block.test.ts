@@ -6,7 +6,7 @@ import { activationNode } from './activation.ts';
 import { conv2dNode } from './conv2d.ts';
 import { instanceNormNode } from './instance-norm.ts';
 import { residualBlockNode } from './residual-block.ts';
-import { expectClose, expectRuleError, shapeOf, valuesOf } from './test-support.ts';
+import { expectClose, expectRuleError, shapeOf, valuesOf } from './assertions.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

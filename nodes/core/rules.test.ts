@@ -11,7 +11,7 @@ import {
   sumDims,
   templateDim,
 } from './rules.ts';
-import { expectRuleError } from './test-support.ts';
+import { expectRuleError } from './assertions.test-util.ts';
 
 describe('rules', () => {
   it('words channel conflicts with both numbers and the shape', () => {

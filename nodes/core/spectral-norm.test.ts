@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { powerIteration, spectralNormalizedWeight, spectralSigma, weightMatrix } from './spectral-norm.ts';
 import type { SpectralState, WeightLayout } from './spectral-norm.ts';
-import { expectClose, valuesOf } from './test-support.ts';
+import { expectClose, valuesOf } from './assertions.test-util.ts';
 
 const owned: tf.Tensor[] = [];
 afterEach(() => owned.splice(0).forEach((t) => t.dispose()));

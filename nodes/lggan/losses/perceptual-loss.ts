@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, enumParam, stringParam } from '../../core/rules.ts';
 import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
-import { VGG_LAYER_WEIGHTS, imagenetNormalize, vgg19Features, vgg19Macs, vgg19WeightsFor } from '../vgg19.ts';
-import type { Vgg19Weights } from '../vgg19.ts';
+import { VGG_LAYER_WEIGHTS, imagenetNormalize, vgg19Features, vgg19Macs, vgg19WeightsFor } from '../training/vgg19.ts';
+import type { Vgg19Weights } from '../training/vgg19.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, connectedFakePorts, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
 
 const NORMALIZATIONS = ['imagenet', 'none'] as const;

@@ -7,7 +7,7 @@ import { resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { EMITTERS, ExportError, UnexportableNodeError, exportPytorchPackage } from './index.ts';
 import { planExport } from './plan.ts';
-import { learningRateAt } from '../../../nodes/lggan/trainer.ts';
+import { learningRateAt } from '../../../nodes/lggan/training/trainer.ts';
 import { pythonSourcesModule, readPythonSources } from './embed-python.ts';
 import { PYTHON, readShippedGraph, requireTorch, runPython, tempDir, writePackage } from './parity.test-util.ts';
 

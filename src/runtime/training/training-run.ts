@@ -17,7 +17,7 @@
  * g-then-d) stay applied: they came from finite losses.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { learningRateAt, type TrainerSettings } from '../../../nodes/lggan/trainer.ts';
+import { learningRateAt, type TrainerSettings } from '../../../nodes/lggan/training/trainer.ts';
 import { addTerms } from '../../../nodes/core/tensor-utils.ts';
 import type { Feeds, Program } from '../../compiler/program.ts';
 import { NamedAdam, type NamedTensor } from './adam.ts';

@@ -1,10 +1,12 @@
 /**
  * The node contract: one declarative object per node type, shared by the compiler, the editors
  * (Rete, litegraph) and the CLI. A node type declares its ports, its params, how shapes flow
- * (`infer`), what it costs (`cost`) and how it computes (`build`). Nothing here knows about a host.
+ * (`infer`), what it costs (`cost`), how it computes (`build`) and how the PyTorch exporter writes
+ * it (`pytorch`). Nothing here knows about a host.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Dim } from './dims.ts';
+import type { PytorchEmitter } from './pytorch/emit.ts';
 
 /**
  * What a port carries. Dense NHWC maps ("spatial" kinds) may feed any `feature` port; the other
@@ -266,6 +268,11 @@ export interface NodeDef {
   /** Non-fatal problems to show on the node (e.g. "no VGG19 weights: this loss is skipped"). */
   warnings?(args: InferArgs): string[];
   build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;
+  /**
+   * How the PyTorch exporter writes this node: the module or loss it builds in the exported package
+   * (nodes/pytorch/emit.ts). A node type without one cannot be exported; the exporter names the node.
+   */
+  pytorch?: PytorchEmitter;
   /**
    * Bypass (ComfyUI's mode 4): for each output, the pairs in order of preference; the first whose
    * input is wired from a live source is used. An output with no pair feeds nothing while bypassed.

@@ -1,7 +1,9 @@
 import type { NodeDef, TensorType } from '../contract.ts';
 import { kindAccepts } from '../contract.ts';
 import { ACTIVATION_FUNCTIONS, applyActivation } from './activations.ts';
-import { NodeRuleError, channelsOf, describeType, enumParam, floatParam, requireInput } from './rules.ts';
+import { NodeRuleError, channelsOf, describeType, enumParam, floatParam, requireInput, stringParam } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
+import { f } from '../pytorch/python-literals.ts';
 
 /** Spatial maps of any kind but labels, or B×N vectors (vector, logits, noise). */
 function requireActivationInput(inputs: Record<string, TensorType>): TensorType {
@@ -51,6 +53,7 @@ export const activationNode: NodeDef = {
     return { y: { kind: becomesImage ? 'image' : x.kind, shape: x.shape } };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: (ctx) => layer('ActivationNode', { function: stringParam(ctx.node.params, 'function'), slope: f(floatParam(ctx.node.params, 'slope')) }),
   build(_ctx, { params }) {
     const fn = enumParam(params, 'function', ACTIVATION_FUNCTIONS);
     const slope = floatParam(params, 'slope');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../contract.ts';
 import { inferBroadcastPair } from './elementwise.ts';
+import { layer } from '../pytorch/emit.ts';
 
 export const addNode: NodeDef = {
   type: 'core/add',
@@ -21,6 +22,7 @@ export const addNode: NodeDef = {
     return { y: inferBroadcastPair(inputs, 'add') };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: () => layer('AddNode'),
   build() {
     return (values) => ({ y: tf.add(values.a, values.b) });
   },

@@ -3,6 +3,8 @@ import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
 import { createBatchNorm, normCost, normEpsParam } from './norm-layers.ts';
 import type { NormSpec } from './norm-layers.ts';
 import { boolParam, channelsOf, floatParam, mapType, requireSpatial } from './rules.ts';
+import { layer, inputChannels } from '../pytorch/emit.ts';
+import { f } from '../pytorch/python-literals.ts';
 
 function specOf(params: ResolvedParams, x: TensorType): NormSpec {
   return {
@@ -49,6 +51,14 @@ export const batchNormNode: NodeDef = {
   cost({ inputs, params }) {
     return normCost(specOf(params, inputs.x), inputs.x);
   },
+  pytorch: (ctx) =>
+    layer('NormNode', {
+      kind: 'batch',
+      channels: inputChannels(ctx, 'x'),
+      affine: boolParam(ctx.node.params, 'affine'),
+      eps: f(floatParam(ctx.node.params, 'eps')),
+      momentum: f(floatParam(ctx.node.params, 'momentum')),
+    }),
   build(ctx, { inputs, params }) {
     const norm = createBatchNorm(ctx, '', specOf(params, inputs.x));
     return (values, run) => ({ y: norm(values.x as tf.Tensor4D, run) });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../contract.ts';
 import { NodeRuleError, channelsOf, mapType, requireSpatial } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
 
 export const channelSoftmaxNode: NodeDef = {
   type: 'core/channel-softmax',
@@ -23,6 +24,7 @@ export const channelSoftmaxNode: NodeDef = {
     return { y: mapType('attention', b, h, w, c) };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: () => layer('ChannelSoftmaxNode'),
   build() {
     // NHWC keeps channels last, the only axis tfjs's softmax supports.
     return (values) => ({ y: tf.softmax(values.x) });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, PortDef, ResolvedParams } from '../contract.ts';
 import { intParam, mapType, requireSameSpatial, requireSpatial, sumDims } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
 
 function portNames(params: ResolvedParams): string[] {
   return Array.from({ length: intParam(params, 'inputs') }, (_, i) => `in${i}`);
@@ -29,6 +30,7 @@ export const concatNode: NodeDef = {
     return { y: mapType('feature', b, h, w, sumDims(types.map((t) => t.shape[3]))) };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: (ctx) => layer('ConcatNode', { inputs: intParam(ctx.node.params, 'inputs') }),
   build(_ctx, { params }) {
     const names = portNames(params);
     return (values) => ({ y: tf.concat(names.map((name) => values[name]), 3) });

@@ -3,6 +3,7 @@ import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
 import { convTranspose2dCost, convTranspose2dOutputType, createConvTranspose2d } from './conv-layers.ts';
 import type { ConvTranspose2dSpec } from './conv-layers.ts';
 import { boolParam, channelsOf, intParam, requireSpatial } from './rules.ts';
+import { layer, inputChannels } from '../pytorch/emit.ts';
 
 function specOf(params: ResolvedParams, x: TensorType): ConvTranspose2dSpec {
   return {
@@ -71,6 +72,16 @@ export const convTranspose2dNode: NodeDef = {
   cost({ inputs, params }) {
     return convTranspose2dCost(specOf(params, inputs.x), inputs.x);
   },
+  pytorch: (ctx) =>
+    layer('ConvTranspose2dNode', {
+      in_channels: inputChannels(ctx, 'x'),
+      out_channels: intParam(ctx.node.params, 'out_channels'),
+      kernel: intParam(ctx.node.params, 'kernel'),
+      stride: intParam(ctx.node.params, 'stride'),
+      padding: intParam(ctx.node.params, 'padding'),
+      output_padding: intParam(ctx.node.params, 'output_padding'),
+      bias: boolParam(ctx.node.params, 'bias'),
+    }),
   build(ctx, { inputs, params }) {
     const deconv = createConvTranspose2d(ctx, '', specOf(params, inputs.x));
     return (values, run) => ({ y: deconv(values.x as tf.Tensor4D, run) });

@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
 import { conv2dCost, conv2dOutputType, createConv2d, resolvePadding } from './conv-layers.ts';
 import type { Conv2dSpec, PaddingMode } from './conv-layers.ts';
-import { boolParam, channelsOf, enumParam, intParam, requireSpatial } from './rules.ts';
+import { boolParam, channelsOf, enumParam, intParam, requireSpatial, stringParam } from './rules.ts';
+import { layer, inputChannels } from '../pytorch/emit.ts';
 
 const PADDING_MODES: readonly PaddingMode[] = ['zero', 'reflect'];
 
@@ -74,6 +75,19 @@ export const conv2dNode: NodeDef = {
   },
   cost({ inputs, outputs, params }) {
     return conv2dCost(specOf(params, inputs.x), outputs.y);
+  },
+  pytorch: (ctx) => {
+    const kernel = intParam(ctx.node.params, 'kernel');
+    return layer('Conv2dNode', {
+      in_channels: inputChannels(ctx, 'x'),
+      out_channels: intParam(ctx.node.params, 'out_channels'),
+      kernel,
+      stride: intParam(ctx.node.params, 'stride'),
+      padding: resolvePadding(kernel, intParam(ctx.node.params, 'padding')),
+      padding_mode: stringParam(ctx.node.params, 'padding_mode'),
+      bias: boolParam(ctx.node.params, 'bias'),
+      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+    });
   },
   build(ctx, { inputs, params }) {
     const conv = createConv2d(ctx, '', specOf(params, inputs.x));

@@ -3,6 +3,7 @@ import type { NodeDef, TensorKind } from '../contract.ts';
 import { formatShape, windowOutDim } from '../dims.ts';
 import { avgPoolExcludePadding } from './resample.ts';
 import { NodeRuleError, checkParam, intParam, mapType, requireSpatial } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
 
 /** Summed in-image pixels along one axis, over all output positions (the pad is not summed). */
 export function summedAlongAxis(size: number, outSize: number, kernel: number, stride: number, padding: number): number {
@@ -66,6 +67,7 @@ export const downsampleNode: NodeDef = {
     const cols = summedAlongAxis(w, outW, kernel, stride, padding);
     return { params: 0, macs: b * c * rows * cols, buffers: 0 };
   },
+  pytorch: (ctx) => layer('DownsampleNode', { kernel: intParam(ctx.node.params, 'kernel'), stride: intParam(ctx.node.params, 'stride'), padding: intParam(ctx.node.params, 'padding') }),
   build(_ctx, { params }) {
     const kernel = intParam(params, 'kernel');
     const stride = intParam(params, 'stride');

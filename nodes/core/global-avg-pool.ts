@@ -1,6 +1,7 @@
 import type { NodeDef } from '../contract.ts';
 import { elementCount, requireSpatial, vectorType } from './rules.ts';
 import { mapMean } from './tensor-utils.ts';
+import { layer } from '../pytorch/emit.ts';
 
 export const globalAvgPoolNode: NodeDef = {
   type: 'core/global-avg-pool',
@@ -21,6 +22,7 @@ export const globalAvgPoolNode: NodeDef = {
   cost({ inputs }) {
     return { params: 0, macs: elementCount(inputs.x), buffers: 0 };
   },
+  pytorch: () => layer('GlobalAvgPoolNode'),
   build() {
     return (values) => ({ y: mapMean(values.x, [1, 2]) });
   },

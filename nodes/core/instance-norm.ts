@@ -3,6 +3,8 @@ import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
 import { checkInstanceNormInput, createInstanceNorm, normCost, normEpsParam } from './norm-layers.ts';
 import type { NormSpec } from './norm-layers.ts';
 import { boolParam, channelsOf, floatParam, mapType, requireSpatial } from './rules.ts';
+import { layer, inputChannels } from '../pytorch/emit.ts';
+import { f } from '../pytorch/python-literals.ts';
 
 function specOf(params: ResolvedParams, x: TensorType): NormSpec {
   return { kind: 'instance', channels: channelsOf(x), affine: boolParam(params, 'affine'), eps: floatParam(params, 'eps'), momentum: 0 };
@@ -35,6 +37,7 @@ export const instanceNormNode: NodeDef = {
   cost({ inputs, params }) {
     return normCost(specOf(params, inputs.x), inputs.x);
   },
+  pytorch: (ctx) => layer('NormNode', { kind: 'instance', channels: inputChannels(ctx, 'x'), affine: boolParam(ctx.node.params, 'affine'), eps: f(floatParam(ctx.node.params, 'eps')) }),
   build(ctx, { inputs, params }) {
     const norm = createInstanceNorm(ctx, '', specOf(params, inputs.x));
     return (values, run) => ({ y: norm(values.x as tf.Tensor4D, run) });

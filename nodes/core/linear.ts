@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, TensorType } from '../contract.ts';
 import { kindAccepts } from '../contract.ts';
 import { NodeRuleError, boolParam, describeType, enumParam, intParam, requireInput, vectorType } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
 
 const OUTPUT_KINDS = ['vector', 'logits'] as const;
 
@@ -54,6 +55,10 @@ export const linearNode: NodeDef = {
     const m = intParam(params, 'out_features');
     const batch = inputs.x.shape[0].value;
     return { params: n * m + (boolParam(params, 'bias') ? m : 0), macs: batch * n * m, buffers: 0 };
+  },
+  pytorch: (ctx) => {
+    const x = ctx.node.inputs.x.shape;
+    return layer('LinearNode', { in_features: x[x.length - 1].value, out_features: intParam(ctx.node.params, 'out_features'), bias: boolParam(ctx.node.params, 'bias') });
   },
   build(ctx, { inputs, params }) {
     const n = inputFeatures(inputs.x);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../contract.ts';
 import { inferBroadcastPair } from './elementwise.ts';
 import { elementCount } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
 
 export const multiplyNode: NodeDef = {
   type: 'core/multiply',
@@ -24,6 +25,7 @@ export const multiplyNode: NodeDef = {
   cost({ outputs }) {
     return { params: 0, macs: elementCount(outputs.y), buffers: 0 };
   },
+  pytorch: () => layer('MultiplyNode'),
   build() {
     return (values) => ({ y: tf.mul(values.a, values.b) });
   },

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../contract.ts';
 import { FED_VALUE, fedValue, heightParam, spatialDims, widthParam } from './input-common.ts';
 import { batchDim, enumParam, floatParam, intParam, mapType, vectorType } from './rules.ts';
+import { pyCall, f } from '../pytorch/python-literals.ts';
 
 const LAYOUTS = ['vector', 'spatial'] as const;
 
@@ -61,6 +62,11 @@ export const noiseInputNode: NodeDef = {
     return { noise: mapType('noise', b, h, w, channels) };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: (ctx) => {
+    const shape = ctx.node.outputs.noise.shape.map((d) => d.value);
+    const nchw = shape.length === 4 ? [shape[0], shape[3], shape[1], shape[2]] : shape;
+    return { role: 'input', python: pyCall('nodes.NoiseInput', { shape: nchw, std: f(floatParam(ctx.node.params, 'std')), seed: intParam(ctx.node.params, 'seed') }) };
+  },
   build(_ctx, { outputs, params }) {
     const shape = outputs.noise.shape.map((d) => d.value);
     const std = floatParam(params, 'std');

@@ -50,6 +50,7 @@ export const outputNode: NodeDef = {
     return {};
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: () => ({ role: 'output', python: '' }),
   build() {
     return (values) => ({ value: values.value });
   },

@@ -4,7 +4,8 @@ import { conv2dCost, conv2dOutputType, createConv2d } from './conv-layers.ts';
 import type { Conv2dSpec, PaddingMode } from './conv-layers.ts';
 import { NORM_KINDS, checkInstanceNormInput, createNorm, normCost } from './norm-layers.ts';
 import type { NormKind, NormSpec } from './norm-layers.ts';
-import { boolParam, channelsOf, enumParam, mapType, requireSpatial } from './rules.ts';
+import { boolParam, channelsOf, enumParam, mapType, requireSpatial, stringParam } from './rules.ts';
+import { layer, inputChannels } from '../pytorch/emit.ts';
 
 const PADDING_MODES: readonly PaddingMode[] = ['reflect', 'zero'];
 
@@ -96,6 +97,14 @@ export const residualBlockNode: NodeDef = {
     const norm = normCost(spec.norm, x);
     return addCosts(conv, norm, conv, norm);
   },
+  pytorch: (ctx) =>
+    layer('ResidualBlockNode', {
+      channels: inputChannels(ctx, 'x'),
+      padding_mode: stringParam(ctx.node.params, 'padding_mode'),
+      norm: stringParam(ctx.node.params, 'norm'),
+      norm_affine: boolParam(ctx.node.params, 'norm_affine'),
+      bias: boolParam(ctx.node.params, 'bias'),
+    }),
   build(ctx, { inputs, params }) {
     const spec = specOf(params, inputs.x);
     const conv1 = createConv2d(ctx, 'conv1', spec.conv);

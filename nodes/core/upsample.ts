@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, TensorKind } from '../contract.ts';
 import { scaleDim } from '../dims.ts';
 import { bilinearUpsample, nearestUpsample } from './resample.ts';
-import { elementCount, enumParam, intParam, mapType, requireSpatial } from './rules.ts';
+import { elementCount, enumParam, intParam, mapType, requireSpatial, stringParam } from './rules.ts';
+import { layer } from '../pytorch/emit.ts';
 
 const MODES = ['nearest', 'bilinear'] as const;
 
@@ -38,6 +39,7 @@ export const upsampleNode: NodeDef = {
     const bilinear = enumParam(params, 'mode', MODES) === 'bilinear';
     return { params: 0, macs: bilinear ? 4 * elementCount(outputs.y) : 0, buffers: 0 };
   },
+  pytorch: (ctx) => layer('UpsampleNode', { scale: intParam(ctx.node.params, 'scale_factor'), mode: stringParam(ctx.node.params, 'mode') }),
   build(_ctx, { params }) {
     const scale = intParam(params, 'scale_factor');
     const resize = enumParam(params, 'mode', MODES) === 'bilinear' ? bilinearUpsample : nearestUpsample;

@@ -16,10 +16,12 @@ import { summedAlongAxis } from '../../core/downsample.ts';
 import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
 import type { NormSpec } from '../../core/norm-layers.ts';
 import { avgPoolExcludePadding } from '../../core/resample.ts';
-import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType } from '../../core/rules.ts';
+import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, stringParam } from '../../core/rules.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
+import { inputChannels } from '../../pytorch/emit.ts';
+import { pyCall } from '../../pytorch/python-literals.ts';
 
 const NORMS = ['instance', 'none'] as const;
 type MultiscaleNorm = (typeof NORMS)[number];
@@ -222,6 +224,17 @@ export const multiscaleDiscriminatorNode: NodeDef = {
   cost({ inputs, params }) {
     return costOf(planOf(params, discriminatorInputType(inputs)));
   },
+  pytorch: (ctx) => ({
+    role: 'discriminator',
+    python: pyCall('nodes.MultiscaleDiscriminator', {
+      in_channels: inputChannels(ctx, 'condition') + 3,
+      num_d: intParam(ctx.node.params, 'num_D'),
+      n_layers: intParam(ctx.node.params, 'n_layers'),
+      ndf: intParam(ctx.node.params, 'ndf'),
+      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+      norm: stringParam(ctx.node.params, 'norm'),
+    }),
+  }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);
     const expectedChannels = channelsOf(input);

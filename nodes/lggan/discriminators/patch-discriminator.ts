@@ -13,11 +13,13 @@ import type { BuildContext, NetworkHandle, NodeCost, NodeDef, OfficialKey, Resol
 import { formatShape } from '../../dims.ts';
 import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-layers.ts';
 import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam } from '../../core/rules.ts';
+import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, stringParam } from '../../core/rules.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
 import { createTrackedInstanceNorm } from './tracked-instance-norm.ts';
+import { inputChannels } from '../../pytorch/emit.ts';
+import { pyCall } from '../../pytorch/python-literals.ts';
 
 const NORMS = ['instance', 'none'] as const;
 
@@ -163,6 +165,16 @@ export const patchDiscriminatorNode: NodeDef = {
   cost({ inputs, params }) {
     return costOf(planOf(params, discriminatorInputType(inputs)));
   },
+  pytorch: (ctx) => ({
+    role: 'discriminator',
+    python: pyCall('nodes.PatchDiscriminator', {
+      in_channels: inputChannels(ctx, 'condition') + 3,
+      ndf: intParam(ctx.node.params, 'ndf'),
+      n_layers: intParam(ctx.node.params, 'n_layers'),
+      sigmoid: boolParam(ctx.node.params, 'sigmoid'),
+      norm: stringParam(ctx.node.params, 'norm'),
+    }),
+  }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);
     const expectedChannels = channelsOf(input);

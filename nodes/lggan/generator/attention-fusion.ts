@@ -23,8 +23,10 @@ import {
   upDecoderOutputType,
   upsamplingOf,
   upsamplingParam,
+  upsamplingPythonArgs,
 } from './up-stage.ts';
 import type { UpDecoderSpec } from './up-stage.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 export type FusionMode = 'attention' | 'fixed';
 export const FUSION_MODES: readonly FusionMode[] = ['attention', 'fixed'];
@@ -168,6 +170,16 @@ export const attentionFusionNode: NodeDef = {
     if (modeOf(params) === 'fixed') return [];
     const spec = decoderSpecOf(params, inputs.x_encode);
     return [...upDecoderOfficialKeys('attention', spec), ...conv2dKeys('deconv5_attention', 'deconv5_attention', spec.outChannels, MAPS, 1)];
+  },
+  pytorch: (ctx) => {
+    const mode = enumParam(ctx.node.params, 'mode', FUSION_MODES);
+    return layer('AttentionFusion', {
+      mode,
+      in_channels: mode === 'attention' ? inputChannels(ctx, 'x_encode') : 0,
+      up_channels: intParam(ctx.node.params, 'up_channels'),
+      branch_channels: intParam(ctx.node.params, 'branch_channels'),
+      ...upsamplingPythonArgs(ctx),
+    });
   },
   build(ctx, { inputs, params }) {
     if (modeOf(params) === 'fixed') {

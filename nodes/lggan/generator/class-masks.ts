@@ -7,6 +7,7 @@ import type { NodeDef, PortDef, ResolvedParams, TensorType } from '../../contrac
 import { dim } from '../../dims.ts';
 import type { Dim } from '../../dims.ts';
 import { NodeRuleError, boolParam, channelsOf, describeType, enumParam, intParam, mapType, requireSpatial, templateDim } from '../../core/rules.ts';
+import { layer, type EmitContext, type Emitted } from '../../pytorch/emit.ts';
 
 export type MaskMode = 'one-hot' | 'grouped' | 'grey-values';
 export const MASK_MODES: readonly MaskMode[] = ['one-hot', 'grouped', 'grey-values'];
@@ -148,6 +149,7 @@ export const classMasksNode: NodeDef = {
     return { masks: mapType('mask', b, h, w, spec.count) };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
+  pytorch: emitClassMasks,
   build(_ctx, { params, template }) {
     const spec = specOf(params, template);
     return (values) => {
@@ -162,3 +164,15 @@ export const classMasksNode: NodeDef = {
     };
   },
 };
+
+function emitClassMasks(ctx: EmitContext): Emitted {
+  const p = ctx.node.params;
+  const mode = enumParam(p, 'mode', MASK_MODES);
+  const classes = intParam(p, 'classes');
+  const separate = intParam(p, 'separate');
+  if (mode === 'one-hot') return layer('ClassMasks', { mode, count: classes, channels_read: classes, separate });
+  if (mode === 'grouped') {
+    return layer('ClassMasks', { mode, count: separate + 1, channels_read: classes + (boolParam(p, 'dontcare_in_other') ? 1 : 0), separate });
+  }
+  return layer('ClassMasks', { mode, count: intParam(p, 'grey_classes'), channels_read: 1, separate });
+}

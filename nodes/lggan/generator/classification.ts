@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams, TensorType } from '../../contract.ts';
 import { NodeRuleError, channelsOf, describeType, intParam, requireSameSpatial, requireSpatial, templateDim } from '../../core/rules.ts';
 import { linearKeys } from './up-stage.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 interface ClassifierSpec {
   channels: number;
@@ -88,6 +89,7 @@ export const classificationNode: NodeDef = {
     const { channels, classes } = specOf(params, inputs.features);
     return linearKeys('fc2', 'fc2', channels, classes);
   },
+  pytorch: (ctx) => layer('Classification', { channels: inputChannels(ctx, 'features'), classes: intParam(ctx.node.params, 'classes') }),
   build(ctx, { inputs, params }) {
     const { channels, classes } = specOf(params, inputs.features);
     const weight = ctx.variable('fc2.weight', [channels, classes], { kind: 'weight', fanIn: channels, fanOut: classes });

@@ -16,6 +16,7 @@ import type { NormSpec } from '../../core/norm-layers.ts';
 import { nearestResize } from '../../core/resample.ts';
 import { NodeRuleError, channelsOf, checkParam, intParam, mapType, requireSpatial } from '../../core/rules.ts';
 import { conv2dOfficialKeys, officialPath } from '../official-keys.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the generator nodes of this pack
@@ -264,6 +265,16 @@ export const encoderNode: NodeDef = {
   cost({ inputs, params }) {
     const spec = specOf(params, inputs.x);
     return encoderCost(spec, encoderStageTypes(inputs.x, spec, 'x'));
+  },
+  pytorch: (ctx) => {
+    const [h, w] = [intParam(ctx.node.params, 'latent_height'), intParam(ctx.node.params, 'latent_width')];
+    return layer('Encoder', {
+      in_channels: inputChannels(ctx, 'x'),
+      ngf: intParam(ctx.node.params, 'ngf'),
+      downsamples: intParam(ctx.node.params, 'downsamples'),
+      max_channels: intParam(ctx.node.params, 'max_channels'),
+      latent: h > 0 || w > 0 ? [h, w] : null,
+    });
   },
   build(ctx, { inputs, params }) {
     const encode = createEncoder(ctx, '', specOf(params, inputs.x));

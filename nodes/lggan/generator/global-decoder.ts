@@ -11,6 +11,7 @@ import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
 import { channelsOf, intParam, mapType, requireSpatial } from '../../core/rules.ts';
 import { plainInstanceNorm, sumCosts } from './encoder.ts';
 import { conv2dOfficialKeys, convTranspose2dOfficialKeys } from '../official-keys.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 export interface GlobalDecoderSpec {
   inChannels: number;
@@ -105,6 +106,7 @@ export const globalDecoderNode: NodeDef = {
   cost({ inputs, params }) {
     return globalDecoderCost(specOf(params, inputs.x), inputs.x);
   },
+  pytorch: (ctx) => layer('GlobalDecoder', { in_channels: inputChannels(ctx, 'x'), ngf: intParam(ctx.node.params, 'ngf') }),
   build(ctx, { inputs, params }) {
     const spec = specOf(params, inputs.x);
     const layers = decoderLayers(spec);

@@ -10,7 +10,7 @@ import { conv2dCost, createConv2d } from '../../core/conv-layers.ts';
 import type { Conv2dSpec } from '../../core/conv-layers.ts';
 import { checkInstanceNormInput } from '../../core/norm-layers.ts';
 import { nearestUpsample } from '../../core/resample.ts';
-import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireChannels, requireSpatial } from '../../core/rules.ts';
+import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireChannels, requireSpatial, stringParam } from '../../core/rules.ts';
 import { sumCosts } from './encoder.ts';
 import { conv2dOfficialKeys } from '../official-keys.ts';
 import {
@@ -24,6 +24,7 @@ import {
   spadeResBlockOfficialKeys,
 } from './spade.ts';
 import type { ParamFreeNorm, SpadeResBlockSpec } from './spade.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 export type UpsamplingMode = 'normal' | 'more';
 export const UPSAMPLING_MODES: readonly UpsamplingMode[] = ['normal', 'more'];
@@ -219,6 +220,16 @@ export const globalGeneratorNode: NodeDef = {
   cost({ inputs, params }) {
     return globalGeneratorCost(specOf(params, inputs.semantic), inputs.latent);
   },
+  pytorch: (ctx) =>
+    layer('GlobalGenerator', {
+      ngf: intParam(ctx.node.params, 'ngf'),
+      label_channels: inputChannels(ctx, 'semantic'),
+      hidden: intParam(ctx.node.params, 'spade_hidden'),
+      param_free_norm: stringParam(ctx.node.params, 'param_free_norm'),
+      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+      upsampling_mode: stringParam(ctx.node.params, 'upsampling_mode'),
+      keep_unused_official: boolParam(ctx.node.params, 'keep_unused_official'),
+    }),
   build(ctx, { inputs, params }) {
     const spec = specOf(params, inputs.semantic);
     if (spec.keepUnusedOfficial) createConv2d(ctx, 'fc', unusedFcSpec(spec)); // variables only, never run

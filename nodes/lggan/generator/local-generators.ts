@@ -14,9 +14,10 @@ import type { NodeDef, OfficialKey, ResolvedParams, TensorType } from '../../con
 import { dim } from '../../dims.ts';
 import { conv2dCost, createConv2d } from '../../core/conv-layers.ts';
 import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireSameSpatial, requireSpatial } from '../../core/rules.ts';
+import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireSameSpatial, requireSpatial, stringParam } from '../../core/rules.ts';
 import { customGradient, reflectPad } from '../../core/tensor-utils.ts';
 import { conv2dKeys } from './up-stage.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 export type LocalCombine = 'fusion-conv' | 'sum';
 export const LOCAL_COMBINES: readonly LocalCombine[] = ['fusion-conv', 'sum'];
@@ -373,6 +374,14 @@ export const localGeneratorsNode: NodeDef = {
     }
     return keys;
   },
+  pytorch: (ctx) =>
+    layer('LocalGenerators', {
+      channels: inputChannels(ctx, 'features'),
+      classes: inputChannels(ctx, 'masks'),
+      first_index: intParam(ctx.node.params, 'first_index'),
+      combine: stringParam(ctx.node.params, 'combine'),
+      keep_unused_official: boolParam(ctx.node.params, 'keep_unused_official'),
+    }),
   build(ctx, { inputs, params }) {
     const spec = specOf(params, inputs.features, inputs.masks);
     // Official order: the fusion conv first, then the sub-generators.

@@ -7,8 +7,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NodeCost, NodeDef, NodeForward, OfficialKey, PortDef, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
 import { residualBlockNode } from '../../core/residual-block.ts';
 import { channelsOf, intParam } from '../../core/rules.ts';
-import { conv2dKeys, createUpDecoder, decoderInputs, gatingLabelsPort, sauKernelParam, sauMidChannelsParam, sauSettingsOf, upDecoderCost, upDecoderOfficialKeys, upDecoderOutputType, upsamplingOf, upsamplingParam } from './up-stage.ts';
+import { conv2dKeys, createUpDecoder, decoderInputs, gatingLabelsPort, sauKernelParam, sauMidChannelsParam, sauSettingsOf, upDecoderCost, upDecoderOfficialKeys, upDecoderOutputType, upsamplingOf, upsamplingParam, upsamplingPythonArgs } from './up-stage.ts';
 import type { UpDecoderSpec } from './up-stage.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 /** The official block: reflect pad 1, conv 3×3 with bias, IN (affine=False), ReLU, …, + skip. */
 const OFFICIAL_BLOCK_PARAMS: ResolvedParams = { padding_mode: 'reflect', norm: 'instance', norm_affine: false, bias: true };
@@ -149,6 +150,14 @@ export const localTrunkNode: NodeDef = {
     const x = inputs.x_encode;
     return [...residualBlockKeys(channelsOf(x), intParam(params, 'blocks')), ...upDecoderOfficialKeys('local', decoderSpecOf(params, x))];
   },
+  pytorch: (ctx) =>
+    layer('LocalTrunk', {
+      channels: inputChannels(ctx, 'x_encode'),
+      blocks: intParam(ctx.node.params, 'blocks'),
+      up_channels: intParam(ctx.node.params, 'up_channels'),
+      out_channels: intParam(ctx.node.params, 'out_channels'),
+      ...upsamplingPythonArgs(ctx),
+    }),
   build(ctx, { inputs, params, template }) {
     const x = inputs.x_encode;
     const trunk = createResidualTrunk(ctx, x, intParam(params, 'blocks'), template);

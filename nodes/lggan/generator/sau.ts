@@ -1,9 +1,10 @@
 /** `lggan/sau-upsample`: semantic-aware upsampling as a standalone node (see sau-layer.ts). */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BypassVariant, NodeDef, PortDef, ResolvedParams, TensorType } from '../../contract.ts';
-import { NodeRuleError, channelsOf, checkParam, enumParam, intParam, requireSpatial } from '../../core/rules.ts';
+import { NodeRuleError, channelsOf, checkParam, enumParam, intParam, requireSpatial, stringParam } from '../../core/rules.ts';
 import { SAU_GATINGS, SAU_LABELS_DOC, checkSauLabels, createSau, sauCost, sauOutputType } from './sau-layer.ts';
 import type { SauGating, SauSpec } from './sau-layer.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 function specOf(params: ResolvedParams, x: TensorType): SauSpec {
   return {
@@ -100,6 +101,15 @@ export const sauUpsampleNode: NodeDef = {
   cost({ inputs, params }) {
     return sauCost(specOf(params, inputs.x), inputs.x);
   },
+  pytorch: (ctx) =>
+    layer('SauUpsampleNode', {
+      channels: inputChannels(ctx, 'x'),
+      kernel: intParam(ctx.node.params, 'kernel'),
+      scale: intParam(ctx.node.params, 'scale'),
+      mid_channels: intParam(ctx.node.params, 'mid_channels'),
+      out_channels: intParam(ctx.node.params, 'out_channels'),
+      gating: stringParam(ctx.node.params, 'gating'),
+    }),
   build(ctx, { inputs, params }) {
     const sau = createSau(ctx, '', specOf(params, inputs.x));
     return (values, run) => ({ y: sau(values.x as tf.Tensor4D, values.labels as tf.Tensor4D | undefined, run) });

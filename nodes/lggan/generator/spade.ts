@@ -30,6 +30,7 @@ import { nearestResize } from '../../core/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, mapType, requireSpatial, stringParam } from '../../core/rules.ts';
 import { sumCosts } from './encoder.ts';
 import { conv2dOfficialKeys, officialPath } from '../official-keys.ts';
+import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 export type ParamFreeNorm = 'batch' | 'instance';
 export const PARAM_FREE_NORMS: readonly ParamFreeNorm[] = ['batch', 'instance'];
@@ -334,6 +335,13 @@ export const spadeNormNode: NodeDef = {
   cost({ inputs, params }) {
     return spadeCost(spadeSpecOf(params, inputs), inputs.x);
   },
+  pytorch: (ctx) =>
+    layer('SpadeNormNode', {
+      norm_channels: inputChannels(ctx, 'x'),
+      label_channels: inputChannels(ctx, 'semantic'),
+      hidden: intParam(ctx.node.params, 'hidden'),
+      param_free_norm: stringParam(ctx.node.params, 'param_free_norm'),
+    }),
   build(ctx, { inputs, params }) {
     const spade = createSpade(ctx, '', spadeSpecOf(params, inputs));
     return (values, run) => ({ y: spade(values.x as tf.Tensor4D, values.semantic as tf.Tensor4D, run) });
@@ -397,6 +405,15 @@ export const spadeResBlockNode: NodeDef = {
   cost({ inputs, params }) {
     return spadeResBlockCost(blockSpecOf(params, inputs), inputs.x);
   },
+  pytorch: (ctx) =>
+    layer('SpadeResBlockNode', {
+      fin: inputChannels(ctx, 'x'),
+      fout: intParam(ctx.node.params, 'out_channels'),
+      label_channels: inputChannels(ctx, 'semantic'),
+      hidden: intParam(ctx.node.params, 'hidden'),
+      param_free_norm: stringParam(ctx.node.params, 'param_free_norm'),
+      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+    }),
   build(ctx, { inputs, params }) {
     const block = createSpadeResBlock(ctx, '', blockSpecOf(params, inputs));
     return (values, run) => ({ y: block(values.x as tf.Tensor4D, values.semantic as tf.Tensor4D, run) });

@@ -17,6 +17,7 @@ import { checkParam, enumParam, intParam, requireSpatial } from '../../core/rule
 import { SAU_LABELS_DOC, checkSauLabels, createSau, sauCost, sauOutputType } from './sau-layer.ts';
 import type { SauSpec } from './sau-layer.ts';
 import { conv2dOfficialKeys, convTranspose2dOfficialKeys, linearOfficialKeys } from '../official-keys.ts';
+import type { EmitContext, PyArgs } from '../../pytorch/emit.ts';
 
 export type UpsamplingMode = 'transposed' | 'sau' | 'sau-label-gated';
 export const UPSAMPLING_MODES: readonly UpsamplingMode[] = ['transposed', 'sau', 'sau-label-gated'];
@@ -206,3 +207,12 @@ export function convTranspose2dKeys(module: string, variablePrefix: string, inCh
 }
 
 export { linearOfficialKeys as linearKeys };
+
+/** The up-stage settings as the exported Python modules take them (the local trunk, attention fusion). */
+export function upsamplingPythonArgs(ctx: EmitContext): PyArgs {
+  return {
+    upsampling: upsamplingOf(ctx.node.params),
+    sau_kernel: intParam(ctx.node.params, 'sau_kernel'),
+    sau_mid_channels: intParam(ctx.node.params, 'sau_mid_channels'),
+  };
+}

@@ -199,6 +199,7 @@ export const trainerNode: NodeDef = {
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
+  pytorch: () => ({ role: 'trainer', python: '' }),
   build(_ctx, { inputs, params }) {
     const connected = (port: string) => inputs[port] !== undefined;
     const g = connectedLossPorts(params, 'G', connected);

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
-import { createBatchNorm, normCost, normEpsParam } from './norm-layers.ts';
+import { createBatchNorm, normCost } from './norm-layers.ts';
+import { normAffineParam, normEpsParam } from './param-presets.ts';
 import type { NormSpec } from './norm-layers.ts';
 import { boolParam, channelsOf, floatParam, mapType, requireSpatial } from './rules.ts';
 import { layer, inputChannels } from '../pytorch/emit.ts';
@@ -28,7 +29,7 @@ export const batchNormNode: NodeDef = {
     'unbiased variance for running_var. In eval mode the running statistics are used. With affine, ' +
     "a learned per-channel scale (weight) and shift (bias) follow; SPADE's parameter-free norm is affine off.",
   params: {
-    affine: { type: 'bool', default: true, doc: 'Learn a per-channel scale and shift.', ui: { widget: 'checkbox' } },
+    affine: normAffineParam(true),
     eps: normEpsParam,
     momentum: {
       type: 'float',

@@ -3,6 +3,7 @@ import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
 import { convTranspose2dCost, convTranspose2dOutputType, createConvTranspose2d } from './conv-layers.ts';
 import type { ConvTranspose2dSpec } from './conv-layers.ts';
 import { boolParam, channelsOf, intParam, requireSpatial } from './rules.ts';
+import { convBiasParam, convKernelParam, outChannelsParam } from './param-presets.ts';
 import { layer, inputChannels } from '../pytorch/emit.ts';
 
 function specOf(params: ResolvedParams, x: TensorType): ConvTranspose2dSpec {
@@ -28,16 +29,8 @@ export const convTranspose2dNode: NodeDef = {
     'output_padding 1) double H and W, as in the pix2pixHD/LGGAN decoders. The weight is stored ' +
     'in tfjs layout [k, k, out, in]; PyTorch stores the same numbers as [in, out, k, k].',
   params: {
-    out_channels: {
-      type: 'int',
-      default: 64,
-      min: 1,
-      max: 8192,
-      template: true,
-      doc: 'Output channels; may be an expression over template params such as "ngf*2".',
-      ui: { widget: 'number', group: 'shape' },
-    },
-    kernel: { type: 'int', default: 3, min: 1, max: 15, doc: 'Square kernel size.', ui: { widget: 'number', group: 'shape' } },
+    out_channels: outChannelsParam('ngf*2'),
+    kernel: convKernelParam,
     stride: { type: 'int', default: 2, min: 1, max: 8, doc: 'Upsampling stride.', ui: { widget: 'number', group: 'shape' } },
     padding: {
       type: 'int',
@@ -55,7 +48,7 @@ export const convTranspose2dNode: NodeDef = {
       doc: 'Extra rows/columns at the bottom/right; must be smaller than the stride.',
       ui: { widget: 'number', group: 'padding' },
     },
-    bias: { type: 'bool', default: true, doc: 'Add a learned per-channel bias.', ui: { widget: 'checkbox' } },
+    bias: convBiasParam,
   },
   inputs: [{ name: 'x', kind: 'feature', doc: 'B×H×W×C_in map of any spatial kind.' }],
   outputs: [

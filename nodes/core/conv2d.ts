@@ -3,6 +3,7 @@ import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
 import { conv2dCost, conv2dOutputType, createConv2d, resolvePadding } from './conv-layers.ts';
 import type { Conv2dSpec, PaddingMode } from './conv-layers.ts';
 import { boolParam, channelsOf, enumParam, intParam, requireSpatial, stringParam } from './rules.ts';
+import { convBiasParam, convKernelParam, outChannelsParam } from './param-presets.ts';
 import { layer, inputChannels } from '../pytorch/emit.ts';
 
 const PADDING_MODES: readonly PaddingMode[] = ['zero', 'reflect'];
@@ -33,16 +34,8 @@ export const conv2dNode: NodeDef = {
     'pix2pixHD/LGGAN encoders use). With spectral_norm the weight is stored as weight_orig plus ' +
     'the power-iteration vectors weight_u and weight_v, and the layer uses weight_orig/σ (PyTorch semantics).',
   params: {
-    out_channels: {
-      type: 'int',
-      default: 64,
-      min: 1,
-      max: 8192,
-      template: true,
-      doc: 'Output channels; may be an expression over template params such as "ngf*4".',
-      ui: { widget: 'number', group: 'shape' },
-    },
-    kernel: { type: 'int', default: 3, min: 1, max: 15, doc: 'Square kernel size.', ui: { widget: 'number', group: 'shape' } },
+    out_channels: outChannelsParam('ngf*4'),
+    kernel: convKernelParam,
     stride: { type: 'int', default: 1, min: 1, max: 8, doc: 'Stride in both directions.', ui: { widget: 'number', group: 'shape' } },
     padding: {
       type: 'int',
@@ -59,7 +52,7 @@ export const conv2dNode: NodeDef = {
       doc: 'zero: zero padding; reflect: mirror the border (padding must be smaller than H and W).',
       ui: { widget: 'select', group: 'padding' },
     },
-    bias: { type: 'bool', default: true, doc: 'Add a learned per-channel bias.', ui: { widget: 'checkbox' } },
+    bias: convBiasParam,
     spectral_norm: {
       type: 'bool',
       default: false,

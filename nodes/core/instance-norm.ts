@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams, TensorType } from '../contract.ts';
-import { checkInstanceNormInput, createInstanceNorm, normCost, normEpsParam } from './norm-layers.ts';
+import { checkInstanceNormInput, createInstanceNorm, normCost } from './norm-layers.ts';
+import { normAffineParam, normEpsParam } from './param-presets.ts';
 import type { NormSpec } from './norm-layers.ts';
 import { boolParam, channelsOf, floatParam, mapType, requireSpatial } from './rules.ts';
 import { layer, inputChannels } from '../pytorch/emit.ts';
@@ -21,7 +22,7 @@ export const instanceNormNode: NodeDef = {
     'biased variance. With affine, a learned per-channel scale (weight) and shift (bias) follow. ' +
     'The LGGAN generators use it without affine.',
   params: {
-    affine: { type: 'bool', default: false, doc: 'Learn a per-channel scale and shift.', ui: { widget: 'checkbox' } },
+    affine: normAffineParam(false),
     eps: normEpsParam,
   },
   /** Bypassed: the map goes through unnormalised / unactivated (same shape). */

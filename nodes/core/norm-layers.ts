@@ -8,7 +8,7 @@
  * Affine scale/shift variables are `<prefix>.weight` and `<prefix>.bias`, as in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BuildContext, FloatParam, NodeCost, RunContext, TensorType } from '../contract.ts';
+import type { BuildContext, NodeCost, RunContext, TensorType } from '../contract.ts';
 import { NodeRuleError, elementCount } from './rules.ts';
 import { scoped } from './spectral-norm.ts';
 import { normMoments } from './tensor-utils.ts';
@@ -25,15 +25,6 @@ export interface NormSpec {
   momentum: number;
 }
 
-/** The `eps` param every norm node declares. */
-export const normEpsParam: FloatParam = {
-  type: 'float',
-  default: 1e-5,
-  min: 0,
-  max: 0.1,
-  doc: 'Added to the variance before the square root.',
-  ui: { widget: 'number', step: 1e-5, advanced: true },
-};
 
 export type NormForward = (x: tf.Tensor4D, run: RunContext) => tf.Tensor4D;
 

@@ -3,6 +3,7 @@ import type { NodeCost, NodeDef, ResolvedParams, TensorType } from '../contract.
 import { conv2dCost, conv2dOutputType, createConv2d } from './conv-layers.ts';
 import type { Conv2dSpec, PaddingMode } from './conv-layers.ts';
 import { NORM_KINDS, checkInstanceNormInput, createNorm, normCost } from './norm-layers.ts';
+import { normKindParam } from './param-presets.ts';
 import type { NormKind, NormSpec } from './norm-layers.ts';
 import { boolParam, channelsOf, enumParam, mapType, requireSpatial, stringParam } from './rules.ts';
 import { layer, inputChannels } from '../pytorch/emit.ts';
@@ -63,13 +64,7 @@ export const residualBlockNode: NodeDef = {
       doc: 'Padding before each conv: reflect (pix2pixHD, LGGAN) or zero.',
       ui: { widget: 'select' },
     },
-    norm: {
-      type: 'enum',
-      options: NORM_KINDS,
-      default: 'instance',
-      doc: 'Normalisation after each conv.',
-      ui: { widget: 'select' },
-    },
+    norm: normKindParam(NORM_KINDS, 'Normalisation after each conv.'),
     norm_affine: {
       type: 'bool',
       default: false,

@@ -17,14 +17,14 @@ import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
 import type { NormSpec } from '../../core/norm-layers.ts';
 import { avgPoolExcludePadding } from '../../core/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, stringParam } from '../../core/rules.ts';
+import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
 import { inputChannels } from '../../pytorch/emit.ts';
 import { pyCall } from '../../pytorch/python-literals.ts';
 
-const NORMS = ['instance', 'none'] as const;
-type MultiscaleNorm = (typeof NORMS)[number];
+type MultiscaleNorm = (typeof INSTANCE_NORM_OR_NONE)[number];
 
 const KERNEL = 4;
 const PADDING = 2; // SPADE: ceil((4 − 1)/2)
@@ -59,7 +59,7 @@ function settingsOf(params: ResolvedParams): MultiscaleSettings {
     nLayers: intParam(params, 'n_layers'),
     ndf: intParam(params, 'ndf'),
     spectralNorm: boolParam(params, 'spectral_norm'),
-    norm: enumParam(params, 'norm', NORMS),
+    norm: enumParam(params, 'norm', INSTANCE_NORM_OR_NONE),
   };
 }
 
@@ -205,13 +205,7 @@ export const multiscaleDiscriminatorNode: NodeDef = {
       doc: "Spectral norm on the middle convs (norm_D 'spectralinstance').",
       ui: { widget: 'checkbox' },
     },
-    norm: {
-      type: 'enum',
-      options: NORMS,
-      default: 'instance',
-      doc: 'Norm after the middle convs; with none the convs keep their bias (as SPADE).',
-      ui: { widget: 'select' },
-    },
+    norm: normKindParam(INSTANCE_NORM_OR_NONE, 'Norm after the middle convs; with none the convs keep their bias (as SPADE).'),
   },
   inputs: discriminatorInputPorts('B×H×W×C semantic map (one-hot labels plus instance edges), any spatial kind; fixes the input channels only.'),
   outputs: [NETWORK_OUTPUT_PORT],

@@ -14,6 +14,7 @@ import { formatShape } from '../../dims.ts';
 import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-layers.ts';
 import type { Conv2dSpec } from '../../core/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, stringParam } from '../../core/rules.ts';
+import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
@@ -21,7 +22,6 @@ import { createTrackedInstanceNorm } from './tracked-instance-norm.ts';
 import { inputChannels } from '../../pytorch/emit.ts';
 import { pyCall } from '../../pytorch/python-literals.ts';
 
-const NORMS = ['instance', 'none'] as const;
 
 const KERNEL = 4;
 const PADDING = 1;
@@ -41,7 +41,7 @@ interface BlockPlan {
 function planOf(params: ResolvedParams, input: TensorType): BlockPlan[] {
   const nLayers = intParam(params, 'n_layers');
   const ndf = intParam(params, 'ndf');
-  const withNorm = enumParam(params, 'norm', NORMS) === 'instance';
+  const withNorm = enumParam(params, 'norm', INSTANCE_NORM_OR_NONE) === 'instance';
   const blocks: BlockPlan[] = [];
   let x = input;
   const add = (convIndex: number, inChannels: number, outChannels: number, stride: number, normIndex: number | undefined, leakyRelu: boolean) => {
@@ -147,13 +147,7 @@ export const patchDiscriminatorNode: NodeDef = {
       doc: 'End with a sigmoid (no_lsgan: vanilla GAN with BCE on probabilities); off gives logits.',
       ui: { widget: 'checkbox' },
     },
-    norm: {
-      type: 'enum',
-      options: NORMS,
-      default: 'instance',
-      doc: 'instance: InstanceNorm with tracked running statistics; none: no norm (convs keep their bias).',
-      ui: { widget: 'select' },
-    },
+    norm: normKindParam(INSTANCE_NORM_OR_NONE, 'instance: InstanceNorm with tracked running statistics; none: no norm (convs keep their bias).'),
   },
   inputs: discriminatorInputPorts('B×H×W×C conditioning map: the source image for D1, the target semantic map for D2; fixes the input channels only.'),
   outputs: [NETWORK_OUTPUT_PORT],

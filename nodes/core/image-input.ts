@@ -1,7 +1,7 @@
 import type { NodeDef } from '../contract.ts';
 import { fedValue, heightParam, spatialDims, widthParam } from './input-common.ts';
 import { batchDim, intParam, mapType } from './rules.ts';
-import { pyCall } from '../pytorch/python-literals.ts';
+import { nodeModule } from '../pytorch/emit.ts';
 
 export const imageInputNode: NodeDef = {
   type: 'core/image-input',
@@ -33,7 +33,7 @@ export const imageInputNode: NodeDef = {
     return { image: mapType(channels === 3 ? 'image' : 'feature', batchDim(template), h, w, channels) };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
-  pytorch: () => ({ role: 'input', python: pyCall('nodes.FedInput', { port: 'image' }) }),
+  pytorch: () => nodeModule('input', 'FedInput', { port: 'image' }),
   build(_ctx, { outputs }) {
     const expected = outputs.image.shape.map((d) => d.value);
     return (inputs) => ({ image: fedValue(inputs, 'image', expected) });

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../contract.ts';
 import { FED_VALUE, fedValue, heightParam, spatialDims, widthParam } from './input-common.ts';
 import { batchDim, enumParam, floatParam, intParam, mapType, vectorType } from './rules.ts';
-import { pyCall, f } from '../pytorch/python-literals.ts';
+import { f } from '../pytorch/python-literals.ts';
+import { nodeModule } from '../pytorch/emit.ts';
 
 const LAYOUTS = ['vector', 'spatial'] as const;
 
@@ -65,7 +66,7 @@ export const noiseInputNode: NodeDef = {
   pytorch: (ctx) => {
     const shape = ctx.node.outputs.noise.shape.map((d) => d.value);
     const nchw = shape.length === 4 ? [shape[0], shape[3], shape[1], shape[2]] : shape;
-    return { role: 'input', python: pyCall('nodes.NoiseInput', { shape: nchw, std: f(floatParam(ctx.node.params, 'std')), seed: intParam(ctx.node.params, 'seed') }) };
+    return nodeModule('input', 'NoiseInput', { shape: nchw, std: f(floatParam(ctx.node.params, 'std')), seed: intParam(ctx.node.params, 'seed') });
   },
   build(_ctx, { outputs, params }) {
     const shape = outputs.noise.shape.map((d) => d.value);

@@ -2,7 +2,7 @@ import type { NodeDef } from '../contract.ts';
 import { addToDim } from '../dims.ts';
 import { fedValue, heightParam, spatialDims, widthParam } from './input-common.ts';
 import { batchDim, boolParam, intParam, mapType, templateDim } from './rules.ts';
-import { pyCall } from '../pytorch/python-literals.ts';
+import { nodeModule } from '../pytorch/emit.ts';
 
 /** num_classes one-hot channels, then the optional don't-care channel, then the optional edge map. */
 export function semanticChannels(numClasses: number, dontcare: boolean, instanceEdge: boolean): number {
@@ -60,7 +60,7 @@ export const semanticInputNode: NodeDef = {
     return { semantic: mapType('semantic', batchDim(template), h, w, addToDim(classes, extra)) };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
-  pytorch: () => ({ role: 'input', python: pyCall('nodes.FedInput', { port: 'semantic' }) }),
+  pytorch: () => nodeModule('input', 'FedInput', { port: 'semantic' }),
   build(_ctx, { outputs }) {
     const expected = outputs.semantic.shape.map((d) => d.value);
     return (inputs) => ({ semantic: fedValue(inputs, 'semantic', expected) });

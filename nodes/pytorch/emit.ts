@@ -39,9 +39,14 @@ export type PyArgs = Record<string, PyValue | PyFloat | PyCode>;
 /** Channels of the map wired into `port`. */
 export const inputChannels = (ctx: EmitContext, port: string): number => channelsOf(ctx.node.inputs[port]);
 
+/** A module of the package's lggan_torch/nodes.py, `nodes.<callee>(…)`, in the given role. */
+export function nodeModule(role: NodeRole, callee: string, args: PyArgs = {}): Emitted {
+  return { role, python: pyCall(`nodes.${callee}`, args) };
+}
+
 /** A layer module: `nodes.<callee>(…)`. */
 export function layer(callee: string, args: PyArgs = {}): Emitted {
-  return { role: 'layer', python: pyCall(`nodes.${callee}`, args) };
+  return nodeModule('layer', callee, args);
 }
 
 /** A loss module: `losses.<callee>(…)`. */

@@ -21,8 +21,7 @@ import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.t
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
-import { inputChannels } from '../../pytorch/emit.ts';
-import { pyCall } from '../../pytorch/python-literals.ts';
+import { inputChannels, nodeModule } from '../../pytorch/emit.ts';
 
 type MultiscaleNorm = (typeof INSTANCE_NORM_OR_NONE)[number];
 
@@ -218,17 +217,15 @@ export const multiscaleDiscriminatorNode: NodeDef = {
   cost({ inputs, params }) {
     return costOf(planOf(params, discriminatorInputType(inputs)));
   },
-  pytorch: (ctx) => ({
-    role: 'discriminator',
-    python: pyCall('nodes.MultiscaleDiscriminator', {
-      in_channels: inputChannels(ctx, 'condition') + 3,
-      num_d: intParam(ctx.node.params, 'num_D'),
-      n_layers: intParam(ctx.node.params, 'n_layers'),
-      ndf: intParam(ctx.node.params, 'ndf'),
-      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
-      norm: stringParam(ctx.node.params, 'norm'),
+  pytorch: (ctx) =>
+    nodeModule('discriminator', 'MultiscaleDiscriminator', {
+    in_channels: inputChannels(ctx, 'condition') + 3,
+    num_d: intParam(ctx.node.params, 'num_D'),
+    n_layers: intParam(ctx.node.params, 'n_layers'),
+    ndf: intParam(ctx.node.params, 'ndf'),
+    spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+    norm: stringParam(ctx.node.params, 'norm'),
     }),
-  }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);
     const expectedChannels = channelsOf(input);

@@ -19,8 +19,7 @@ import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
 import { createTrackedInstanceNorm } from './tracked-instance-norm.ts';
-import { inputChannels } from '../../pytorch/emit.ts';
-import { pyCall } from '../../pytorch/python-literals.ts';
+import { inputChannels, nodeModule } from '../../pytorch/emit.ts';
 
 
 const KERNEL = 4;
@@ -159,16 +158,14 @@ export const patchDiscriminatorNode: NodeDef = {
   cost({ inputs, params }) {
     return costOf(planOf(params, discriminatorInputType(inputs)));
   },
-  pytorch: (ctx) => ({
-    role: 'discriminator',
-    python: pyCall('nodes.PatchDiscriminator', {
-      in_channels: inputChannels(ctx, 'condition') + 3,
-      ndf: intParam(ctx.node.params, 'ndf'),
-      n_layers: intParam(ctx.node.params, 'n_layers'),
-      sigmoid: boolParam(ctx.node.params, 'sigmoid'),
-      norm: stringParam(ctx.node.params, 'norm'),
+  pytorch: (ctx) =>
+    nodeModule('discriminator', 'PatchDiscriminator', {
+    in_channels: inputChannels(ctx, 'condition') + 3,
+    ndf: intParam(ctx.node.params, 'ndf'),
+    n_layers: intParam(ctx.node.params, 'n_layers'),
+    sigmoid: boolParam(ctx.node.params, 'sigmoid'),
+    norm: stringParam(ctx.node.params, 'norm'),
     }),
-  }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);
     const expectedChannels = channelsOf(input);

@@ -9,7 +9,7 @@ import { addToDim, dim } from '../../dims.ts';
 import { fedValue, heightParam, spatialDims, widthParam } from '../../core/input-common.ts';
 import { batchDim, boolParam, intParam, mapType, templateDim } from '../../core/rules.ts';
 import { semanticChannels } from '../../core/semantic-input.ts';
-import { pyCall } from '../../pytorch/python-literals.ts';
+import { nodeModule } from '../../pytorch/emit.ts';
 
 /**
  * 1 where a pixel's instance id differs from its right or bottom neighbour, on both pixels of the
@@ -130,13 +130,11 @@ export const semanticInputNode: NodeDef = {
     };
   },
   cost: () => ({ params: 0, macs: 0, buffers: 0 }),
-  pytorch: (ctx) => ({
-    role: 'input',
-    python: pyCall('nodes.SemanticLabelInput', {
+  pytorch: (ctx) =>
+    nodeModule('input', 'SemanticLabelInput', {
       one_hot_channels: intParam(ctx.node.params, 'num_classes') + (boolParam(ctx.node.params, 'dontcare') ? 1 : 0),
       instance_edge: boolParam(ctx.node.params, 'instance_edge'),
     }),
-  }),
   build(_ctx, { outputs, params }) {
     const layout = layoutOf(params);
     const [, h, w] = outputs.labels.shape.map((d) => d.value);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { coreNodes, createRegistry, dim, formatShape, inputPorts, outputPorts } from './index.ts';
 import type { NodeDef, ParamDef, TensorKind, TensorType } from './index.ts';
 import { NodeRuleError } from '../src/graph/diagnostics.ts';
-import { FED_VALUE } from './core/input-common.ts';
+import { FED_VALUE } from './core/io/input-common.ts';
 import { TEST_TEMPLATE, buildNode, resolveParams } from './testing.ts';
 
 const EXPECTED_CORE_TYPES = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addToDim, dim, formatDim } from '../dims.ts';
 import { spatialType, vectorOf } from '../testing.ts';
-import { conv2dNode } from './conv2d.ts';
+import { conv2dNode } from './conv/conv2d.ts';
 import {
   describeType,
   enumParam,

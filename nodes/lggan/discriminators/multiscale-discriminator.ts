@@ -10,12 +10,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NetworkHandle, NodeCost, NodeDef, OfficialKey, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
 import { formatShape, windowOutDim } from '../../dims.ts';
-import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { summedAlongAxis } from '../../core/downsample.ts';
-import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
-import type { NormSpec } from '../../core/norm-layers.ts';
-import { avgPoolExcludePadding } from '../../core/resample.ts';
+import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
+import { summedAlongAxis } from '../../core/resample/downsample.ts';
+import { createInstanceNorm, normCost } from '../../core/norm/norm-layers.ts';
+import type { NormSpec } from '../../core/norm/norm-layers.ts';
+import { avgPoolExcludePadding } from '../../core/resample/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, stringParam } from '../../core/rules.ts';
 import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';

@@ -11,8 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NetworkHandle, NodeCost, NodeDef, OfficialKey, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
 import { formatShape } from '../../dims.ts';
-import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
+import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, stringParam } from '../../core/rules.ts';
 import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';

@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeCost, NodeDef, PortDef, ResolvedParams, TensorType } from '../../contract.ts';
 import { formatShape } from '../../dims.ts';
-import { conv2dCost, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
+import { conv2dCost, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
 import { NodeRuleError, channelsOf, elementCount, enumParam, intParam, mapType, requireChannels, requireSameSpatial, requireSpatial } from '../../core/rules.ts';
 import {
   conv2dKeys,

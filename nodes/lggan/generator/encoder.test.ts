@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { outputPorts } from '../../contract.ts';
 import { spatialType, TEST_TEMPLATE } from '../../testing.ts';
-import { activationNode } from '../../core/activation.ts';
-import { conv2dNode } from '../../core/conv2d.ts';
-import { instanceNormNode } from '../../core/instance-norm.ts';
+import { activationNode } from '../../core/activation/activation.ts';
+import { conv2dNode } from '../../core/conv/conv2d.ts';
+import { instanceNormNode } from '../../core/norm/instance-norm.ts';
 import { expectClose, expectRuleError, shapeOf, valuesOf } from '../../core/assertions.test-util.ts';
 import { encoderNode } from './encoder.ts';
 import {

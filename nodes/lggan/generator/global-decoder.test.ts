@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, scaleDim } from '../../dims.ts';
 import { spatialType } from '../../testing.ts';
-import { activationNode } from '../../core/activation.ts';
-import { convTranspose2dNode } from '../../core/conv-transpose2d.ts';
-import { conv2dNode } from '../../core/conv2d.ts';
-import { instanceNormNode } from '../../core/instance-norm.ts';
+import { activationNode } from '../../core/activation/activation.ts';
+import { convTranspose2dNode } from '../../core/conv/conv-transpose2d.ts';
+import { conv2dNode } from '../../core/conv/conv2d.ts';
+import { instanceNormNode } from '../../core/norm/instance-norm.ts';
 import { expectClose, shapeOf, valuesOf } from '../../core/assertions.test-util.ts';
 import { mapType } from '../../core/rules.ts';
 import {

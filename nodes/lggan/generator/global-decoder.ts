@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeCost, NodeDef, OfficialKey, ResolvedParams, TensorType } from '../../contract.ts';
-import { conv2dCost, conv2dOutputType, convTranspose2dCost, convTranspose2dOutputType, createConv2d, createConvTranspose2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec, ConvTranspose2dSpec } from '../../core/conv-layers.ts';
-import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
+import { conv2dCost, conv2dOutputType, convTranspose2dCost, convTranspose2dOutputType, createConv2d, createConvTranspose2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec, ConvTranspose2dSpec } from '../../core/conv/conv-layers.ts';
+import { createInstanceNorm, normCost } from '../../core/norm/norm-layers.ts';
 import { channelsOf, intParam, mapType, requireSpatial } from '../../core/rules.ts';
 import { plainInstanceNorm, sumCosts } from './encoder.ts';
 import { conv2dOfficialKeys, convTranspose2dOfficialKeys } from '../official-keys.ts';

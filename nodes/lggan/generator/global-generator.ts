@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeCost, NodeDef, OfficialKey, ResolvedParams, TensorType } from '../../contract.ts';
 import { formatShape, scaleDim } from '../../dims.ts';
-import { conv2dCost, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { checkInstanceNormInput } from '../../core/norm-layers.ts';
-import { nearestUpsample } from '../../core/resample.ts';
+import { conv2dCost, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
+import { checkInstanceNormInput } from '../../core/norm/norm-layers.ts';
+import { nearestUpsample } from '../../core/resample/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireChannels, requireSpatial, stringParam } from '../../core/rules.ts';
 import { sumCosts } from './encoder.ts';
 import { conv2dOfficialKeys } from '../official-keys.ts';

@@ -12,8 +12,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, OfficialKey, ResolvedParams, TensorType } from '../../contract.ts';
 import { dim } from '../../dims.ts';
-import { conv2dCost, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
+import { conv2dCost, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireSameSpatial, requireSpatial, stringParam } from '../../core/rules.ts';
 import { customGradient, reflectPad } from '../../core/tensor-utils.ts';
 import { conv2dKeys } from './up-stage.ts';

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NodeCost, NodeDef, NodeForward, OfficialKey, PortDef, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
-import { residualBlockNode } from '../../core/residual-block.ts';
+import { residualBlockNode } from '../../core/conv/residual-block.ts';
 import { channelsOf, intParam } from '../../core/rules.ts';
 import { conv2dKeys, createUpDecoder, decoderInputs, gatingLabelsPort, sauKernelParam, sauMidChannelsParam, sauSettingsOf, upDecoderCost, upDecoderOfficialKeys, upDecoderOutputType, upsamplingOf, upsamplingParam, upsamplingPythonArgs } from './up-stage.ts';
 import type { UpDecoderSpec } from './up-stage.ts';

@@ -20,11 +20,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NodeCost, RunContext, TensorType } from '../../contract.ts';
 import { dim, formatShape, scaleDim } from '../../dims.ts';
-import { createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { nearestResize, nearestUpsample } from '../../core/resample.ts';
+import { createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
+import { nearestResize, nearestUpsample } from '../../core/resample/resample.ts';
 import { NodeRuleError, describeType, mapType } from '../../core/rules.ts';
-import { scoped } from '../../core/spectral-norm.ts';
+import { scoped } from '../../core/conv/spectral-norm.ts';
 import { zeroPad } from '../../core/tensor-utils.ts';
 
 export type SauGating = 'none' | 'label-gated';

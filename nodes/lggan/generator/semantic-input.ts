@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams, TensorType } from '../../contract.ts';
 import { addToDim, dim } from '../../dims.ts';
-import { fedValue, heightParam, spatialDims, widthParam } from '../../core/input-common.ts';
+import { fedValue, heightParam, spatialDims, widthParam } from '../../core/io/input-common.ts';
 import { batchDim, boolParam, intParam, mapType, templateDim } from '../../core/rules.ts';
-import { semanticChannels } from '../../core/semantic-input.ts';
+import { semanticChannels } from '../../core/io/semantic-input.ts';
 import { nodeModule } from '../../pytorch/emit.ts';
 
 /**

@@ -22,11 +22,11 @@ import type {
   TensorType,
 } from '../../contract.ts';
 import { formatShape } from '../../dims.ts';
-import { conv2dCost, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { checkInstanceNormInput, createNorm, normCost } from '../../core/norm-layers.ts';
-import type { NormSpec } from '../../core/norm-layers.ts';
-import { nearestResize } from '../../core/resample.ts';
+import { conv2dCost, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
+import { checkInstanceNormInput, createNorm, normCost } from '../../core/norm/norm-layers.ts';
+import type { NormSpec } from '../../core/norm/norm-layers.ts';
+import { nearestResize } from '../../core/resample/resample.ts';
 import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, mapType, requireSpatial, stringParam } from '../../core/rules.ts';
 import { sumCosts } from './encoder.ts';
 import { conv2dOfficialKeys, officialPath } from '../official-keys.ts';

@@ -9,10 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, EnumParam, IntParam, NodeCost, OfficialKey, PortDef, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
-import { convTranspose2dCost, convTranspose2dOutputType, createConvTranspose2d } from '../../core/conv-layers.ts';
-import type { ConvTranspose2dSpec } from '../../core/conv-layers.ts';
-import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
-import type { NormSpec } from '../../core/norm-layers.ts';
+import { convTranspose2dCost, convTranspose2dOutputType, createConvTranspose2d } from '../../core/conv/conv-layers.ts';
+import type { ConvTranspose2dSpec } from '../../core/conv/conv-layers.ts';
+import { createInstanceNorm, normCost } from '../../core/norm/norm-layers.ts';
+import type { NormSpec } from '../../core/norm/norm-layers.ts';
 import { checkParam, enumParam, intParam, requireSpatial } from '../../core/rules.ts';
 import { SAU_LABELS_DOC, checkSauLabels, createSau, sauCost, sauOutputType } from './sau-layer.ts';
 import type { SauSpec } from './sau-layer.ts';

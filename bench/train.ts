@@ -20,8 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { withBenchPage } from './browser.ts';
 import { MemoryCheckpointStore } from '../src/runtime/checkpoint/store.ts';
 import type { BenchResult } from '../src/app/run/bench-train.ts';
-import type { WorkerMessage } from '../src/runtime/browser/protocol.ts';
-import { TrainingSession } from '../src/runtime/browser/session.ts';
+import type { WorkerMessage } from '../src/browser/protocol.ts';
+import { TrainingSession } from '../src/browser/session.ts';
 import { initNodeBackend } from '../src/runtime/tf-node.ts';
 
 type Backend = 'node-cpu' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';

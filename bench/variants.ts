@@ -30,7 +30,7 @@ import { loadGraph } from '../src/graph/load.ts';
 import { carriedVariables, carryOver } from '../src/runtime/checkpoint/carry.ts';
 import { saveCheckpoint } from '../src/runtime/checkpoint/checkpoint.ts';
 import { runRecordFor } from '../src/runtime/checkpoint/record.ts';
-import { readSafetensors } from '../src/runtime/safetensors.ts';
+import { readSafetensors } from '../src/formats/safetensors.ts';
 import { initNodeBackend, parseNodeBackend, tf } from '../src/runtime/tf-node.ts';
 
 const args = process.argv.slice(2);

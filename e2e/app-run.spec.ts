@@ -22,7 +22,7 @@ import { readTorchCheckpoint } from '../src/interop/pytorch/read.ts';
 import { extractStateDict } from '../src/interop/pytorch/state-dict.ts';
 import { tensorToFloat32 } from '../src/interop/pytorch/tensor.ts';
 import { writeTorchCheckpoint, type TensorToSave } from '../src/interop/pytorch/write.ts';
-import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
 import { openApp, shot, watchErrors } from './editor-helpers.ts';
 
 const registry = createRegistry();

@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
 import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
 
 test('edit a trained graph and continue training with the weights kept', async ({ page }) => {

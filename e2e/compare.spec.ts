@@ -8,11 +8,15 @@
  * And the graph a run was trained on: train the tiny training GAN 2 steps (cpu), change gen1's
  * kernel, and compare with the run's recorded graph: gen1 alone is marked changed.
  * Screenshot: e2e/.output/compare-run-graph.png.
+ *
+ * And the same marks in the litegraph view: rings and tags drawn on the canvas (read back as
+ * pixels), cleared with the comparison. Screenshot: e2e/.output/compare-litegraph.png.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { tinyTrainingGraph } from '../src/runtime/browser/fixtures/tiny-training-graph.ts';
-import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
+import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
+import { DIFF_COLORS, RING } from '../src/app/litegraph/compare-marks.ts';
+import { litegraphCanvas, nodeEl, openApp, showLitegraph, shot, trainOnCpu, watchErrors, type HostCanvas } from './editor-helpers.ts';
 
 test('diff the default graph against an ablation example', async ({ page }) => {
   const errors = watchErrors(page);
@@ -88,5 +92,51 @@ test('diff an edited graph against the graph a run was trained on', async ({ pag
   await expect(page.getByTestId('compare-items')).toContainText('gen1 kernel: 3 → 5');
   await page.getByTestId('fit').click();
   await page.screenshot({ path: shot('compare-run-graph') });
+  expect(errors).toEqual([]);
+});
+
+/** The pixel the canvas shows just inside the right end of a node's mark tag (its fill, clear of the word), as [r, g, b]. */
+function tagPixel(page: Page, node: string): Promise<number[]> {
+  return litegraphCanvas(page).evaluate(
+    (el, { id, ring }) => {
+      const host = (el as HostCanvas).litegraphHost;
+      const n = host.nodeOf(id)!;
+      const ds = host.canvas.ds as unknown as { scale: number; offset: [number, number] };
+      const title = 30; // litegraph's NODE_TITLE_HEIGHT
+      const x = n.pos[0] + n.size[0] + ring.gap - 3;
+      const y = n.pos[1] - title - ring.gap - 3;
+      const px = Math.round((x + ds.offset[0]) * ds.scale);
+      const py = Math.round((y + ds.offset[1]) * ds.scale);
+      return Array.from((el as HTMLCanvasElement).getContext('2d')!.getImageData(px, py, 1, 1).data.slice(0, 3));
+    },
+    { id: node, ring: RING },
+  );
+}
+
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+test('the litegraph view draws the comparison marks too', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openApp(page);
+  await page.getByTestId('tab-compare').click();
+  await page.getByTestId('compare-with').selectOption('example:ablation-cityscapes-global-only-tiny.json');
+  await expect(page.getByTestId('compare-summary')).toContainText('nodes +10 −0 ~5, wires +32 −5');
+  await showLitegraph(page);
+
+  const markOf = (id: string) => litegraphCanvas(page).evaluate((el, node) => (el as HostCanvas).litegraphHost.compareMarkOf(node) ?? null, id);
+  for (const id of ['trunk', 'local', 'fusion']) expect(await markOf(id)).toBe('added');
+  for (const id of ['g_adv', 'trainer']) expect(await markOf(id)).toBe('changed');
+  expect(await markOf('global')).toBeNull();
+
+  // The tags are on the canvas in the marks' colours (each node centred first: litegraph draws what is in view).
+  for (const [id, mark] of [['trunk', 'added'], ['g_adv', 'changed']] as const) {
+    await page.getByTestId('compare-items').getByRole('button', { name: id === 'trunk' ? /^trunk \(/ : /^g_adv /, exact: false }).first().click();
+    await expect.poll(() => tagPixel(page, id)).toEqual(rgb(DIFF_COLORS[mark]));
+  }
+  await page.screenshot({ path: shot('compare-litegraph') });
+
+  await page.getByTestId('compare-clear').click();
+  await expect.poll(() => markOf('g_adv')).toBeNull();
+  await expect.poll(() => tagPixel(page, 'g_adv')).not.toEqual(rgb(DIFF_COLORS.changed));
   expect(errors).toEqual([]);
 });

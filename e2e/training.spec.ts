@@ -10,7 +10,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import type { ProgressMessage, RunSpec, StartedMessage } from '../src/runtime/browser/protocol.ts';
+import type { ProgressMessage, RunSpec, StartedMessage } from '../src/browser/protocol.ts';
 
 const shot = (name: string) => fileURLToPath(new URL(`.output/${name}.png`, import.meta.url));
 

@@ -5,7 +5,7 @@
  * trains on wasm with the cpu backend's losses.
  */
 import { expect, test } from '@playwright/test';
-import type { ProgressMessage, RunSpec, StartedMessage } from '../src/runtime/browser/protocol.ts';
+import type { ProgressMessage, RunSpec, StartedMessage } from '../src/browser/protocol.ts';
 
 const CASES = ['sau', 'sau-label-gated', 'local-disjoint', 'local-grouped'] as const;
 

@@ -6,7 +6,6 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Dim } from './dims.ts';
-import type { PytorchEmitter } from './pytorch/emit.ts';
 
 /**
  * What a port carries. Dense NHWC maps ("spatial" kinds) may feed any `feature` port; the other
@@ -242,6 +241,36 @@ export interface BypassVariant {
   inputs: Record<string, string>;
   outputs: Record<string, string>;
 }
+
+/**
+ * What a node becomes in the exported PyTorch package: an input module (fed from the batch), a
+ * layer module (run in its network's forward), a discriminator module (applied by losses), a
+ * loss, an output (a named result) or the trainer (its settings).
+ */
+export type NodeRole = 'input' | 'layer' | 'discriminator' | 'loss' | 'output' | 'trainer';
+
+/** What a node type's PyTorch emitter sees of a resolved node (helpers: nodes/pytorch/emit.ts). */
+export interface EmitContext {
+  /** The node as resolved by the compiler: its params and the types at its ports. */
+  node: { params: ResolvedParams; inputs: Record<string, TensorType>; outputs: Record<string, TensorType> };
+  template: Record<string, number>;
+  /** The value wired into `port`, as '<node>:<port>'; throws when nothing is. */
+  source(port: string): string;
+  /** The discriminator node wired into a network port, and its network. */
+  handle(port: string): { node: string; network: string };
+}
+
+export interface Emitted {
+  role: NodeRole;
+  /** The Python expression that builds the module or loss ('' for outputs and the trainer). */
+  python: string;
+}
+
+/**
+ * Turns a resolved node (params evaluated, input types inferred) into the Python that builds it
+ * in the exported package, with every size written out.
+ */
+export type PytorchEmitter = (ctx: EmitContext) => Emitted;
 
 export interface NodeDef {
   type: string;

@@ -9,7 +9,7 @@ import { coreNodes, createRegistry, dim, formatShape, inputPorts, outputPorts } 
 import type { NodeDef, ParamDef, TensorKind, TensorType } from './index.ts';
 import { NodeRuleError } from '../src/graph/diagnostics.ts';
 import { FED_VALUE } from './core/io/input-common.ts';
-import { TEST_TEMPLATE, buildNode, resolveParams } from './testing.ts';
+import { TEST_TEMPLATE, buildNode, resolveParams } from './testing.test-util.ts';
 
 const EXPECTED_CORE_TYPES = [
   'core/semantic-input',

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, TensorType } from '../contract.ts';
-import { buildNode, spatialType, vectorOf } from '../testing.ts';
-import type { TestNode } from '../testing.ts';
+import { buildNode, spatialType, vectorOf } from '../testing.test-util.ts';
+import type { TestNode } from '../testing.test-util.ts';
 import { activationNode } from './activation/activation.ts';
 import { batchNormNode } from './norm/batch-norm.ts';
 import { channelSoftmaxNode } from './activation/channel-softmax.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorType } from '../contract.ts';
-import { buildNode, spatialType, TEST_TEMPLATE, vectorOf } from '../testing.ts';
+import { buildNode, spatialType, TEST_TEMPLATE, vectorOf } from '../testing.test-util.ts';
 import { coreNodes } from './index.ts';
 
 interface Sample {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addToDim, dim, formatDim } from '../dims.ts';
-import { spatialType, vectorOf } from '../testing.ts';
+import { spatialType, vectorOf } from '../testing.test-util.ts';
 import { conv2dNode } from './conv/conv2d.ts';
 import {
   describeType,

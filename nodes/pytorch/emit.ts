@@ -1,37 +1,13 @@
 /**
- * What a node type gives the PyTorch exporter (src/interop/pytorch-export): its `pytorch` emitter
- * turns a resolved node (params evaluated, input types inferred) into the Python that builds it in
- * the exported package — a module from lggan_torch/nodes.py, a loss from lggan_torch/losses.py —
- * with every size written out. Only the types an emitter needs live here; the exporter does the rest.
+ * Helpers for the node types' PyTorch emitters (`NodeDef.pytorch`, types in contract.ts): each
+ * writes the Python that builds its node in the exported package (src/interop/pytorch-export) —
+ * a module from lggan_torch/nodes.py, a loss from lggan_torch/losses.py — with every size written out.
  */
-import type { ResolvedParams, TensorType } from '../contract.ts';
+import type { EmitContext, Emitted, NodeRole } from '../contract.ts';
 import { channelsOf } from '../core/rules.ts';
 import { pyCall, type PyCode, type PyFloat, type PyValue } from './python-literals.ts';
 
-/**
- * What a node becomes: an input module (fed from the batch), a layer module (run in its network's
- * forward), a discriminator module (applied by losses), a loss, an output (a named result) or the
- * trainer (its settings).
- */
-export type NodeRole = 'input' | 'layer' | 'discriminator' | 'loss' | 'output' | 'trainer';
-
-export interface EmitContext {
-  /** The node as resolved by the compiler: its params and the types at its ports. */
-  node: { params: ResolvedParams; inputs: Record<string, TensorType>; outputs: Record<string, TensorType> };
-  template: Record<string, number>;
-  /** The value wired into `port`, as '<node>:<port>'; throws when nothing is. */
-  source(port: string): string;
-  /** The discriminator node wired into a network port, and its network. */
-  handle(port: string): { node: string; network: string };
-}
-
-export interface Emitted {
-  role: NodeRole;
-  /** The Python expression that builds the module or loss ('' for outputs and the trainer). */
-  python: string;
-}
-
-export type PytorchEmitter = (ctx: EmitContext) => Emitted;
+export type { EmitContext, Emitted, NodeRole, PytorchEmitter } from '../contract.ts';
 
 /** Keyword arguments of an emitted call, in the order written. */
 export type PyArgs = Record<string, PyValue | PyFloat | PyCode>;

@@ -5,10 +5,10 @@
  * measures whether the page stays responsive while the worker trains.
  */
 import { graphHash } from '../graph/hash.ts';
-import { describeChoice } from '../runtime/browser/backend.ts';
-import { TrainingClient, type ClientEvent } from '../runtime/browser/client.ts';
-import { tinyTrainingGraph } from '../runtime/browser/fixtures/tiny-training-graph.ts';
-import type { RunSpec, SampleImage } from '../runtime/browser/protocol.ts';
+import { describeChoice } from '../browser/backend.ts';
+import { TrainingClient, type ClientEvent } from '../browser/client.ts';
+import { tinyTrainingGraph } from '../browser/fixtures/tiny-training-graph.ts';
+import type { RunSpec, SampleImage } from '../browser/protocol.ts';
 import './styles.css';
 import './test-harness.css';
 

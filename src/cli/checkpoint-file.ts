@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkpointRecord, type LoadReport, type RunRecord } from '../runtime/checkpoint/index.ts';
-import { readSafetensors, type SafetensorsFile } from '../runtime/safetensors.ts';
+import { readSafetensors, type SafetensorsFile } from '../formats/safetensors.ts';
 import { CliProblem } from './io.ts';
 
 /** A checkpoint file parsed, with its run record (null for a file without one); problems as one line. */

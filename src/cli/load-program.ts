@@ -1,13 +1,11 @@
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import type { GraphIR } from '../compiler/ir.ts';
-import { CompileError, compileProgram, type CompileOptions, type Program } from '../compiler/program.ts';
-import { resolveGraph } from '../compiler/resolve.ts';
+import { compileDocument, resolveDocument, type ResolvedDocument } from '../compiler/open-program.ts';
+import type { CompileOptions, Program } from '../compiler/program.ts';
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { WASM_HEAP_BYTES } from '../runtime/tf-node.ts';
-import { checkMemoryBudget, estimateMemory, formatBytes, MemoryBudgetError, type MemoryEstimate, type MemoryLimits } from '../compiler/memory.ts';
-import { error } from '../graph/diagnostics.ts';
-import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
+import { formatBytes, type MemoryEstimate, type MemoryLimits } from '../compiler/memory.ts';
 import type { CliIO } from './io.ts';
 import { printDiagnostics, readGraphOrReport } from './read-graph.ts';
 
@@ -53,53 +51,35 @@ export function memoryHint(estimate: MemoryEstimate, limits: MemoryLimits, cpu: 
 }
 
 /** A graph resolved and checked against the memory budget, ready to compile. */
-export interface ResolvedGraph {
+export interface ResolvedGraph extends ResolvedDocument {
   file: string;
-  ir: GraphIR;
-  init: InitSettings;
 }
 
 /**
  * Reads and resolves one graph and, with `memory`, checks its estimate against this machine's
- * limits; prints every problem with its place. Null when the graph is unreadable, has errors or
- * does not fit (already reported). Nothing is allocated for tensors yet.
+ * limits (the compiler's door, src/compiler/open-program.ts); prints every problem with its place.
+ * Null when the graph is unreadable, has errors or does not fit (already reported). Nothing is
+ * allocated for tensors yet.
  */
 export async function resolveProgram(file: string, registry: NodeRegistry, io: CliIO, options: LoadProgramOptions = {}): Promise<ResolvedGraph | null> {
   const read = await readGraphOrReport(file, registry, io);
   if (!read) return null;
-  const init = read.doc.init ?? DEFAULT_INIT;
-  let ir = resolveGraph(read.doc, registry, { batch: options.batch });
-  const chosen = options.batch === undefined ? options.chooseBatch?.(ir) : undefined;
-  if (chosen !== undefined && chosen !== ir.batch) ir = resolveGraph(read.doc, registry, { batch: chosen });
-  printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
-  if (ir.diagnostics.some((d) => d.severity === 'error')) return null;
-  if (options.memory) {
-    const estimate = estimateMemory(ir, options.memory);
-    const limits = options.memory.limits ?? nodeMemoryLimits();
-    try {
-      checkMemoryBudget(estimate, limits);
-    } catch (e) {
-      if (!(e instanceof MemoryBudgetError)) throw e;
-      const hint = memoryHint(estimate, limits, options.memory.cpuLimits ?? nodeMemoryLimits('cpu'));
-      printDiagnostics([error('memory', e.message + hint, { pointer: '/template' })], file, io);
-      return null;
-    }
-  }
-  return { file, ir, init: { ...init, seed: options.seed ?? init.seed } };
+  const memory = options.memory && {
+    training: options.memory.training,
+    limits: options.memory.limits ?? nodeMemoryLimits(),
+    hint: (estimate: MemoryEstimate, limits: MemoryLimits) => memoryHint(estimate, limits, options.memory?.cpuLimits ?? nodeMemoryLimits('cpu')),
+  };
+  const resolved = resolveDocument(read, { registry, batch: options.batch, chooseBatch: options.chooseBatch, seed: options.seed, memory });
+  printDiagnostics(resolved.diagnostics, file, io);
+  return resolved.ok ? { ...resolved, file } : null;
 }
 
 /** Compiles a resolved graph (allocating its variables); null after printing the problems when it does not compile. */
 export function compileResolved(resolved: ResolvedGraph, io: CliIO, options: Pick<CompileOptions, 'assignedAfter'> = {}): Program | null {
-  const { file, ir, init } = resolved;
-  try {
-    return compileProgram(ir, { init, assignedAfter: options.assignedAfter });
-  } catch (e) {
-    if (e instanceof CompileError) {
-      printDiagnostics(e.diagnostics, file, io);
-      return null;
-    }
-    throw e;
-  }
+  const compiled = compileDocument(resolved, options);
+  if (compiled.ok) return compiled.program;
+  printDiagnostics(compiled.diagnostics, resolved.file, io);
+  return null;
 }
 
 /**

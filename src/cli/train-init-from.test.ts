@@ -11,7 +11,7 @@ import { compileProgram, type Program } from '../compiler/program.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
 import { loadGraph } from '../graph/load.ts';
 import { carryOver, loadCheckpoint, readCheckpointRecord } from '../runtime/checkpoint/index.ts';
-import { readSafetensors } from '../runtime/safetensors.ts';
+import { readSafetensors } from '../formats/safetensors.ts';
 import { syntheticBatch } from '../runtime/training/fixtures/tiny-gan.ts';
 import { cli, readCsv, tempDir, writeTinyGan } from './cli.test-util.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isColor, MAX_COLOR_LENGTH, safeColor, withoutBadColors } from './color.ts';
 import { loadGraph, loadGraphValue } from './load.ts';
 import { saveGraph } from './save.ts';
-import { sampleDoc } from './test-fixtures.ts';
+import { sampleDoc } from './test-fixtures.test-util.ts';
 import { validateGraph } from './validate.ts';
 
 describe('isColor', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INIT, type GraphDocument } from './document.ts';
 import { canonicalJson, graphContent, graphHash } from './hash.ts';
-import { randomDoc, sampleDoc } from './test-fixtures.ts';
+import { randomDoc, sampleDoc } from './test-fixtures.test-util.ts';
 
 function edit(change: (doc: GraphDocument) => void): GraphDocument {
   const doc = sampleDoc();

@@ -3,7 +3,7 @@ import { NodeRegistry } from '../../nodes/registry.ts';
 import { findJsonSyntaxError, lineColumn, parseJsonText } from './json-text.ts';
 import { type LoadResult, loadGraph, loadGraphValue } from './load.ts';
 import { saveGraph } from './save.ts';
-import { Gen, fakeDef, randomDoc, sampleDoc } from './test-fixtures.ts';
+import { Gen, fakeDef, randomDoc, sampleDoc } from './test-fixtures.test-util.ts';
 
 function errorsOf(result: LoadResult) {
   expect(result.ok).toBe(false);

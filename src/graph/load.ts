@@ -4,7 +4,6 @@
  * the registry. Never throws on bad input; every problem is a Diagnostic saying where it is.
  * Nodes of unknown types are kept exactly as they are (placeholders) so that saving loses nothing.
  */
-import type { NodeRegistry } from '../../nodes/registry.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type GraphNode } from './document.ts';
 import { parseJsonText } from './json-text.ts';
@@ -14,11 +13,21 @@ import { checkJsonValue, cloneJson, describeValue, isPlainObject } from './util.
 import { withoutBadColors } from './color.ts';
 import { validateInto } from './validate.ts';
 
+
+/**
+ * What loading needs to know of the node types (the node pack's registry has it): each type's
+ * current version and how to bring older params up to it. Stated here, not imported from nodes/,
+ * because the document layer sits below the node pack.
+ */
+export interface NodeVersions {
+  get(type: string): { version: number; migrate?: (params: Record<string, unknown>, fromVersion: number) => Record<string, unknown> } | undefined;
+}
+
 export interface LoadOptions {
   /** Where the text came from; stamped on every diagnostic. */
   file?: string;
   /** When given, unknown node types are reported (as warnings) and old node typeVersions upgraded. */
-  registry?: Pick<NodeRegistry, 'get'>;
+  registry?: NodeVersions;
   /** Errors listed before the rest are summed up in one "too-many-errors" (default 100). */
   maxErrors?: number;
 }
@@ -116,7 +125,7 @@ function load(input: unknown, options: LoadOptions, r: Reporter, copy: boolean):
 }
 
 /** Brings each node's params up to its type's current version; unknown types stay untouched. */
-function upgradeNodes(doc: GraphDocument, registry: Pick<NodeRegistry, 'get'>, r: Reporter): GraphDocument {
+function upgradeNodes(doc: GraphDocument, registry: NodeVersions, r: Reporter): GraphDocument {
   const nodes = doc.nodes.map((node, i): GraphNode => {
     const where = { pointer: `/nodes/${i}`, node: node.id };
     const def = registry.get(node.type);

@@ -3,7 +3,7 @@ import { NodeRegistry } from '../../nodes/registry.ts';
 import type { GraphDocument } from './document.ts';
 import { loadGraph } from './load.ts';
 import { saveGraph } from './save.ts';
-import { fakeDef, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.ts';
+import { fakeDef, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.test-util.ts';
 import { validateGraph } from './validate.ts';
 
 function roundTrip(doc: GraphDocument): void {

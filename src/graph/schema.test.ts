@@ -4,7 +4,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './document.ts';
 import { saveGraph } from './save.ts';
-import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.ts';
+import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.test-util.ts';
 import { MAX_COMMENTS, MAX_EDGES, MAX_GROUPS, MAX_NODES, validateGraph } from './validate.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../public/schema/graph-v2.schema.json', import.meta.url), 'utf8'));

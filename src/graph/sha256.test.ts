@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sha256, sha256Hex } from './sha256.ts';
-import { Gen } from './test-fixtures.ts';
+import { Gen } from './test-fixtures.test-util.ts';
 
 const nodeSha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadGraphValue } from './load.ts';
-import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.ts';
+import { INVALID_CASES, minimalDoc, placeholderNode, randomDoc, sampleDoc } from './test-fixtures.test-util.ts';
 import { MAX_EDGES, MAX_NODES, MAX_PIXELS, validateGraph } from './validate.ts';
 
 describe('validateGraph', () => {

@@ -1,6 +1,6 @@
 /**
  * One run, whatever recorded it: a training run in this browser (its IndexedDB record,
- * src/runtime/browser/run-history.ts) or a `lggan train` run folder (run.json + losses.csv +
+ * src/browser/run-history.ts) or a `lggan train` run folder (run.json + losses.csv +
  * metrics.jsonl + samples/, src/cli/runs/run-file.ts), read into the same shape so the Compare
  * view, `lggan compare` and the comparison table treat both alike.
  *

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNode, spatialType } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, spatialType } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { convTranspose2dNode } from './conv-transpose2d.ts';
 import { expectClose, expectRuleError, shapeOf } from '../assertions.test-util.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNode, spatialType } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, spatialType } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { activationNode } from '../activation/activation.ts';
 import { conv2dNode } from './conv2d.ts';
 import { instanceNormNode } from '../norm/instance-norm.ts';

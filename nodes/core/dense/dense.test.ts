@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNode, spatialType, vectorOf } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, spatialType, vectorOf } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { channelSoftmaxNode } from '../activation/channel-softmax.ts';
 import { globalAvgPoolNode } from './global-avg-pool.ts';
 import { linearNode } from './linear.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNode, TEST_TEMPLATE } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, TEST_TEMPLATE } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { imageInputNode } from './image-input.ts';
 import { noiseInputNode } from './noise-input.ts';
 import { semanticInputNode } from './semantic-input.ts';

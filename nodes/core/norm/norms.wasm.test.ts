@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { buildNode, spatialType } from '../../testing.ts';
+import { buildNode, spatialType } from '../../testing.test-util.ts';
 import { batchNormNode } from './batch-norm.ts';
 import { globalAvgPoolNode } from '../dense/global-avg-pool.ts';
 import { instanceNormNode } from './instance-norm.ts';

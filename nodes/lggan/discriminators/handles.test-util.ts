@@ -5,11 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import type { NetworkHandle, NodeDef, OfficialKey, TensorType } from '../../contract.ts';
-import { buildNode, resolveParams, TEST_TEMPLATE, type TestNode } from '../../testing.ts';
+import { buildNode, resolveParams, TEST_TEMPLATE, type TestNode } from '../../testing.test-util.ts';
 
 export type BuiltTestNode = TestNode;
 
-/** nodes/testing.ts's buildNode, with `handles` before `template` as these tests pass them. */
+/** nodes/testing.test-util.ts's buildNode, with `handles` before `template` as these tests pass them. */
 export function buildWithHandles(
   def: NodeDef,
   params: Record<string, number | boolean | string>,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { plainSpatialType, spatialType } from '../../testing.ts';
+import { plainSpatialType, spatialType } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError, shapeOf } from '../../core/assertions.test-util.ts';
 import { multiscaleDiscriminatorNode as node } from './multiscale-discriminator.ts';
 import { readDiscriminator } from './signature.ts';

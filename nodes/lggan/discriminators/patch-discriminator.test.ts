@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext } from '../../contract.ts';
-import { plainSpatialType, spatialType } from '../../testing.ts';
+import { plainSpatialType, spatialType } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError, shapeOf } from '../../core/assertions.test-util.ts';
 import { patchDiscriminatorNode as node } from './patch-discriminator.ts';
 import { readDiscriminator } from './signature.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { outputPorts } from '../../contract.ts';
-import { spatialType, TEST_TEMPLATE } from '../../testing.ts';
+import { spatialType, TEST_TEMPLATE } from '../../testing.test-util.ts';
 import { activationNode } from '../../core/activation/activation.ts';
 import { conv2dNode } from '../../core/conv/conv2d.ts';
 import { instanceNormNode } from '../../core/norm/instance-norm.ts';

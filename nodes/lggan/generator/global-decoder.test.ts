@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { dim, scaleDim } from '../../dims.ts';
-import { spatialType } from '../../testing.ts';
+import { spatialType } from '../../testing.test-util.ts';
 import { activationNode } from '../../core/activation/activation.ts';
 import { convTranspose2dNode } from '../../core/conv/conv-transpose2d.ts';
 import { conv2dNode } from '../../core/conv/conv2d.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { spatialType, TEST_TEMPLATE } from '../../testing.ts';
+import { spatialType, TEST_TEMPLATE } from '../../testing.test-util.ts';
 import { conv2dNode } from '../../core/conv/conv2d.ts';
 import { nearestUpsample } from '../../core/resample/resample.ts';
 import { expectClose, expectRuleError, shapeOf, valuesOf } from '../../core/assertions.test-util.ts';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorType } from '../../contract.ts';
-import { buildNode, spatialType } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, spatialType } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { reflectPad } from '../../core/tensor-utils.ts';
 import { expectClose, expectRuleError, shapeOf, valuesOf } from '../../core/assertions.test-util.ts';
 import { allocatedParams, costAt, expectGradients, expectKeyVariables, expectNoLeaks, expectOfficialKeys, groupParams, weightedSum } from './local-path.test-util.ts';

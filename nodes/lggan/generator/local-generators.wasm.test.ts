@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { measureBufferPeak } from '../../../src/runtime/buffer-peak.ts';
 import { registerWasmTrainingKernels } from '../../../src/runtime/wasm/register.ts';
-import { buildNode, spatialType } from '../../testing.ts';
+import { buildNode, spatialType } from '../../testing.test-util.ts';
 import { weightedSum } from './local-path.test-util.ts';
 import { localGeneratorsNode } from './local-generators.ts';
 

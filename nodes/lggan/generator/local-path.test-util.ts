@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { NodeCost, NodeDef, OfficialKey, TensorType } from '../../contract.ts';
-import { resolveParams, TEST_TEMPLATE } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { resolveParams, TEST_TEMPLATE } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import cityscapesG from '../reference/cityscapes_G.json';
 import ade20kG from '../reference/ade20k_G.json';
 import crossviewG from '../reference/crossview_G.json';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { outputPorts } from '../../contract.ts';
-import { TEST_TEMPLATE } from '../../testing.ts';
+import { TEST_TEMPLATE } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError, shapeOf } from '../../core/assertions.test-util.ts';
 import { describeNode, expectNoLeaks, nodeTracker } from './global-path.test-util.ts';
 import { instanceEdges, semanticInputFeedType, semanticInputNode } from './semantic-input.ts';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { dim } from '../../dims.ts';
 import type { TensorType } from '../../contract.ts';
-import { TEST_TEMPLATE, buildNode, spatialType, type TestNode } from '../../testing.ts';
+import { TEST_TEMPLATE, buildNode, spatialType, type TestNode } from '../../testing.test-util.ts';
 import { classMasksNode } from './class-masks.ts';
 import { classificationLossNode } from '../losses/classification-loss.ts';
 import { oneHotLabels, semanticInputNode } from './semantic-input.ts';

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorType } from '../../contract.ts';
 import { dim } from '../../dims.ts';
-import { buildNode } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { classificationLossNode as node } from './classification-loss.ts';
 

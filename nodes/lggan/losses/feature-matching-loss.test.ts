@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkHandle, TensorType } from '../../contract.ts';
-import { plainSpatialType } from '../../testing.ts';
+import { plainSpatialType } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { discriminatorNetworkType } from '../discriminators/signature.ts';
 import { buildWithHandles, plan, scriptedHandle } from '../discriminators/handles.test-util.ts';

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNode, plainSpatialType } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, plainSpatialType } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { loadVgg19Weights, registerVgg19Weights, releaseVgg19Weights, vgg19Macs } from '../training/vgg19.ts';
 import { perceptualLossNode as node, perceptualSkipReason, perceptualWeightSource } from './perceptual-loss.ts';

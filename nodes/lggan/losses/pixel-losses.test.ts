@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNode, plainSpatialType } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, plainSpatialType } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { classL1LossNode } from './class-l1-loss.ts';
 import { l1LossNode } from './l1-loss.ts';

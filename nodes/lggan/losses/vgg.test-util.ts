@@ -1,6 +1,6 @@
 /** Test helpers for the VGG19 stack and the perceptual loss (not part of the pack). */
-import { writeSafetensors } from '../../../src/runtime/safetensors.ts';
-import type { TensorToWrite } from '../../../src/runtime/safetensors.ts';
+import { writeSafetensors } from '../../../src/formats/safetensors.ts';
+import type { TensorToWrite } from '../../../src/formats/safetensors.ts';
 import { vgg19Convs } from '../training/vgg19.ts';
 import type { Vgg19Widths } from '../training/vgg19.ts';
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorType } from '../../contract.ts';
-import { buildNode, spatialType, TEST_TEMPLATE } from '../../testing.ts';
-import type { TestNode } from '../../testing.ts';
+import { buildNode, spatialType, TEST_TEMPLATE } from '../../testing.test-util.ts';
+import type { TestNode } from '../../testing.test-util.ts';
 import { expectRuleError } from '../../core/assertions.test-util.ts';
 import { learningRateAt, trainerNode as node, trainerSettings } from './trainer.ts';
 

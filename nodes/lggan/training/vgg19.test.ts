@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeSafetensors } from '../../../src/runtime/safetensors.ts';
+import { writeSafetensors } from '../../../src/formats/safetensors.ts';
 import { expectClose } from '../../core/assertions.test-util.ts';
 import {
   VGG19_WIDTHS,

@@ -9,7 +9,7 @@
  * they are never trained and never saved with a checkpoint.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors, SafetensorsError } from '../../../src/runtime/safetensors.ts';
+import { readSafetensors, SafetensorsError } from '../../../src/formats/safetensors.ts';
 
 /** Channels of VGG19's five blocks. */
 export type Vgg19Widths = readonly [number, number, number, number, number];

@@ -12,6 +12,10 @@ export const compareMarks = {
   node: (id: string): NodeMark | undefined => nodes.get(id),
   /** Whether the wire (by edge key) is new in the open graph. */
   wireAdded: (key: string): boolean => wires.has(key),
+  /** Every mark at once (the litegraph view draws them all itself). */
+  get current(): { nodes: ReadonlyMap<string, NodeMark>; wires: ReadonlySet<string> } {
+    return { nodes, wires };
+  },
   set(next: { nodes: ReadonlyMap<string, NodeMark>; wires: ReadonlySet<string> }): void {
     nodes = next.nodes;
     wires = next.wires;

@@ -14,6 +14,7 @@ import { saveGraph } from '../../graph/save.ts';
 import { fromLitegraph, toLitegraph } from '../../interop/litegraph/convert.ts';
 import { META_KEY, NOTE_TYPE } from '../../interop/litegraph/format.ts';
 import { packDefOf, registerLgganNodes, type LitegraphLib, type LgganGraphHooks } from '../../interop/litegraph/register.ts';
+import { drawCompareMarks, markGraph, NO_MARKS, type CompareMarkSet, type MarkedLink } from './compare-marks.ts';
 import { connectionProblem, kindRefusal } from './connection-check.ts';
 import { drawableColors, installLitegraphSinks } from './litegraph-sinks.ts';
 import { drawModes, type ModeGraphHooks, type ModedNode } from './node-modes.ts';
@@ -77,6 +78,8 @@ export class LitegraphHost {
   private loading = false;
   private pending: ReturnType<typeof setTimeout> | null = null;
   private extraDiagnostics: readonly Diagnostic[] = [];
+  /** The Compare tab's marks, drawn on the nodes and links they name. */
+  private marks: CompareMarkSet = NO_MARKS;
   /** Our ids of the selected nodes; kept across loads (configure() clears litegraph's selection). */
   private selectedIds: readonly string[] = [];
   private selecting = false;
@@ -94,6 +97,7 @@ export class LitegraphHost {
     this.canvas = new LGraphCanvas(element, this.graph) as Canvas;
     (this.canvas as unknown as { show_info: boolean }).show_info = false; // litegraph's frame statistics overlay
     drawModes(this.canvas as unknown as Parameters<typeof drawModes>[0]);
+    drawCompareMarks(this.canvas as unknown as Parameters<typeof drawCompareMarks>[0], () => LiteGraph.NODE_TITLE_HEIGHT, () => LiteGraph.NODE_COLLAPSED_WIDTH);
     this.doc = doc;
     this.hook();
     const removeKeyFilter = this.filterKeys(element);
@@ -174,6 +178,18 @@ export class LitegraphHost {
   setDiagnostics(diagnostics: readonly Diagnostic[]): void {
     this.extraDiagnostics = diagnostics;
     this.decorate();
+  }
+
+  /** Shows the Compare tab's marks (added / changed nodes, added wires); NO_MARKS clears them. */
+  setCompareMarks(marks: CompareMarkSet): void {
+    this.marks = marks;
+    this.applyMarks();
+    this.canvas.setDirty(true, true);
+  }
+
+  /** The mark a node is drawn with now (for tests): 'added', 'changed' or undefined. */
+  compareMarkOf(nodeId: string): string | undefined {
+    return (this.nodeOf(nodeId) as { lgganDiff?: string } | undefined)?.lgganDiff;
   }
 
   /**
@@ -359,6 +375,11 @@ export class LitegraphHost {
       decorateNode(node, id === undefined ? undefined : problems.get(id));
       (node as ModedNode).lgganMode = id === undefined ? undefined : (modes.get(id) ?? (leftOut.has(id) ? 'left-out' : undefined));
     }
+    this.applyMarks();
     this.canvas.setDirty(true, true);
+  }
+
+  private applyMarks(): void {
+    markGraph(nodesOf(this.graph), this.graph.links as unknown as Record<string, MarkedLink>, this.marks, (n) => this.ourId(n));
   }
 }

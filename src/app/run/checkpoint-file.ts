@@ -5,7 +5,7 @@
  */
 import { checkpointRecord, OPTIMIZER_PREFIX } from '../../runtime/checkpoint/checkpoint.ts';
 import type { RunRecord } from '../../runtime/checkpoint/record.ts';
-import { readSafetensors } from '../../runtime/safetensors.ts';
+import { readSafetensors } from '../../formats/safetensors.ts';
 
 export interface CheckpointSummary {
   /** Variables (names without the optimizer. prefix). */

@@ -7,7 +7,7 @@ import type { ClassPalette } from '../../runtime/data/browser-palettes.ts';
 import type { DecodedImage } from '../../runtime/data/image-decoder.ts';
 import { toIdMap } from '../../runtime/data/image-decoder.ts';
 import { convertLabels } from '../../runtime/data/labels.ts';
-import type { IdMap } from '../../runtime/browser/generate-protocol.ts';
+import type { IdMap } from '../../browser/generate-protocol.ts';
 
 export function blankMap(width: number, height: number, fill: number): IdMap {
   if (!(width >= 1 && height >= 1)) throw new RangeError(`a label map needs a size of at least 1×1, got ${width}×${height}`);

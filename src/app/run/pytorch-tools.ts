@@ -4,7 +4,7 @@
  * Page-safe: types only from the interop and worker modules.
  */
 import type { ImportReport } from '../../interop/pytorch/import.ts';
-import type { ExportedMessage, ImportedMessage, ImportMode, ImportRefusedMessage } from '../../runtime/browser/pytorch-protocol.ts';
+import type { ExportedMessage, ImportedMessage, ImportMode, ImportRefusedMessage } from '../../browser/pytorch-protocol.ts';
 
 export interface PytorchTools {
   /** Networks of the graph that have official keys (what a .pth can hold), G first. */

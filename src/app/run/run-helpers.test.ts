@@ -1,6 +1,6 @@
 /** The run panel's pure parts: chart scaling, ETA, label-map painting and reading, palettes, checkpoint files, metrics and PyTorch report display. */
 import { describe, expect, it } from 'vitest';
-import { writeSafetensors } from '../../runtime/safetensors.ts';
+import { writeSafetensors } from '../../formats/safetensors.ts';
 import { paletteFor } from '../../runtime/data/browser-palettes.ts';
 import { decodeImage } from '../../runtime/data/codecs.ts';
 import { greyPng, rgbPng } from '../../runtime/data/fixtures.test-util.ts';

@@ -11,7 +11,7 @@ import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { loadGraphValue } from '../../graph/load.ts';
 import { formatDiagnostic } from '../../graph/diagnostics.ts';
-import { tinyTrainingGraph } from '../../runtime/browser/fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from '../../browser/fixtures/tiny-training-graph.ts';
 import RunPanel from './RunPanel.svelte';
 import '../styles.css';
 

@@ -10,7 +10,7 @@ import { graphHash } from '../../graph/hash.ts';
 import { randomStateDict } from '../../interop/pytorch/graphs.test-util.ts';
 import { extractStateDict, readTorchCheckpoint, tensorToFloat32, writeTorchCheckpoint } from '../../interop/pytorch/index.ts';
 import { checkpointRecord, loadCheckpoint } from '../../runtime/checkpoint/index.ts';
-import { readSafetensors } from '../../runtime/safetensors.ts';
+import { readSafetensors } from '../../formats/safetensors.ts';
 import { concat, craftedCheckpoint, picklePth, repeated } from '../../interop/pytorch/hostile.test-util.ts';
 import { cli, tempDir, writeTinyLggan } from '../cli.test-util.ts';
 import { CliProblem, UsageError, type CliIO } from '../io.ts';

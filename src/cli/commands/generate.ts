@@ -17,7 +17,7 @@ import { namedImages } from '../generate/images.ts';
 import { labelFiles, readLabelMap } from '../generate/labels.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { compileResolved, resolveProgram } from '../load-program.ts';
-import { generatorOutputs, OutputsError, outputKeys, type GeneratorOutputs } from '../outputs.ts';
+import { generatorOutputs, OutputsError, outputKeys, type GeneratorOutputs } from '../../compiler/outputs.ts';
 
 export const generateUsage =
   'lggan generate GRAPH --weights FILE --labels DIR|FILE --out DIR [--all]   run the trained generator on label maps (grey PNGs of class ids, 255 = unknown); ' +

@@ -14,7 +14,7 @@ import { createRunRecord } from '../../runtime/checkpoint/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
-import { NODE_PACK_VERSION } from '../version.ts';
+import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 
 export const importCheckpointUsage =
   'lggan import-checkpoint GRAPH FILE.pth -o WEIGHTS.safetensors [--network G] [--partial] [--key K]   ' +

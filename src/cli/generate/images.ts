@@ -11,7 +11,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { tensorToImages, UNIT_RANGE, type ByteImage } from '../../runtime/images/index.ts';
-import type { GeneratorOutputs } from '../outputs.ts';
+import type { GeneratorOutputs } from '../../compiler/outputs.ts';
 
 export interface NamedImage {
   file: string;

@@ -11,7 +11,7 @@ import { FIELD, isIdRaster, toFeeds, type Dataset, type GraphInput, type ImageRa
 import { colouriseLabels, imageToPng, rasterToImage, sampleGrid, tensorToImages, type ByteImage } from '../../runtime/images/index.ts';
 import { evaluate, type Evaluation, type HeldOutSample } from '../../runtime/metrics/index.ts';
 import type { TrainingRun } from '../../runtime/training/index.ts';
-import type { GeneratorOutputs } from '../outputs.ts';
+import type { GeneratorOutputs } from '../../compiler/outputs.ts';
 
 export interface GeneratorView {
   program: Program;

@@ -8,7 +8,7 @@ import type { Program } from '../../compiler/program.ts';
 import { graphHash } from '../../graph/hash.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { writeRunFile, RUN_FILE_FORMAT, RUN_FILE_VERSION, type RunData, type RunFile, type RunStatus } from '../runs/run-file.ts';
-import { NODE_PACK_VERSION } from '../version.ts';
+import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 import { LOSSES_CSV, LOSSES_JSONL, METRICS_JSONL } from './logs.ts';
 
 export interface RunStart {

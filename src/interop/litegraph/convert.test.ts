@@ -11,7 +11,7 @@ import { formatDiagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { loadGraph } from '../../graph/load.ts';
 import { saveGraph } from '../../graph/save.ts';
-import { randomDoc, sampleDoc, placeholderNode } from '../../graph/test-fixtures.ts';
+import { randomDoc, sampleDoc, placeholderNode } from '../../graph/test-fixtures.test-util.ts';
 import { detectGraphFormat, formatGraph, fromLitegraph, loadAnyGraph, toLitegraph } from './convert.ts';
 import { registerLgganNodes, type LitegraphLib } from './register.ts';
 

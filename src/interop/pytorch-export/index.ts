@@ -12,7 +12,7 @@ import { resolveGraph } from '../../compiler/resolve.ts';
 import { DEFAULT_INIT, type GraphDocument } from '../../graph/document.ts';
 import { graphHash } from '../../graph/hash.ts';
 import { saveGraph } from '../../graph/save.ts';
-import { NODE_PACK_VERSION } from '../../cli/version.ts';
+import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 import { modelPy, objectivePy } from './codegen.ts';
 import { feedPlans, type FeedPlans } from './feeds.ts';
 import { ExportError, planExport, type ExportPlan } from './plan.ts';

@@ -12,8 +12,8 @@ import type { Feeds, Program } from '../../compiler/program.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { loadGraph } from '../../graph/load.ts';
 import { runRecordFor, saveCheckpoint } from '../../runtime/checkpoint/index.ts';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../runtime/safetensors.ts';
-import { NODE_PACK_VERSION } from '../../cli/version.ts';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../formats/safetensors.ts';
+import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 import { exportPytorchPackage } from './index.ts';
 
 /** Debian's Python with PyTorch (not a pyenv python3 that may come first on PATH). */

@@ -8,7 +8,7 @@
 import type { OfficialEntry } from '../../compiler/official.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
-import type { SafetensorsFile } from '../../runtime/safetensors.ts';
+import type { SafetensorsFile } from '../../formats/safetensors.ts';
 import { TorchCheckpointError } from './errors.ts';
 import { toTorchLayout } from './layout.ts';
 import { networkMapping } from './mapping.ts';

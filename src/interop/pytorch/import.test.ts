@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { officialStateDict, type OfficialEntry } from '../../compiler/official.ts';
 import { compileProgram } from '../../compiler/program.ts';
-import { readSafetensors } from '../../runtime/safetensors.ts';
+import { readSafetensors } from '../../formats/safetensors.ts';
 import { exportCheckpointBytes, safetensorsLookup } from './export.ts';
 import { CheckpointImportError, importCheckpointBytes, importStateDict, importedWeightsToSafetensors } from './import.ts';
 import { readTorchCheckpoint } from './read.ts';

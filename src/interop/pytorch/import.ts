@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OfficialEntry } from '../../compiler/official.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import type { Program } from '../../compiler/program.ts';
-import { writeSafetensors, type TensorToWrite } from '../../runtime/safetensors.ts';
+import { writeSafetensors, type TensorToWrite } from '../../formats/safetensors.ts';
 import { LAYOUT_METADATA_KEY, RECORD_METADATA_KEY, type RunRecord } from '../../runtime/checkpoint/index.ts';
 import { TorchCheckpointError } from './errors.ts';
 import { toTfjsLayout } from './layout.ts';

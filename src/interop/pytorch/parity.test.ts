@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDef, TensorType } from '../../../nodes/contract.ts';
-import { buildNode, plainSpatialType } from '../../../nodes/testing.ts';
+import { buildNode, plainSpatialType } from '../../../nodes/testing.test-util.ts';
 import type { OfficialEntry } from '../../compiler/official.ts';
 import { officialStateDict } from '../../compiler/official.ts';
 import { compileProgram } from '../../compiler/program.ts';

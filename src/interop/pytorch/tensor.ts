@@ -7,7 +7,7 @@
  * and a view of more elements than its storage holds (stride 0, a broadcast) is limited to
  * MAX_BROADCAST_ELEMENTS, so a few bytes cannot ask for gigabytes of output.
  */
-import { halfToFloat } from '../../runtime/safetensors.ts';
+import { halfToFloat } from '../../formats/safetensors.ts';
 import { TorchCheckpointError } from './errors.ts';
 
 export type TorchDtype = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';

@@ -4,7 +4,7 @@
  * persistent storages), `archive/byteorder`, one record `archive/data/<n>` per tensor and
  * `archive/version`. `torch.load` reads it, and the official code's `load_state_dict` takes it.
  */
-import { floatToHalf } from '../../runtime/safetensors.ts';
+import { floatToHalf } from '../../formats/safetensors.ts';
 import { TorchCheckpointError } from './errors.ts';
 import { PickleWriter } from './pickle-write.ts';
 import { DTYPE_BYTES, numelOf, storageTypeName, type TorchDtype } from './tensor.ts';

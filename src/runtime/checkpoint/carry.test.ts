@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Program } from '../../compiler/program.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../safetensors.ts';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../formats/safetensors.ts';
 import { compileGraph, syntheticBatch, tinyGanGraph } from '../training/fixtures/tiny-gan.ts';
 import { compileTraining, type TrainingRun } from '../training/index.ts';
 import { carriedVariables, carryOver } from './carry.ts';

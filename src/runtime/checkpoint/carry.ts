@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Program } from '../../compiler/program.ts';
 import { ITERATION_ENTRY, sidePrefix, stepEntry } from '../training/optimizer-state.ts';
 import type { Side } from '../training/plan.ts';
-import { readSafetensors, type SafetensorsFile } from '../safetensors.ts';
+import { readSafetensors, type SafetensorsFile } from '../../formats/safetensors.ts';
 import { checkpointRecord, loadCheckpoint, OPTIMIZER_PREFIX, type OptimizerEntry, type OptimizerStateTarget } from './checkpoint.ts';
 import type { RunRecord } from './record.ts';
 

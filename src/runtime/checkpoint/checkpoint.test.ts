@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../safetensors.ts';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../formats/safetensors.ts';
 import {
   CheckpointLoadError,
   checkpointRecord,

@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Program, VariableInfo } from '../../compiler/program.ts';
 import { graphHash } from '../../graph/hash.ts';
-import { readSafetensors, writeSafetensors, type SafetensorsFile, type SafetensorsTensor, type TensorToWrite } from '../safetensors.ts';
+import { readSafetensors, writeSafetensors, type SafetensorsFile, type SafetensorsTensor, type TensorToWrite } from '../../formats/safetensors.ts';
 import { parseRunRecord, type RunRecord } from './record.ts';
 
 export const OPTIMIZER_PREFIX = 'optimizer.';

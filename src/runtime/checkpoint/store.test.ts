@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeSafetensors } from '../safetensors.ts';
+import { writeSafetensors } from '../../formats/safetensors.ts';
 import { IndexedDbCheckpointStore } from './indexeddb-store.ts';
 import { DirectoryCheckpointStore } from './node-store.ts';
 import { MemoryCheckpointStore, type CheckpointStore } from './store.ts';

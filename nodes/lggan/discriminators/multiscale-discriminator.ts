@@ -219,12 +219,12 @@ export const multiscaleDiscriminatorNode: NodeDef = {
   },
   pytorch: (ctx) =>
     nodeModule('discriminator', 'MultiscaleDiscriminator', {
-    in_channels: inputChannels(ctx, 'condition') + 3,
-    num_d: intParam(ctx.node.params, 'num_D'),
-    n_layers: intParam(ctx.node.params, 'n_layers'),
-    ndf: intParam(ctx.node.params, 'ndf'),
-    spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
-    norm: stringParam(ctx.node.params, 'norm'),
+      in_channels: inputChannels(ctx, 'condition') + 3,
+      num_d: intParam(ctx.node.params, 'num_D'),
+      n_layers: intParam(ctx.node.params, 'n_layers'),
+      ndf: intParam(ctx.node.params, 'ndf'),
+      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+      norm: stringParam(ctx.node.params, 'norm'),
     }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);

@@ -160,11 +160,11 @@ export const patchDiscriminatorNode: NodeDef = {
   },
   pytorch: (ctx) =>
     nodeModule('discriminator', 'PatchDiscriminator', {
-    in_channels: inputChannels(ctx, 'condition') + 3,
-    ndf: intParam(ctx.node.params, 'ndf'),
-    n_layers: intParam(ctx.node.params, 'n_layers'),
-    sigmoid: boolParam(ctx.node.params, 'sigmoid'),
-    norm: stringParam(ctx.node.params, 'norm'),
+      in_channels: inputChannels(ctx, 'condition') + 3,
+      ndf: intParam(ctx.node.params, 'ndf'),
+      n_layers: intParam(ctx.node.params, 'n_layers'),
+      sigmoid: boolParam(ctx.node.params, 'sigmoid'),
+      norm: stringParam(ctx.node.params, 'norm'),
     }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NodeCost, NodeDef, NodeForward, OfficialKey, PortDef, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
 import { residualBlockNode } from '../../core/conv/residual-block.ts';
 import { channelsOf, intParam } from '../../core/rules.ts';
-import { conv2dKeys, createUpDecoder, decoderInputs, gatingLabelsPort, sauKernelParam, sauMidChannelsParam, sauSettingsOf, upDecoderCost, upDecoderOfficialKeys, upDecoderOutputType, upsamplingOf, upsamplingParam, upsamplingPythonArgs } from './up-stage.ts';
+import { conv2dKeys, createUpDecoder, decoderInputs, gatingLabelsPort, sauKernelParam, sauMidChannelsParam, sauSettingsOf, upDecoderCost, upDecoderOfficialKeys, upDecoderOutputType, upChannelsParam, upsamplingOf, upsamplingParam, upsamplingPythonArgs } from './up-stage.ts';
 import type { UpDecoderSpec } from './up-stage.ts';
 import { layer, inputChannels } from '../../pytorch/emit.ts';
 
@@ -106,15 +106,7 @@ export const localTrunkNode: NodeDef = {
       doc: 'Residual blocks at H/4 (official: 9; 0 gives an up-branch without a trunk).',
       ui: { widget: 'number', group: 'shape' },
     },
-    up_channels: {
-      type: 'int',
-      default: 'ngf*2',
-      min: 1,
-      max: 4096,
-      template: true,
-      doc: 'Channels after the first up stage (official 128).',
-      ui: { widget: 'number', group: 'shape' },
-    },
+    up_channels: upChannelsParam,
     out_channels: {
       type: 'int',
       default: 'ngf',

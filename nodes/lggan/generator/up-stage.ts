@@ -65,6 +65,17 @@ export const sauMidChannelsParam: IntParam = {
   ui: { widget: 'number', group: 'upsampling', advanced: true },
 };
 
+/** Channels after the first up stage, shared by the local trunk and attention fusion. */
+export const upChannelsParam: IntParam = {
+  type: 'int',
+  default: 'ngf*2',
+  min: 1,
+  max: 4096,
+  template: true,
+  doc: 'Channels after the first up stage (official 128).',
+  ui: { widget: 'number', group: 'shape' },
+};
+
 /** The `labels` port that label-gated SAU stages need. */
 export const gatingLabelsPort: PortDef = { name: 'labels', kind: 'feature', doc: SAU_LABELS_DOC };
 

@@ -5,16 +5,13 @@ import { formatShape } from '../../dims.ts';
 import { NodeRegistry } from '../../registry.ts';
 import { coreNodes } from '../../core/index.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../../src/graph/document.ts';
-import type { GraphDocument, GraphNode } from '../../../src/graph/document.ts';
+import type { GraphDocument } from '../../../src/graph/document.ts';
 import { compileProgram } from '../../../src/compiler/program.ts';
 import { resolveGraph } from '../../../src/compiler/resolve.ts';
 import { sampleFeeds } from '../../../src/compiler/sample-inputs.ts';
 import { generatorNodes } from './index.ts';
+import { edge, node } from '../../../src/compiler/fixtures.test-util.ts';
 
-function node(id: string, type: string, params: GraphNode['params'] = {}): GraphNode {
-  return { id, type, typeVersion: 1, params, position: { x: 0, y: 0 } };
-}
-const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
 
 /** Label ids → one-hot (+ don't-care) → encoder (4 downsamples, latent H/32) → SPADE generator. */
 function globalPathDoc(): GraphDocument {
@@ -31,10 +28,10 @@ function globalPathDoc(): GraphDocument {
       node('out', 'core/output', { name: 'global', role: 'image' }),
     ],
     edges: [
-      wire('label', 'semantic', 'encoder', 'x'),
-      wire('encoder', 'latent', 'global', 'latent'),
-      wire('label', 'semantic', 'global', 'semantic'),
-      wire('global', 'image', 'out', 'value'),
+      edge('label', 'semantic', 'encoder', 'x'),
+      edge('encoder', 'latent', 'global', 'latent'),
+      edge('label', 'semantic', 'global', 'semantic'),
+      edge('global', 'image', 'out', 'value'),
     ],
     groups: [],
     comments: [],

@@ -6,10 +6,11 @@ import { formatShape } from '../../dims.ts';
 import { NodeRegistry } from '../../registry.ts';
 import { coreNodes } from '../../core/index.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../../src/graph/document.ts';
-import type { GraphDocument, GraphNode } from '../../../src/graph/document.ts';
+import type { GraphDocument } from '../../../src/graph/document.ts';
 import { compileProgram } from '../../../src/compiler/program.ts';
 import { resolveGraph } from '../../../src/compiler/resolve.ts';
 import { generatorNodes } from './index.ts';
+import { edge, node } from '../../../src/compiler/fixtures.test-util.ts';
 
 /** A test-only sink so the classification outputs are compiled (the loss nodes live elsewhere). */
 const scoresSink: NodeDef = {
@@ -29,10 +30,6 @@ const scoresSink: NodeDef = {
   build: () => (values) => ({ logits: values.logits, valid: values.valid }),
 };
 
-function node(id: string, type: string, params: GraphNode['params'] = {}): GraphNode {
-  return { id, type, typeVersion: 1, params, position: { x: 0, y: 0 } };
-}
-const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
 
 /**
  * One-hot labels (+ instance edge) → two stride-2 convs (x_encode at H/4) → local trunk (SAU,
@@ -61,23 +58,23 @@ function localPathDoc(): GraphDocument {
       node('scores', 'test/scores-sink'),
     ],
     edges: [
-      wire('label', 'semantic', 'down1', 'x'),
-      wire('down1', 'y', 'down2', 'x'),
-      wire('down2', 'y', 'trunk', 'x_encode'),
-      wire('label', 'semantic', 'trunk', 'labels'),
-      wire('label', 'semantic', 'masks', 'semantic'),
-      wire('trunk', 'features', 'local', 'features'),
-      wire('masks', 'masks', 'local', 'masks'),
-      wire('trunk', 'features', 'cls', 'features'),
-      wire('masks', 'masks', 'cls', 'masks'),
-      wire('label', 'semantic', 'global', 'x'),
-      wire('global', 'y', 'tanh', 'x'),
-      wire('down2', 'y', 'fusion', 'x_encode'),
-      wire('local', 'local', 'fusion', 'local'),
-      wire('tanh', 'y', 'fusion', 'global'),
-      wire('fusion', 'image', 'out', 'value'),
-      wire('cls', 'logits', 'scores', 'logits'),
-      wire('cls', 'valid', 'scores', 'valid'),
+      edge('label', 'semantic', 'down1', 'x'),
+      edge('down1', 'y', 'down2', 'x'),
+      edge('down2', 'y', 'trunk', 'x_encode'),
+      edge('label', 'semantic', 'trunk', 'labels'),
+      edge('label', 'semantic', 'masks', 'semantic'),
+      edge('trunk', 'features', 'local', 'features'),
+      edge('masks', 'masks', 'local', 'masks'),
+      edge('trunk', 'features', 'cls', 'features'),
+      edge('masks', 'masks', 'cls', 'masks'),
+      edge('label', 'semantic', 'global', 'x'),
+      edge('global', 'y', 'tanh', 'x'),
+      edge('down2', 'y', 'fusion', 'x_encode'),
+      edge('local', 'local', 'fusion', 'local'),
+      edge('tanh', 'y', 'fusion', 'global'),
+      edge('fusion', 'image', 'out', 'value'),
+      edge('cls', 'logits', 'scores', 'logits'),
+      edge('cls', 'valid', 'scores', 'valid'),
     ],
     groups: [],
     comments: [],

@@ -10,14 +10,13 @@ import { NodeRegistry } from '../../registry.ts';
 import { resolveGraph } from '../../../src/compiler/resolve.ts';
 import { compileProgram } from '../../../src/compiler/program.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../../src/graph/document.ts';
-import type { GraphDocument, GraphNode } from '../../../src/graph/document.ts';
+import type { GraphDocument } from '../../../src/graph/document.ts';
 import { discriminatorNodes } from '../discriminators/index.ts';
 import { lossNodes } from './index.ts';
 import { trainingNodes } from '../training/index.ts';
 import { lossSide } from './sides.ts';
+import { edge, node } from '../../../src/compiler/fixtures.test-util.ts';
 
-const node = (id: string, type: string, params: GraphNode['params'] = {}): GraphNode => ({ id, type, typeVersion: 1, params, position: { x: 0, y: 0 } });
-const edge = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
 
 function trainingGraph(): GraphDocument {
   return {

@@ -17,7 +17,7 @@
  * g-then-d) stay applied: they came from finite losses.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { learningRateAt, type TrainerSettings } from '../../../nodes/lggan/trainer.ts';
+import { learningRateAt, type TrainerSettings } from '../../../nodes/lggan/training/trainer.ts';
 import type { Feeds, Program } from '../../compiler/program.ts';
 import type { NamedTensor } from './adam.ts';
 import { ITERATION_ENTRY, parseOptimizerState, sidePrefix, stepEntry } from './optimizer-state.ts';

@@ -1,7 +1,8 @@
 /**
- * The benchmark page (src/app/run/bench-train.html) in headless Chromium, for the benchmarks that
- * time the browser's backends: builds the app into e2e/.output/bench-dist, serves it with
- * `vite preview` (COOP/COEP headers, so wasm threads are on), opens the page and hands it to `fn`.
+ * A benchmark page (by default src/app/run/bench-train.html, for the benchmarks that time the
+ * browser's backends) in headless Chromium: builds the app into e2e/.output/bench-dist, serves it
+ * with `vite preview` (COOP/COEP headers, so wasm threads are on), opens the page at `path` (under
+ * src/app) and hands it to `fn` once its body says data-ready="true".
  * The server and the browser are stopped however `fn` ends.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { CHROMIUM_ARGS, findChromium } from '../e2e/browser-path.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export async function withBenchPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+export async function withBenchPage<T>(fn: (page: Page) => Promise<T>, path = 'run/bench-train.html'): Promise<T> {
   const outDir = `${root}e2e/.output/bench-dist`;
   process.stderr.write('building the benchmark page …\n');
   try {
@@ -39,7 +40,7 @@ export async function withBenchPage<T>(fn: (page: Page) => Promise<T>): Promise<
     const page = await browser.newPage();
     for (let tries = 0; ; tries++) {
       try {
-        await page.goto(`http://127.0.0.1:${port}/run/bench-train.html`);
+        await page.goto(`http://127.0.0.1:${port}/${path}`);
         break;
       } catch (e) {
         if (tries > 40) throw e;

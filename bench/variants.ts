@@ -16,6 +16,9 @@
  * the init draws of every variable the carry-over overwrites (the checkpoint is read first).
  *
  *   npm run bench:variants [-- --backend cpu|wasm] [--edit loss-weight|upsampling] [--repeat N]
+ *   npm run bench:variants -- --compare-view [--runs 10 --steps 1000 --terms 5 --loads 5]
+ *       the issue's other variants benchmark instead: the Compare view's loss charts in Chromium
+ *       (bench/compare-view.ts, a browser bench of its own)
  *
  * Not a test: nothing fails on time. Node's tfjs backends only (the browser's upload costs differ).
  */
@@ -34,6 +37,10 @@ import { readSafetensors } from '../src/formats/safetensors.ts';
 import { initNodeBackend, parseNodeBackend, tf } from '../src/runtime/tf-node.ts';
 
 const args = process.argv.slice(2);
+if (args.includes('--compare-view')) {
+  await import('./compare-view.ts');
+  process.exit(0);
+}
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const backend = parseNodeBackend(flag('--backend') ?? 'cpu', '--backend');
 const repeat = Number(flag('--repeat') ?? 1);

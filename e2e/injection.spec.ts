@@ -405,7 +405,7 @@ for (const csp of [true, false]) {
 
 // ── the policy itself ──
 
-const PAGES = ['/', '/test-harness.html', '/gradient-harness.html', '/run/run-panel-harness.html', '/litegraph/litegraph-harness.html'];
+const PAGES = ['/', '/test-harness.html', '/gradient-harness.html', '/run/run-panel-harness.html', '/litegraph/litegraph-harness.html', '/runs/runs-compare-harness.html'];
 
 test('every page is served with the CSP, in a header and a <meta>, and it blocks inline script and foreign loads', async ({ page, baseURL }) => {
   const w = await watch(page, baseURL!);

@@ -3,11 +3,14 @@
  * comes from ?graph=tiny — the 16×16 tiny training GAN — or ?graph=lggan-tiny32, the ADE20K LGGAN
  * graph at 32×32). Journeys: train three steps on WebGPU and watch the loss curve and the sample
  * grid update; generate from an uploaded label-map PNG; download a checkpoint and upload it back
- * (then train on from it and generate with it). A screenshot of each goes to e2e/.output/.
+ * (then train on from it and generate with it); pick a dataset .zip and a folder. A screenshot of each goes to e2e/.output/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 
 const shot = (name: string) => fileURLToPath(new URL(`.output/${name}.png`, import.meta.url));
@@ -42,6 +45,45 @@ function labelPng(width: number, height: number, id: (x: number, y: number) => n
   png.data = data;
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
 }
+
+/** An RGB 8-bit PNG of one colour. */
+function photoPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const png = new PNG({ width, height });
+  for (let p = 0; p < width * height; p++) png.data.set([...rgb, 255], p * 4);
+  return PNG.sync.write(png, { colorType: 2 });
+}
+
+test('picks a dataset as a .zip or a folder: the picker reads its first sample, and names what is wrong with one it cannot use', async ({ page }) => {
+  test.setTimeout(60_000);
+  const errors = watchErrors(page);
+  await openPanel(page, 'tiny');
+  const image = new Uint8Array(photoPng(16, 16, [90, 140, 200]));
+  const label = new Uint8Array(labelPng(16, 16, () => 0));
+  const zip = zipSync({ 'street/images/a.png': image, 'street/labels/a.png': label });
+  await page.getByTestId('dataset-zip-input').setInputFiles({ name: 'street.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+  const status = page.getByTestId('dataset-status');
+  await expect(status).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  await expect(status).toContainText('street.zip');
+
+  // A .zip that is not one is refused, naming the file.
+  await page.getByTestId('dataset-zip-input').setInputFiles({ name: 'street.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip') });
+  await expect(status).toHaveAttribute('data-state', 'error', { timeout: 30_000 });
+  await expect(status).toContainText('street.zip');
+
+  // A folder pick (webkitdirectory) hands on every file under it.
+  const folder = join(mkdtempSync(join(tmpdir(), 'lggan-dataset-')), 'street');
+  for (const [sub, bytes] of [['images', image], ['labels', label]] as const) {
+    mkdirSync(join(folder, sub), { recursive: true });
+    writeFileSync(join(folder, sub, 'a.png'), bytes);
+  }
+  await page.getByTestId('dataset-folder-input').setInputFiles(folder);
+  await expect(status).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+  await expect(status).toContainText('street');
+  await expect(status).not.toContainText('street.zip');
+  rmSync(dirname(folder), { recursive: true, force: true });
+  await page.screenshot({ path: shot('run-panel-dataset'), fullPage: true });
+  expect(errors).toEqual([]);
+});
 
 test('trains three steps on WebGPU: the loss curve and the sample grid update', async ({ page }) => {
   test.setTimeout(90_000);

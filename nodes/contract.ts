@@ -1,7 +1,8 @@
 /**
  * The node contract: one declarative object per node type, shared by the compiler, the editors
  * (Rete, litegraph) and the CLI. A node type declares its ports, its params, how shapes flow
- * (`infer`), what it costs (`cost`) and how it computes (`build`). Nothing here knows about a host.
+ * (`infer`), what it costs (`cost`), how it computes (`build`) and how the PyTorch exporter writes
+ * it (`pytorch`). Nothing here knows about a host.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Dim } from './dims.ts';
@@ -241,6 +242,36 @@ export interface BypassVariant {
   outputs: Record<string, string>;
 }
 
+/**
+ * What a node becomes in the exported PyTorch package: an input module (fed from the batch), a
+ * layer module (run in its network's forward), a discriminator module (applied by losses), a
+ * loss, an output (a named result) or the trainer (its settings).
+ */
+export type NodeRole = 'input' | 'layer' | 'discriminator' | 'loss' | 'output' | 'trainer';
+
+/** What a node type's PyTorch emitter sees of a resolved node (helpers: nodes/pytorch/emit.ts). */
+export interface EmitContext {
+  /** The node as resolved by the compiler: its params and the types at its ports. */
+  node: { params: ResolvedParams; inputs: Record<string, TensorType>; outputs: Record<string, TensorType> };
+  template: Record<string, number>;
+  /** The value wired into `port`, as '<node>:<port>'; throws when nothing is. */
+  source(port: string): string;
+  /** The discriminator node wired into a network port, and its network. */
+  handle(port: string): { node: string; network: string };
+}
+
+export interface Emitted {
+  role: NodeRole;
+  /** The Python expression that builds the module or loss ('' for outputs and the trainer). */
+  python: string;
+}
+
+/**
+ * Turns a resolved node (params evaluated, input types inferred) into the Python that builds it
+ * in the exported package, with every size written out.
+ */
+export type PytorchEmitter = (ctx: EmitContext) => Emitted;
+
 export interface NodeDef {
   type: string;
   version: number;
@@ -266,6 +297,11 @@ export interface NodeDef {
   /** Non-fatal problems to show on the node (e.g. "no VGG19 weights: this loss is skipped"). */
   warnings?(args: InferArgs): string[];
   build(ctx: BuildContext, args: BuildArgs): NodeForward | BuiltNode;
+  /**
+   * How the PyTorch exporter writes this node: the module or loss it builds in the exported package
+   * (nodes/pytorch/emit.ts). A node type without one cannot be exported; the exporter names the node.
+   */
+  pytorch?: PytorchEmitter;
   /**
    * Bypass (ComfyUI's mode 4): for each output, the pairs in order of preference; the first whose
    * input is wired from a live source is used. An output with no pair feeds nothing while bypassed.

@@ -2,15 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../src/graph/document.ts';
-import type { GraphDocument, GraphNode } from '../../src/graph/document.ts';
+import type { GraphDocument } from '../../src/graph/document.ts';
 import { compileProgram } from '../../src/compiler/program.ts';
 import { resolveGraph } from '../../src/compiler/resolve.ts';
 import { createRegistry, formatShape } from '../index.ts';
+import { edge, node } from '../../src/compiler/fixtures.test-util.ts';
 
-function node(id: string, type: string, params: GraphNode['params'] = {}): GraphNode {
-  return { id, type, typeVersion: 1, params, position: { x: 0, y: 0 } };
-}
-const wire = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
 
 function generatorDoc(): GraphDocument {
   return {
@@ -32,15 +29,15 @@ function generatorDoc(): GraphDocument {
       node('out', 'core/output', { name: 'fake', role: 'image' }),
     ],
     edges: [
-      wire('label', 'semantic', 'conv1', 'x'),
-      wire('conv1', 'y', 'norm1', 'x'),
-      wire('norm1', 'y', 'relu1', 'x'),
-      wire('relu1', 'y', 'down', 'x'),
-      wire('down', 'y', 'res', 'x'),
-      wire('res', 'y', 'up', 'x'),
-      wire('up', 'y', 'rgb', 'x'),
-      wire('rgb', 'y', 'tanh', 'x'),
-      wire('tanh', 'y', 'out', 'value'),
+      edge('label', 'semantic', 'conv1', 'x'),
+      edge('conv1', 'y', 'norm1', 'x'),
+      edge('norm1', 'y', 'relu1', 'x'),
+      edge('relu1', 'y', 'down', 'x'),
+      edge('down', 'y', 'res', 'x'),
+      edge('res', 'y', 'up', 'x'),
+      edge('up', 'y', 'rgb', 'x'),
+      edge('rgb', 'y', 'tanh', 'x'),
+      edge('tanh', 'y', 'out', 'value'),
     ],
     groups: [],
     comments: [],

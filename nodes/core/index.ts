@@ -1,27 +1,29 @@
 /**
- * The core node pack: generic GAN building blocks. Shared helpers for other packs are exported
- * from their modules (rules, conv-layers, norm-layers, spectral-norm, resample, activations,
- * tensor-utils, input-common).
+ * The core node pack: generic GAN building blocks, by family: io/ (fed inputs, named outputs),
+ * conv/ (convolutions, spectral norm, the residual block), norm/, activation/, resample/,
+ * combine/ (concat, add, multiply) and dense/ (linear, global average pool). Shared helpers for
+ * other packs are exported from their modules (rules, tensor-utils, param-presets, conv/conv-layers,
+ * conv/spectral-norm, norm/norm-layers, resample/resample, activation/activations, io/input-common).
  */
 import type { NodeDef } from '../contract.ts';
-import { activationNode } from './activation.ts';
-import { addNode } from './add.ts';
-import { batchNormNode } from './batch-norm.ts';
-import { channelSoftmaxNode } from './channel-softmax.ts';
-import { concatNode } from './concat.ts';
-import { convTranspose2dNode } from './conv-transpose2d.ts';
-import { conv2dNode } from './conv2d.ts';
-import { downsampleNode } from './downsample.ts';
-import { globalAvgPoolNode } from './global-avg-pool.ts';
-import { imageInputNode } from './image-input.ts';
-import { instanceNormNode } from './instance-norm.ts';
-import { linearNode } from './linear.ts';
-import { multiplyNode } from './multiply.ts';
-import { noiseInputNode } from './noise-input.ts';
-import { outputNode } from './output.ts';
-import { residualBlockNode } from './residual-block.ts';
-import { semanticInputNode } from './semantic-input.ts';
-import { upsampleNode } from './upsample.ts';
+import { activationNode } from './activation/activation.ts';
+import { channelSoftmaxNode } from './activation/channel-softmax.ts';
+import { addNode } from './combine/add.ts';
+import { concatNode } from './combine/concat.ts';
+import { multiplyNode } from './combine/multiply.ts';
+import { convTranspose2dNode } from './conv/conv-transpose2d.ts';
+import { conv2dNode } from './conv/conv2d.ts';
+import { residualBlockNode } from './conv/residual-block.ts';
+import { globalAvgPoolNode } from './dense/global-avg-pool.ts';
+import { linearNode } from './dense/linear.ts';
+import { imageInputNode } from './io/image-input.ts';
+import { noiseInputNode } from './io/noise-input.ts';
+import { outputNode } from './io/output.ts';
+import { semanticInputNode } from './io/semantic-input.ts';
+import { batchNormNode } from './norm/batch-norm.ts';
+import { instanceNormNode } from './norm/instance-norm.ts';
+import { downsampleNode } from './resample/downsample.ts';
+import { upsampleNode } from './resample/upsample.ts';
 
 export const coreNodes: NodeDef[] = [
   semanticInputNode,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addToDim, dim, formatDim } from '../dims.ts';
 import { spatialType, vectorOf } from '../testing.test-util.ts';
-import { conv2dNode } from './conv2d.ts';
+import { conv2dNode } from './conv/conv2d.ts';
 import {
   describeType,
   enumParam,
@@ -11,7 +11,7 @@ import {
   sumDims,
   templateDim,
 } from './rules.ts';
-import { expectRuleError } from './test-support.ts';
+import { expectRuleError } from './assertions.test-util.ts';
 
 describe('rules', () => {
   it('words channel conflicts with both numbers and the shape', () => {

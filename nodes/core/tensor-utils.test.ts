@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { MAX_ADDN_INPUTS, addTerms, edgePad1, l2Normalize, reflectPad, stagedMean, stagedMoments, stopGradient } from './tensor-utils.ts';
-import { expectClose, valuesOf } from './test-support.ts';
+import { expectClose, valuesOf } from './assertions.test-util.ts';
 
 describe('reflectPad', () => {
   it('mirrors without repeating the edge (PyTorch ReflectionPad2d)', () => {

@@ -1,7 +1,8 @@
-/** The LGGAN node pack: every lggan/ node type, gathered from the engineers' list files. */
+/** The LGGAN node pack: every lggan/ node type, one family after another. */
 import type { NodeDef } from '../contract.ts';
-import { generatorNodesA } from './generator-nodes-a.ts';
-import { generatorNodesB } from './generator-nodes-b.ts';
-import { trainingNodes } from './training-nodes.ts';
+import { discriminatorNodes } from './discriminators/index.ts';
+import { generatorNodes } from './generator/index.ts';
+import { lossNodes } from './losses/index.ts';
+import { trainingNodes } from './training/index.ts';
 
-export const lgganNodes: NodeDef[] = [...generatorNodesA, ...generatorNodesB, ...trainingNodes];
+export const lgganNodes: NodeDef[] = [...generatorNodes, ...discriminatorNodes, ...lossNodes, ...trainingNodes];

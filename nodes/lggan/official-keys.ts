@@ -3,8 +3,8 @@
  * registration order and layouts. One implementation for every node of the pack.
  */
 import type { OfficialKey } from '../contract.ts';
-import type { Conv2dSpec, ConvTranspose2dSpec } from '../core/conv-layers.ts';
-import { scoped } from '../core/spectral-norm.ts';
+import type { Conv2dSpec, ConvTranspose2dSpec } from '../core/conv/conv-layers.ts';
+import { scoped } from '../core/conv/spectral-norm.ts';
 
 export type ConvKeySpec = Pick<Conv2dSpec, 'inChannels' | 'outChannels' | 'kernel' | 'bias' | 'spectralNorm'>;
 export type ConvTransposeKeySpec = Pick<ConvTranspose2dSpec, 'inChannels' | 'outChannels' | 'kernel' | 'bias'>;

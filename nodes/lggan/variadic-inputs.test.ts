@@ -11,7 +11,7 @@ import { exportPytorchPackage } from '../../src/interop/pytorch-export/index.ts'
 import { trainingOf } from '../../src/interop/pytorch-export/sides.ts';
 import { fromLitegraph } from '../../src/interop/litegraph/from-litegraph.ts';
 import { toLitegraph } from '../../src/interop/litegraph/to-litegraph.ts';
-import { LOCAL_BRANCH, deleteBranch, registry, shipped } from './variadic-test-support.ts';
+import { LOCAL_BRANCH, deleteBranch, registry, shipped } from './variadic.test-util.ts';
 
 describe('deleting the local branch of the default graph', () => {
   const { doc, removed } = deleteBranch(shipped('lggan-cityscapes-tiny.json'), LOCAL_BRANCH);

@@ -12,7 +12,7 @@ import { compileProgram } from '../../src/compiler/program.ts';
 import { sampleFeeds } from '../../src/compiler/sample-inputs.ts';
 import { compileTraining } from '../../src/runtime/training/training-run.ts';
 import { registerWasmTrainingKernels } from '../../src/runtime/wasm/register.ts';
-import { LOCAL_BRANCH, deleteBranch, registry, shipped } from './variadic-test-support.ts';
+import { LOCAL_BRANCH, deleteBranch, registry, shipped } from './variadic.test-util.ts';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

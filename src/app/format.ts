@@ -15,20 +15,6 @@ export function formatCount(n: number): string {
   return `${v.toPrecision(3)} ${UNITS[i]}`;
 }
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** 1536 → "1.50 KiB". */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < BYTE_UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${Math.round(v)} B` : `${v.toPrecision(3)} ${BYTE_UNITS[i]}`;
-}
-
 const exactFormat = new Intl.NumberFormat('en-US');
 /** "12,345,678" for tooltips. One formatter for all calls: toLocaleString builds one per call (slow for 500 nodes). */
 export function formatExact(n: number): string {

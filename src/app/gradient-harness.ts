@@ -16,13 +16,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkHandle, NodeDef, TensorType } from '../../nodes/contract.ts';
 import { multiscaleDiscriminatorNode } from '../../nodes/lggan/discriminators/multiscale-discriminator.ts';
-import { encoderNode } from '../../nodes/lggan/encoder.ts';
-import { globalGeneratorNode } from '../../nodes/lggan/global-generator.ts';
-import { localGeneratorsNode } from '../../nodes/lggan/local-generators.ts';
+import { encoderNode } from '../../nodes/lggan/generator/encoder.ts';
+import { globalGeneratorNode } from '../../nodes/lggan/generator/global-generator.ts';
+import { localGeneratorsNode } from '../../nodes/lggan/generator/local-generators.ts';
 import { featureMatchingLossNode } from '../../nodes/lggan/losses/feature-matching-loss.ts';
-import { sauUpsampleNode } from '../../nodes/lggan/sau.ts';
-import { semanticInputNode } from '../../nodes/lggan/semantic-input.ts';
-import { spadeNormNode, spadeResBlockNode } from '../../nodes/lggan/spade.ts';
+import { sauUpsampleNode } from '../../nodes/lggan/generator/sau.ts';
+import { semanticInputNode } from '../../nodes/lggan/generator/semantic-input.ts';
+import { spadeNormNode, spadeResBlockNode } from '../../nodes/lggan/generator/spade.ts';
 import { buildNode, spatialType, TEST_TEMPLATE, type TestNode } from '../../nodes/testing.test-util.ts';
 import { probeBackend, type BrowserBackend } from '../browser/tf-browser.ts';
 
@@ -48,7 +48,7 @@ function fixed(shape: number[], salt: number, scale = 0.5, frequency = 0.37): tf
 
 const labelIds = (b: number, h: number, w: number, k: number) => Array.from({ length: b * h * w }, (_, i) => (i * 7 + Math.floor(i / w)) % k);
 
-/** A one-hot map made from float values (not a cast: see oneHotLabels in nodes/lggan/semantic-input.ts). */
+/** A one-hot map made from float values (not a cast: see oneHotLabels in nodes/lggan/generator/semantic-input.ts). */
 function oneHotMasks(b: number, h: number, w: number, k: number): tf.Tensor4D {
   const data = new Float32Array(b * h * w * k);
   labelIds(b, h, w, k).forEach((id, p) => (data[p * k + id] = 1));

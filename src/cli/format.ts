@@ -16,16 +16,6 @@ export function compact(n: number): string {
   return String(Math.round(n));
 }
 
-export function bytes(n: number): string {
-  const units: [number, string][] = [
-    [2 ** 30, 'GiB'],
-    [2 ** 20, 'MiB'],
-    [2 ** 10, 'KiB'],
-  ];
-  for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(1)} ${unit}`;
-  return `${n} B`;
-}
-
 /** Left-aligned text columns, right-aligned columns whose header starts with '>'. */
 export function table(header: string[], rows: string[][]): string {
   const right = header.map((h) => h.startsWith('>'));

@@ -5,7 +5,8 @@ import type { CompileOptions, Program } from '../compiler/program.ts';
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { WASM_HEAP_BYTES } from '../runtime/tf-node.ts';
-import { formatBytes, type MemoryEstimate, type MemoryLimits } from '../compiler/memory.ts';
+import { formatBytes } from '../compiler/byte-size.ts';
+import type { MemoryEstimate, MemoryLimits } from '../compiler/memory.ts';
 import type { CliIO } from './io.ts';
 import { printDiagnostics, readGraphOrReport } from './read-graph.ts';
 

@@ -4,6 +4,7 @@
  * batch is refused with the estimate and the limit instead of crashing the tab or the process.
  */
 import { numel } from '../../nodes/dims.ts';
+import { formatBytes } from './byte-size.ts';
 import type { GraphIR } from './ir.ts';
 
 export interface MemoryEstimate {
@@ -61,16 +62,6 @@ export function estimateMemory(ir: GraphIR, options: { training: boolean }): Mem
     largestTensorBytes,
     totalBytes: weightBytes + optimizerBytes + activationBytes,
   };
-}
-
-export function formatBytes(n: number): string {
-  const units: [number, string][] = [
-    [2 ** 30, 'GiB'],
-    [2 ** 20, 'MiB'],
-    [2 ** 10, 'KiB'],
-  ];
-  for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(1)} ${unit}`;
-  return `${n} B`;
 }
 
 /** Throws MemoryBudgetError, naming the estimate, its parts and the limit, when a limit is exceeded. */

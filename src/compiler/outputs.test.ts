@@ -6,7 +6,7 @@ import { resolveGraph } from './resolve.ts';
 import { loadGraph } from '../graph/load.ts';
 import { tempDir, writeTinyGan, writeTinyLggan } from '../cli/cli.test-util.ts';
 import { generatorOutputs, outputKeys } from './outputs.ts';
-import { LOCAL_BRANCH, deleteBranch, shipped } from '../../nodes/lggan/variadic-test-support.ts';
+import { LOCAL_BRANCH, deleteBranch, shipped } from '../../nodes/lggan/variadic.test-util.ts';
 
 const tmp = tempDir();
 const programs: Program[] = [];

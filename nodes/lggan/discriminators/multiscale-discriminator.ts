@@ -10,19 +10,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NetworkHandle, NodeCost, NodeDef, OfficialKey, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
 import { formatShape, windowOutDim } from '../../dims.ts';
-import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { summedAlongAxis } from '../../core/downsample.ts';
-import { createInstanceNorm, normCost } from '../../core/norm-layers.ts';
-import type { NormSpec } from '../../core/norm-layers.ts';
-import { avgPoolExcludePadding } from '../../core/resample.ts';
-import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType } from '../../core/rules.ts';
+import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
+import { summedAlongAxis } from '../../core/resample/downsample.ts';
+import { createInstanceNorm, normCost } from '../../core/norm/norm-layers.ts';
+import type { NormSpec } from '../../core/norm/norm-layers.ts';
+import { avgPoolExcludePadding } from '../../core/resample/resample.ts';
+import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, stringParam } from '../../core/rules.ts';
+import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
+import { inputChannels, nodeModule } from '../../pytorch/emit.ts';
 
-const NORMS = ['instance', 'none'] as const;
-type MultiscaleNorm = (typeof NORMS)[number];
+type MultiscaleNorm = (typeof INSTANCE_NORM_OR_NONE)[number];
 
 const KERNEL = 4;
 const PADDING = 2; // SPADE: ceil((4 − 1)/2)
@@ -57,7 +58,7 @@ function settingsOf(params: ResolvedParams): MultiscaleSettings {
     nLayers: intParam(params, 'n_layers'),
     ndf: intParam(params, 'ndf'),
     spectralNorm: boolParam(params, 'spectral_norm'),
-    norm: enumParam(params, 'norm', NORMS),
+    norm: enumParam(params, 'norm', INSTANCE_NORM_OR_NONE),
   };
 }
 
@@ -203,13 +204,7 @@ export const multiscaleDiscriminatorNode: NodeDef = {
       doc: "Spectral norm on the middle convs (norm_D 'spectralinstance').",
       ui: { widget: 'checkbox' },
     },
-    norm: {
-      type: 'enum',
-      options: NORMS,
-      default: 'instance',
-      doc: 'Norm after the middle convs; with none the convs keep their bias (as SPADE).',
-      ui: { widget: 'select' },
-    },
+    norm: normKindParam(INSTANCE_NORM_OR_NONE, 'Norm after the middle convs; with none the convs keep their bias (as SPADE).'),
   },
   inputs: discriminatorInputPorts('B×H×W×C semantic map (one-hot labels plus instance edges), any spatial kind; fixes the input channels only.'),
   outputs: [NETWORK_OUTPUT_PORT],
@@ -222,6 +217,15 @@ export const multiscaleDiscriminatorNode: NodeDef = {
   cost({ inputs, params }) {
     return costOf(planOf(params, discriminatorInputType(inputs)));
   },
+  pytorch: (ctx) =>
+    nodeModule('discriminator', 'MultiscaleDiscriminator', {
+      in_channels: inputChannels(ctx, 'condition') + 3,
+      num_d: intParam(ctx.node.params, 'num_D'),
+      n_layers: intParam(ctx.node.params, 'n_layers'),
+      ndf: intParam(ctx.node.params, 'ndf'),
+      spectral_norm: boolParam(ctx.node.params, 'spectral_norm'),
+      norm: stringParam(ctx.node.params, 'norm'),
+    }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);
     const expectedChannels = channelsOf(input);

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext } from '../../contract.ts';
 import { plainSpatialType, spatialType } from '../../testing.test-util.ts';
-import { expectClose, expectRuleError, shapeOf } from '../../core/test-support.ts';
+import { expectClose, expectRuleError, shapeOf } from '../../core/assertions.test-util.ts';
 import { patchDiscriminatorNode as node } from './patch-discriminator.ts';
 import { readDiscriminator } from './signature.ts';
-import { buildWithHandles, plan, readReference, singleTap, tfjsShapeOf } from './test-support.ts';
-import type { BuiltTestNode } from './test-support.ts';
+import { buildWithHandles, plan, readReference, singleTap, tfjsShapeOf } from './handles.test-util.ts';
+import type { BuiltTestNode } from './handles.test-util.ts';
 import { createTrackedInstanceNorm } from './tracked-instance-norm.ts';
 
 const built: BuiltTestNode[] = [];

@@ -11,15 +11,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, NetworkHandle, NodeCost, NodeDef, OfficialKey, ResolvedParams, RunContext, TensorType } from '../../contract.ts';
 import { formatShape } from '../../dims.ts';
-import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv-layers.ts';
-import type { Conv2dSpec } from '../../core/conv-layers.ts';
-import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam } from '../../core/rules.ts';
+import { conv2dCost, conv2dOutputType, createConv2d } from '../../core/conv/conv-layers.ts';
+import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
+import { NodeRuleError, boolParam, channelsOf, elementCount, enumParam, intParam, stringParam } from '../../core/rules.ts';
+import { INSTANCE_NORM_OR_NONE, normKindParam } from '../../core/param-presets.ts';
 import { conv2dOfficialKeys } from './conv-keys.ts';
 import { runLayerStack } from './layer-stack.ts';
 import { DISCRIMINATOR_NETWORK, NETWORK_OUTPUT_PORT, discriminatorInputPorts, discriminatorInputType, discriminatorNetworkType } from './signature.ts';
 import { createTrackedInstanceNorm } from './tracked-instance-norm.ts';
+import { inputChannels, nodeModule } from '../../pytorch/emit.ts';
 
-const NORMS = ['instance', 'none'] as const;
 
 const KERNEL = 4;
 const PADDING = 1;
@@ -39,7 +40,7 @@ interface BlockPlan {
 function planOf(params: ResolvedParams, input: TensorType): BlockPlan[] {
   const nLayers = intParam(params, 'n_layers');
   const ndf = intParam(params, 'ndf');
-  const withNorm = enumParam(params, 'norm', NORMS) === 'instance';
+  const withNorm = enumParam(params, 'norm', INSTANCE_NORM_OR_NONE) === 'instance';
   const blocks: BlockPlan[] = [];
   let x = input;
   const add = (convIndex: number, inChannels: number, outChannels: number, stride: number, normIndex: number | undefined, leakyRelu: boolean) => {
@@ -145,13 +146,7 @@ export const patchDiscriminatorNode: NodeDef = {
       doc: 'End with a sigmoid (no_lsgan: vanilla GAN with BCE on probabilities); off gives logits.',
       ui: { widget: 'checkbox' },
     },
-    norm: {
-      type: 'enum',
-      options: NORMS,
-      default: 'instance',
-      doc: 'instance: InstanceNorm with tracked running statistics; none: no norm (convs keep their bias).',
-      ui: { widget: 'select' },
-    },
+    norm: normKindParam(INSTANCE_NORM_OR_NONE, 'instance: InstanceNorm with tracked running statistics; none: no norm (convs keep their bias).'),
   },
   inputs: discriminatorInputPorts('B×H×W×C conditioning map: the source image for D1, the target semantic map for D2; fixes the input channels only.'),
   outputs: [NETWORK_OUTPUT_PORT],
@@ -163,6 +158,14 @@ export const patchDiscriminatorNode: NodeDef = {
   cost({ inputs, params }) {
     return costOf(planOf(params, discriminatorInputType(inputs)));
   },
+  pytorch: (ctx) =>
+    nodeModule('discriminator', 'PatchDiscriminator', {
+      in_channels: inputChannels(ctx, 'condition') + 3,
+      ndf: intParam(ctx.node.params, 'ndf'),
+      n_layers: intParam(ctx.node.params, 'n_layers'),
+      sigmoid: boolParam(ctx.node.params, 'sigmoid'),
+      norm: stringParam(ctx.node.params, 'norm'),
+    }),
   build(ctx, { inputs, params }) {
     const input = discriminatorInputType(inputs);
     const expectedChannels = channelsOf(input);

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, RunContext } from '../../contract.ts';
-import { scoped } from '../../core/spectral-norm.ts';
+import { scoped } from '../../core/conv/spectral-norm.ts';
 import { normMoments } from '../../core/tensor-utils.ts';
 
 export interface TrackedInstanceNormSpec {

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkHandle, TensorType } from '../../contract.ts';
 import { plainSpatialType } from '../../testing.test-util.ts';
-import { expectClose, expectRuleError } from '../../core/test-support.ts';
+import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { discriminatorNetworkType } from '../discriminators/signature.ts';
-import { buildWithHandles, plan, scriptedHandle } from '../discriminators/test-support.ts';
-import type { BuiltTestNode } from '../discriminators/test-support.ts';
+import { buildWithHandles, plan, scriptedHandle } from '../discriminators/handles.test-util.ts';
+import type { BuiltTestNode } from '../discriminators/handles.test-util.ts';
 import { multiscaleDiscriminatorNode } from '../discriminators/multiscale-discriminator.ts';
 import { adversarialLossNode as node, bceAgainst } from './adversarial-loss.ts';
 

@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkHandle, NodeDef, PortDef, ResolvedParams, RunContext } from '../../contract.ts';
-import { NodeRuleError, enumParam, requireSpatial } from '../../core/rules.ts';
+import { NodeRuleError, enumParam, requireSpatial, stringParam } from '../../core/rules.ts';
 import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { readDiscriminator, requireDiscriminatorPair } from '../discriminators/signature.ts';
 import {
@@ -37,6 +37,8 @@ import {
   weightParam,
 } from './common.ts';
 import type { LossSide } from './common.ts';
+import { lossOf, type EmitContext, type Emitted } from '../../pytorch/emit.ts';
+import { weightArg, fakeSources } from './pytorch.ts';
 
 const MODES = ['hinge', 'bce', 'lsgan'] as const;
 type GanMode = (typeof MODES)[number];
@@ -146,6 +148,7 @@ export const adversarialLossNode: NodeDef = {
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
+  pytorch: emitAdversarialLoss,
   build(_ctx, { inputs, params, handles }) {
     const handle = handles.discriminator;
     if (!handle) throw new NodeRuleError("input 'discriminator' has no network handle wired at build time", { port: 'discriminator' });
@@ -173,3 +176,19 @@ export const adversarialLossNode: NodeDef = {
       });
   },
 };
+
+function emitAdversarialLoss(ctx: EmitContext): Emitted {
+  const side = enumParam(ctx.node.params, 'side', LOSS_SIDES);
+  const d = ctx.handle('discriminator');
+  return lossOf('AdversarialLoss', {
+    mode: stringParam(ctx.node.params, 'mode'),
+    side,
+    weight: weightArg(ctx),
+    network: d.network,
+    discriminator: d.node,
+    condition: ctx.source('condition'),
+    fakes: fakeSources(ctx),
+    real: side === 'discriminator' ? ctx.source('real') : null,
+    probabilities: readDiscriminator(ctx.node.inputs).probabilities,
+  });
+}

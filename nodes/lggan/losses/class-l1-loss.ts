@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef } from '../../contract.ts';
 import { NodeRuleError, channelsOf, describeType, requireSameSpatial, requireSpatial } from '../../core/rules.ts';
 import { LOSS_OUTPUTS, lossOutputType, lossWeight, requireImage, weightParam } from './common.ts';
+import { lossOf } from '../../pytorch/emit.ts';
+import { weightArg } from './pytorch.ts';
 
 export const classL1LossNode: NodeDef = {
   type: 'lggan/class-l1-loss',
@@ -50,6 +52,8 @@ export const classL1LossNode: NodeDef = {
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
+  pytorch: (ctx) =>
+    lossOf('ClassL1Loss', { weight: weightArg(ctx), class_images: ctx.source('class_images'), masks: ctx.source('masks'), real: ctx.source('real') }),
   build(_ctx, { inputs, params }) {
     const k = channelsOf(inputs.masks);
     const weight = lossWeight(params);

@@ -4,7 +4,7 @@ import type { TensorType } from '../../contract.ts';
 import { dim } from '../../dims.ts';
 import { buildNode } from '../../testing.test-util.ts';
 import type { TestNode } from '../../testing.test-util.ts';
-import { expectClose, expectRuleError } from '../../core/test-support.ts';
+import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { classificationLossNode as node } from './classification-loss.ts';
 
 const built: TestNode[] = [];

@@ -10,6 +10,8 @@ import { formatShape } from '../../dims.ts';
 import { NodeRuleError, describeType, requireInput } from '../../core/rules.ts';
 import { stopGradient } from '../../core/tensor-utils.ts';
 import { LOSS_OUTPUTS, lossOutputType, lossWeight, weightParam } from './common.ts';
+import { lossOf } from '../../pytorch/emit.ts';
+import { weightArg } from './pytorch.ts';
 
 function requireLogits(inputs: Record<string, TensorType>): TensorType {
   const logits = requireInput(inputs, 'logits');
@@ -61,6 +63,7 @@ export const classificationLossNode: NodeDef = {
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
+  pytorch: (ctx) => lossOf('ClassificationLoss', { weight: weightArg(ctx), logits: ctx.source('logits'), valid: ctx.source('valid') }),
   build(_ctx, { inputs, params }) {
     const [, k, classes] = requireLogits(inputs).shape.map((d) => d.value);
     const weight = lossWeight(params);

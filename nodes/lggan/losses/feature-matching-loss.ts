@@ -10,6 +10,8 @@ import { NodeRuleError, requireSpatial } from '../../core/rules.ts';
 import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { readDiscriminator, requireDiscriminatorPair } from '../discriminators/signature.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
+import { lossOf } from '../../pytorch/emit.ts';
+import { weightArg, fakeSources } from './pytorch.ts';
 
 export const featureMatchingLossNode: NodeDef = {
   type: 'lggan/feature-matching-loss',
@@ -42,6 +44,17 @@ export const featureMatchingLossNode: NodeDef = {
   },
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
+  },
+  pytorch: (ctx) => {
+    const d = ctx.handle('discriminator');
+    return lossOf('FeatureMatchingLoss', {
+      weight: weightArg(ctx),
+      network: d.network,
+      discriminator: d.node,
+      condition: ctx.source('condition'),
+      fakes: fakeSources(ctx),
+      real: ctx.source('real'),
+    });
   },
   build(_ctx, { params, handles }) {
     const handle = handles.discriminator;

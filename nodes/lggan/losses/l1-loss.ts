@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { addTerms } from '../../core/tensor-utils.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
+import { lossOf } from '../../pytorch/emit.ts';
+import { weightArg, fakeSources } from './pytorch.ts';
 
 export const l1LossNode: NodeDef = {
   type: 'lggan/l1-loss',
@@ -30,6 +32,7 @@ export const l1LossNode: NodeDef = {
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
+  pytorch: (ctx) => lossOf('L1Loss', { weight: weightArg(ctx), fakes: fakeSources(ctx), real: ctx.source('real') }),
   build(_ctx, { params }) {
     const weight = lossWeight(params);
     return (values) =>

@@ -2,11 +2,11 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNode, plainSpatialType } from '../../testing.test-util.ts';
 import type { TestNode } from '../../testing.test-util.ts';
-import { expectClose, expectRuleError } from '../../core/test-support.ts';
-import { loadVgg19Weights, registerVgg19Weights, releaseVgg19Weights, vgg19Macs } from '../vgg19.ts';
+import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
+import { loadVgg19Weights, registerVgg19Weights, releaseVgg19Weights, vgg19Macs } from '../training/vgg19.ts';
 import { perceptualLossNode as node, perceptualSkipReason, perceptualWeightSource } from './perceptual-loss.ts';
 import { lossSide, lossSkipReason } from './sides.ts';
-import { SMALL_VGG_WIDTHS, identityTap, vggFile } from './vgg-test-support.ts';
+import { SMALL_VGG_WIDTHS, identityTap, vggFile } from './vgg.test-util.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {

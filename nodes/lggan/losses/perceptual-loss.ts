@@ -12,9 +12,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, enumParam, stringParam } from '../../core/rules.ts';
 import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
-import { VGG_LAYER_WEIGHTS, imagenetNormalize, vgg19Features, vgg19Macs, vgg19WeightsFor } from '../vgg19.ts';
-import type { Vgg19Weights } from '../vgg19.ts';
+import { VGG_LAYER_WEIGHTS, imagenetNormalize, vgg19Features, vgg19Macs, vgg19WeightsFor } from '../training/vgg19.ts';
+import type { Vgg19Weights } from '../training/vgg19.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, connectedFakePorts, fakePorts, fakeTensors, lossOutputType, lossWeight, meanAbsDiff, requireFakeImages, requireImage, weightParam } from './common.ts';
+import { lossOf } from '../../pytorch/emit.ts';
+import { code } from '../../pytorch/python-literals.ts';
+import { weightArg, fakeSources } from './pytorch.ts';
 
 const NORMALIZATIONS = ['imagenet', 'none'] as const;
 
@@ -89,6 +92,16 @@ export const perceptualLossNode: NodeDef = {
     const [b, h, w] = inputs.real.shape.map((d) => d.value);
     // VGG runs on every connected fake and once on the real image; its weights are constants, not node state.
     return { params: 0, macs: (connectedFakePorts(inputs, params).length + 1) * vgg19Macs(b, h, w), buffers: 0 };
+  },
+  pytorch: (ctx) => {
+    if (perceptualSkipReason(ctx.node.params)) return { role: 'loss', python: '' }; // skipped: listed in SKIPPED
+    return lossOf('PerceptualLoss', {
+      weight: weightArg(ctx),
+      fakes: fakeSources(ctx),
+      real: ctx.source('real'),
+      vgg: code(`vgg19_features(vgg19 or ${JSON.stringify(stringParam(ctx.node.params, 'weights').trim())})`),
+      normalization: stringParam(ctx.node.params, 'input_normalization'),
+    });
   },
   build(ctx, { params }) {
     const weight = lossWeight(params);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNode, plainSpatialType } from '../../testing.test-util.ts';
 import type { TestNode } from '../../testing.test-util.ts';
-import { expectClose, expectRuleError } from '../../core/test-support.ts';
+import { expectClose, expectRuleError } from '../../core/assertions.test-util.ts';
 import { classL1LossNode } from './class-l1-loss.ts';
 import { l1LossNode } from './l1-loss.ts';
 import { tvLossNode } from './tv-loss.ts';

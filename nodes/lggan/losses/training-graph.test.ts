@@ -10,12 +10,13 @@ import { NodeRegistry } from '../../registry.ts';
 import { resolveGraph } from '../../../src/compiler/resolve.ts';
 import { compileProgram } from '../../../src/compiler/program.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../../src/graph/document.ts';
-import type { GraphDocument, GraphNode } from '../../../src/graph/document.ts';
-import { trainingNodes } from '../training-nodes.ts';
+import type { GraphDocument } from '../../../src/graph/document.ts';
+import { discriminatorNodes } from '../discriminators/index.ts';
+import { lossNodes } from './index.ts';
+import { trainingNodes } from '../training/index.ts';
 import { lossSide } from './sides.ts';
+import { edge, node } from '../../../src/compiler/fixtures.test-util.ts';
 
-const node = (id: string, type: string, params: GraphNode['params'] = {}): GraphNode => ({ id, type, typeVersion: 1, params, position: { x: 0, y: 0 } });
-const edge = (from: string, fromPort: string, to: string, toPort: string) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
 
 function trainingGraph(): GraphDocument {
   return {
@@ -62,7 +63,7 @@ function trainingGraph(): GraphDocument {
 
 describe('a training graph with the LGGAN training nodes', () => {
   it('resolves with a warning for the skipped perceptual loss and D in its own network', () => {
-    const registry = new NodeRegistry([...coreNodes, ...trainingNodes]);
+    const registry = new NodeRegistry([...coreNodes, ...discriminatorNodes, ...lossNodes, ...trainingNodes]);
     const ir = resolveGraph(trainingGraph(), registry);
     expect(ir.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const warnings = ir.diagnostics.filter((d) => d.severity === 'warning');
@@ -74,7 +75,7 @@ describe('a training graph with the LGGAN training nodes', () => {
   });
 
   it('compiles, runs both totals and keeps the D loss away from the generator', () => {
-    const registry = new NodeRegistry([...coreNodes, ...trainingNodes]);
+    const registry = new NodeRegistry([...coreNodes, ...discriminatorNodes, ...lossNodes, ...trainingNodes]);
     const program = compileProgram(resolveGraph(trainingGraph(), registry));
     const feeds = {
       semantic: tf.oneHot(tf.tensor3d([0, 1, 1, 0], [1, 2, 2], 'int32').tile([2, 8, 8]) as tf.Tensor3D, 2).toFloat(),

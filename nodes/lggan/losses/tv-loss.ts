@@ -8,6 +8,9 @@ import type { NodeDef, ResolvedParams } from '../../contract.ts';
 import { NodeRuleError, requireSameSpatial } from '../../core/rules.ts';
 import { addTerms } from '../../core/tensor-utils.ts';
 import { IMAGES_PARAM, LOSS_OUTPUTS, connectedFakePorts, fakePorts, fakeTensors, lossOutputType, lossWeight, requireImage, weightParam } from './common.ts';
+import { lossOf } from '../../pytorch/emit.ts';
+import { code } from '../../pytorch/python-literals.ts';
+import { weightArg, fakeSources } from './pytorch.ts';
 
 /** Σ|horizontal neighbour differences| + Σ|vertical neighbour differences| (slices only: gradients everywhere). */
 export function totalVariation(x: tf.Tensor4D): tf.Scalar {
@@ -46,6 +49,7 @@ export const tvLossNode: NodeDef = {
   cost() {
     return { params: 0, macs: 0, buffers: 0 };
   },
+  pytorch: (ctx) => lossOf('TvLoss', { weight: weightArg(ctx), fakes: fakeSources(ctx), scale: code('world_size') }),
   build(_ctx, { params }) {
     const weight = lossWeight(params);
     return (values) => tf.tidy(() => ({ loss: tf.mul(addTerms(fakeTensors(values, params).map(totalVariation)), weight) }));

@@ -4,6 +4,7 @@
  * bomb" is stopped as soon as it passes the limit, never having allocated its full output.
  */
 import { Inflate } from 'fflate';
+import { formatBytes } from '../../compiler/byte-size.ts';
 
 /** Compressed bytes per push: DEFLATE expands at most ≈1032×, so one push yields at most ≈0.5 MB. */
 const PIECE = 512;
@@ -16,7 +17,7 @@ export function inflateBounded(compressed: Uint8Array, maxBytes: number): Uint8A
   let total = 0;
   const inflater = new Inflate((chunk) => {
     total += chunk.length;
-    if (total > maxBytes) throw new InflateLimitError(`it inflates to more than ${formatBytes(maxBytes)} (stopped at compressed byte ${consumed})`);
+    if (total > maxBytes) throw new InflateLimitError(`it inflates to more than ${formatBytes(maxBytes, { dropZeroDecimal: true })} (stopped at compressed byte ${consumed})`);
     chunks.push(chunk);
   });
   let consumed = 0;
@@ -33,10 +34,4 @@ export function inflateBounded(compressed: Uint8Array, maxBytes: number): Uint8A
     at += c.length;
   }
   return out;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 20) return `${+(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${+(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }

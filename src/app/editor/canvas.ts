@@ -4,9 +4,9 @@
  * through `CanvasHooks` as requests for document edits, and Rete's own changes are blocked: the
  * document is the one source of truth, and the next `sync()` draws the result.
  */
-import { NodeEditor } from 'rete';
+import { NodeEditor, type Root } from 'rete';
 import { flushSync } from 'svelte';
-import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
+import { AreaExtensions, AreaPlugin, type Area2D } from 'rete-area-plugin';
 import { ClassicFlow, ConnectionPlugin, getSourceTarget, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
 import { Presets, SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
@@ -17,7 +17,7 @@ import { portSignature, type NodeView } from './node-view.ts';
 import { Minimap, visibleRect } from './minimap.ts';
 import { DETAIL_FRAME_BUDGET_MS, DETAIL_MIN_NODES, distanceToView, wantsDetail, type DetailView } from './detail.ts';
 import { LayoutSocketPositions } from './socket-positions.ts';
-import type { PaletteSection } from './palette.ts';
+import { backgroundMenu, nodeMenu, type MenuHooks } from './canvas-menu.ts';
 import NodeCard from './NodeCard.svelte';
 import Wire from './Wire.svelte';
 
@@ -36,7 +36,7 @@ export interface CanvasActions {
   toggleMode(ids: string[], mode: NodeMode): void;
 }
 
-export interface CanvasHooks {
+export interface CanvasHooks extends MenuHooks {
   /** Why the wire may not be made, or undefined when it may. */
   checkWire(from: PortRef, to: PortRef): string | undefined;
   /** Edits gathered from one gesture (a re-wire is a disconnect plus a connect): one undo step. */
@@ -47,19 +47,14 @@ export interface CanvasHooks {
   box(rect: { x: number; y: number; width: number; height: number } | undefined): void;
   /** Nodes moved on the canvas (drag in progress or sync); frames follow. */
   layoutChanged(): void;
-  addNode(type: string, at: Position): void;
-  removeNodes(ids: string[]): void;
-  removeNodesReconnecting(ids: string[]): void;
-  canReconnect(ids: string[]): boolean;
-  duplicateNodes(ids: string[]): void;
-  toggleMode(ids: string[], mode: NodeMode): void;
-  /** The node's current mode, for the menu's labels. */
-  modeOf(id: string): NodeMode | undefined;
-  sections(): PaletteSection[];
 }
 
 /** How long the view must stay still before the content is drawn sharp at its zoom again. */
 const VIEW_REST_MS = 250;
+
+/** What the editor's pipe and the area's pipe carry. */
+type EditorSignal = Root<Schemes>;
+type AreaSignal = Root<Schemes> | Area2D<Schemes>;
 
 const edgeOf = (c: { source: string; sourceOutput: string | number | symbol; target: string; targetInput: string | number | symbol }): GraphEdge => ({
   from: { node: c.source, port: String(c.sourceOutput) },
@@ -98,29 +93,59 @@ export class ReteCanvas {
     private readonly hooks: CanvasHooks,
   ) {
     // Our pipe goes first, so Rete never applies a change the document did not make.
-    this.editor.addPipe((ctx) => {
-      switch (ctx.type) {
-        case 'connectionremove':
-          if (this.allowed.has(ctx.data.id)) return ctx;
-          this.queue({ kind: 'disconnect', edge: edgeOf(ctx.data) });
-          return undefined;
-        case 'connectioncreate':
-        case 'noderemove':
-        case 'nodecreate':
-          return this.allowed.has(ctx.data.id) ? ctx : undefined;
-        default:
-          return ctx;
-      }
-    });
-
+    this.editor.addPipe((ctx) => this.letThroughOwnChanges(ctx));
     this.area = new AreaPlugin<Schemes, never>(container);
     this.viewSize = { width: container.clientWidth, height: container.clientHeight };
+    this.watchContainerSize();
+    const render = this.renderPlugin();
+    const connection = this.connectionPlugin();
+    const menu = new ContextMenuPlugin<Schemes>({
+      items: (context) => (context === 'root' ? backgroundMenu(this.hooks, { ...this.area.area.pointer }) : nodeMenu(this.hooks, context.id, this.selected)),
+    });
+    this.editor.use(this.area);
+    this.area.use(connection as never);
+    this.area.use(render);
+    this.area.use(menu as never);
+    this.minimap = new Minimap(this.editor, this.area);
+    AreaExtensions.simpleNodesOrder(this.area);
+    AreaExtensions.restrictor(this.area, { scaling: { min: 0.1, max: 2 } });
+    this.area.addPipe((ctx) => {
+      this.onAreaSignal(ctx);
+      return ctx;
+    });
+    this.watchPointerDown();
+  }
+
+  // ── setup ──────────────────────────────────────────────────────────────────────────────────
+
+  /** The editor's pipe: Rete's own changes are blocked (a removed wire becomes a request), sync()'s let through. */
+  private letThroughOwnChanges(ctx: EditorSignal): EditorSignal | undefined {
+    switch (ctx.type) {
+      case 'connectionremove':
+        if (this.allowed.has(ctx.data.id)) return ctx;
+        this.queue({ kind: 'disconnect', edge: edgeOf(ctx.data) });
+        return undefined;
+      case 'connectioncreate':
+      case 'noderemove':
+      case 'nodecreate':
+        return this.allowed.has(ctx.data.id) ? ctx : undefined;
+      default:
+        return ctx;
+    }
+  }
+
+  /** Keeps viewSize current (read while panning, so never measured then). */
+  private watchContainerSize(): void {
     const resizes = new ResizeObserver(() => {
-      this.viewSize = { width: container.clientWidth, height: container.clientHeight };
+      this.viewSize = { width: this.container.clientWidth, height: this.container.clientHeight };
       this.scheduleDetail();
     });
-    resizes.observe(container);
+    resizes.observe(this.container);
     this.cleanup.push(() => resizes.disconnect());
+  }
+
+  /** Svelte rendering: NodeCard for nodes (with their sockets), Wire for connections, and the context menu. */
+  private renderPlugin(): SveltePlugin<Schemes, never> {
     const render = new SveltePlugin<Schemes, never>();
     render.addPreset(
       Presets.classic.setup({
@@ -134,7 +159,11 @@ export class ReteCanvas {
       }) as never,
     );
     render.addPreset(Presets.contextMenu.setup({ delay: 200 }) as never);
+    return render;
+  }
 
+  /** Wiring by drag: a wire the hooks refuse is dropped with the reason; an accepted one becomes a connect request. */
+  private connectionPlugin(): ConnectionPlugin<Schemes, never> {
     const connection = new ConnectionPlugin<Schemes, never>();
     connection.addPreset(
       () =>
@@ -160,79 +189,42 @@ export class ReteCanvas {
           },
         }) as never,
     );
+    return connection;
+  }
 
-    const menu = new ContextMenuPlugin<Schemes>({
-      items: (context) => {
-        if (context === 'root') {
-          const at = { ...this.area.area.pointer };
-          return {
-            searchBar: true,
-            list: this.hooks.sections().map((s) => ({
-              label: s.label,
-              key: s.category,
-              handler: () => undefined,
-              subitems: s.items.map((d) => ({ label: d.title, key: d.type, handler: () => this.hooks.addNode(d.type, at) })),
-            })),
-          };
-        }
-        const ids = this.selected.has(context.id) ? [...this.selected] : [context.id];
-        const n = ids.length > 1 ? ` ${ids.length} nodes` : '';
-        return {
-          searchBar: false,
-          list: [
-            { label: `Duplicate${n}`, key: 'duplicate', handler: () => this.hooks.duplicateNodes(ids) },
-            ...(['bypass', 'mute'] as const).map((mode) => {
-              const undo = ids.every((id) => this.hooks.modeOf(id) === mode);
-              const verb = mode === 'bypass' ? 'Bypass' : 'Mute';
-              return { label: `${undo ? `Un-${mode}` : verb}${n} (Ctrl+${mode === 'bypass' ? 'B' : 'M'})`, key: mode, handler: () => this.hooks.toggleMode(ids, mode) };
-            }),
-            { label: `Delete${n}`, key: 'delete', handler: () => this.hooks.removeNodes(ids) },
-            ...(this.hooks.canReconnect(ids) ? [{ label: `Delete and reconnect${n}`, key: 'delete-reconnect', handler: () => this.hooks.removeNodesReconnecting(ids) }] : []),
-          ],
-        };
-      },
-    });
+  /** The area's signals: picks, drags, clicks on the background (clear the selection) and view moves. */
+  private onAreaSignal(ctx: AreaSignal): void {
+    switch (ctx.type) {
+      case 'nodepicked':
+        this.onPicked(ctx.data.id);
+        break;
+      case 'nodetranslated':
+        this.onTranslated(ctx.data.id, ctx.data.position, ctx.data.previous);
+        break;
+      case 'nodedragged':
+        this.onDragEnd();
+        break;
+      case 'pointerdown':
+        if (!(ctx.data.event.target as Element | null)?.closest?.('.lg-node, .lg-underlay-item')) this.backgroundDown = { x: ctx.data.event.clientX, y: ctx.data.event.clientY };
+        break;
+      case 'pointerup':
+        if (this.backgroundDown && Math.hypot(ctx.data.event.clientX - this.backgroundDown.x, ctx.data.event.clientY - this.backgroundDown.y) < 4) this.hooks.select([], 'replace');
+        this.backgroundDown = undefined;
+        break;
+      case 'zoom':
+      case 'translate':
+        this.viewMoving();
+        break;
+      case 'zoomed':
+      case 'translated':
+        // Frames and comments live in the content layer and pan with it: nothing to lay out.
+        this.viewPlaced = true;
+        break;
+    }
+  }
 
-    this.editor.use(this.area);
-    this.area.use(connection as never);
-    this.area.use(render);
-    this.area.use(menu as never);
-    this.minimap = new Minimap(this.editor, this.area);
-    AreaExtensions.simpleNodesOrder(this.area);
-    AreaExtensions.restrictor(this.area, { scaling: { min: 0.1, max: 2 } });
-
-    this.area.addPipe((ctx) => {
-      switch (ctx.type) {
-        case 'nodepicked':
-          this.onPicked(ctx.data.id);
-          break;
-        case 'nodetranslated':
-          this.onTranslated(ctx.data.id, ctx.data.position, ctx.data.previous);
-          break;
-        case 'nodedragged':
-          this.onDragEnd();
-          break;
-        case 'pointerdown':
-          if (!(ctx.data.event.target as Element | null)?.closest?.('.lg-node, .lg-underlay-item')) this.backgroundDown = { x: ctx.data.event.clientX, y: ctx.data.event.clientY };
-          break;
-        case 'pointerup':
-          if (this.backgroundDown && Math.hypot(ctx.data.event.clientX - this.backgroundDown.x, ctx.data.event.clientY - this.backgroundDown.y) < 4) this.hooks.select([], 'replace');
-          this.backgroundDown = undefined;
-          break;
-        case 'zoom':
-        case 'translate':
-          this.viewMoving();
-          break;
-        case 'zoomed':
-        case 'translated':
-          // Frames and comments live in the content layer and pan with it: nothing to lay out.
-          this.viewPlaced = true;
-          break;
-      }
-      return ctx;
-    });
-
-    // Modifier keys of the pointer that picks a node; and shift-drag on the background draws a box.
+  /** Modifier keys of the pointer that picks a node; and shift-drag on the background draws a box. */
+  private watchPointerDown(): void {
     const onDown = (e: PointerEvent) => {
       this.lastPointer = { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey || e.shiftKey };
       const target = e.target as Element;
@@ -241,8 +233,8 @@ export class ReteCanvas {
       e.preventDefault();
       this.boxSelect(e);
     };
-    container.addEventListener('pointerdown', onDown, { capture: true });
-    this.cleanup.push(() => container.removeEventListener('pointerdown', onDown, { capture: true }));
+    this.container.addEventListener('pointerdown', onDown, { capture: true });
+    this.cleanup.push(() => this.container.removeEventListener('pointerdown', onDown, { capture: true }));
   }
 
   // ── user gestures → edit requests ──────────────────────────────────────────────────────────

@@ -6,7 +6,7 @@ import { decodeImage } from '../../runtime/data/codecs.ts';
 import { greyPng, rgbPng } from '../../runtime/data/fixtures.test-util.ts';
 import { chartScale, downsample, linePath, niceRange, niceStep, tickLabel } from './chart.ts';
 import { summariseCheckpoint } from './checkpoint-file.ts';
-import { checkpointFileName } from './download.ts';
+import { checkpointFileName } from './checkpoint-name.ts';
 import { formatDuration, progressFraction, remainingMs, updateEta } from './eta.ts';
 import { blankMap, classCounts, colourise, labelMapFromImage, paintDisc, paintLine } from './label-map.ts';
 import { bestIndex, formatMetric } from './metrics-format.ts';

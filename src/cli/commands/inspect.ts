@@ -5,7 +5,8 @@ import type { GraphIR, NetworkTotals } from '../../compiler/ir.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import { graphHash } from '../../graph/hash.ts';
 import { intFlag, parseArgs } from '../args.ts';
-import { bytes, compact, table, thousands } from '../format.ts';
+import { formatBytes } from '../../compiler/byte-size.ts';
+import { compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
 
@@ -19,7 +20,7 @@ function outputsText(ir: GraphIR, id: string): string {
 }
 
 function totalsRow(name: string, t: NetworkTotals): string[] {
-  return [name, thousands(t.params), thousands(t.buffers), compact(t.macs), bytes(t.activationBytes), bytes(t.weightBytes)];
+  return [name, thousands(t.params), thousands(t.buffers), compact(t.macs), formatBytes(t.activationBytes), formatBytes(t.weightBytes)];
 }
 
 export function inspectJson(ir: GraphIR) {

@@ -1,6 +1,6 @@
 /** The generated Python files of the package: model.py (inputs and networks) and objective.py (losses, trainer). */
 import type { ExportPlan, NetworkPlan, NodePlan } from './plan.ts';
-import { f, py, pyKeywordArgs, pyStr } from './python-literals.ts';
+import { f, py, pyKeywordArgs, pyStr } from '../../../nodes/pytorch/python-literals.ts';
 import type { TrainingExport } from './sides.ts';
 
 /** 1234567 → "1,234,567" (locale-free, so the files never depend on the machine). */

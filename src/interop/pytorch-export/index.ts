@@ -21,7 +21,7 @@ import { readmeMd } from './readme.ts';
 import { trainingOf } from './sides.ts';
 
 export { ExportError } from './plan.ts';
-export { UnexportableNodeError, EMITTERS } from './emitters.ts';
+export { UnexportableNodeError } from './emitters.ts';
 
 /** `doc` is the graph as the user has it (bypass/mute included), which graph.lggan.json holds too. */
 function configJson(doc: GraphDocument, plan: ExportPlan, feeds: FeedPlans): string {

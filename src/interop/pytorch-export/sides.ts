@@ -7,7 +7,7 @@
 import type { GraphEdge } from '../../graph/document.ts';
 import type { ResolvedNode } from '../../compiler/ir.ts';
 import { lossSide, lossSkipReason } from '../../../nodes/lggan/losses/sides.ts';
-import { dLossPort, gLossPort, trainerSettings, type TrainerSettings } from '../../../nodes/lggan/trainer.ts';
+import { dLossPort, gLossPort, trainerSettings, type TrainerSettings } from '../../../nodes/lggan/training/trainer.ts';
 import { upstreamOf } from '../../runtime/training/plan.ts';
 import { ExportError, type ExportPlan } from './plan.ts';
 

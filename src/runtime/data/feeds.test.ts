@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../nodes/index.ts';
-import { instanceEdges } from '../../../nodes/lggan/semantic-input.ts';
+import { instanceEdges } from '../../../nodes/lggan/generator/semantic-input.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import { compileProgram, type Feeds } from '../../compiler/program.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';

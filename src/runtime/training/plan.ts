@@ -12,7 +12,7 @@
  * the G step never updates a discriminator.
  */
 import type { TensorType } from '../../../nodes/contract.ts';
-import { dLossPort, gLossPort, trainerNode, trainerSettings, type TrainerSettings } from '../../../nodes/lggan/trainer.ts';
+import { dLossPort, gLossPort, trainerNode, trainerSettings, type TrainerSettings } from '../../../nodes/lggan/training/trainer.ts';
 import { lossSide, lossSkipReason } from '../../../nodes/lggan/losses/sides.ts';
 import type { GraphEdge } from '../../graph/document.ts';
 import type { Program } from '../../compiler/program.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { learningRateAt } from '../../../nodes/lggan/trainer.ts';
+import { learningRateAt } from '../../../nodes/lggan/training/trainer.ts';
 import type { Feeds, Program } from '../../compiler/program.ts';
 import { compileGraph, compileTinyGan, syntheticBatch, tinyGanGraph, type TinyGanOptions } from './fixtures/tiny-gan.ts';
 import { NonFiniteLossError } from './non-finite.ts';

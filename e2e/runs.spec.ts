@@ -4,7 +4,8 @@
  * written here) is opened through the folder picker. The three runs are chosen: the table has a
  * row each with the diff against the first (gen1's kernel), one loss chart per term with a series
  * per run, the sample images of the two browser runs side by side at one step; the table exports
- * as CSV; a browser record is deleted. Screenshot: e2e/.output/runs-compare.png.
+ * as CSV; a browser record is deleted. Screenshots: e2e/.output/runs-compare.png (table, charts)
+ * and runs-compare-samples.png (samples).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,8 @@ test('compare two browser runs and a CLI run folder side by side', async ({ page
     await expect(rows.nth(0)).toContainText('reference');
     await expect(rows.nth(1)).toContainText('same graph'); // the first browser run trained the same graph
     await expect(rows.nth(2)).toContainText('nodes 1 · params 1 · wires 0'); // gen1's kernel
-    await expect(rows.nth(0)).toContainText('cli-run');
+    await expect(items.first()).toContainText('folder · ');
+    await expect(items.first().locator('label')).toHaveAttribute('title', 'cli-run');
 
     const download = page.waitForEvent('download');
     await runs.getByTestId('runs-export-csv').click();
@@ -80,6 +82,8 @@ test('compare two browser runs and a CLI run folder side by side', async ({ page
 
     await runs.locator('.main').evaluate((el) => el.scrollTo(0, 0));
     await page.screenshot({ path: shot('runs-compare') });
+    await strip.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('runs-compare-samples') });
 
     // Delete the oldest browser run's record: it leaves the list and the table.
     await items.nth(2).getByTestId('runs-delete').click();

@@ -31,8 +31,8 @@ export default defineConfig({
     outDir: `${repoRoot}dist`,
     emptyOutDir: true,
     target: 'es2022',
-    // The app, plus the test-only training harness that e2e/training.spec.ts drives.
-    rolldownOptions: { input: { main: `${repoRoot}src/app/index.html`, harness: `${repoRoot}src/app/test-harness.html`, gradients: `${repoRoot}src/app/gradient-harness.html`, runPanel: `${repoRoot}src/app/run/run-panel-harness.html`, benchTrain: `${repoRoot}src/app/run/bench-train.html`, litegraph: `${repoRoot}src/app/litegraph/litegraph-harness.html`, runsCompare: `${repoRoot}src/app/runs/runs-compare-harness.html` } },
+    // The app alone: the diagnostics pages the tests drive build apart (e2e/harness/).
+    rolldownOptions: { input: { main: `${repoRoot}src/app/index.html` } },
   },
   test: {
     root: repoRoot,

@@ -1,5 +1,5 @@
 /**
- * A benchmark page (by default src/app/run/bench-train.html, for the benchmarks that time the
+ * A benchmark page (by default e2e/harness/bench-train.html, for the benchmarks that time the
  * browser's backends) in headless Chromium: builds the app into e2e/.output/bench-dist, serves it
  * with `vite preview` (COOP/COEP headers, so wasm threads are on), opens the page at `path` (under
  * src/app) and hands it to `fn` once its body says data-ready="true".
@@ -12,11 +12,11 @@ import { CHROMIUM_ARGS, findChromium } from '../e2e/browser-path.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export async function withBenchPage<T>(fn: (page: Page) => Promise<T>, path = 'run/bench-train.html'): Promise<T> {
+export async function withBenchPage<T>(fn: (page: Page) => Promise<T>, path = 'harness/bench-train.html'): Promise<T> {
   const outDir = `${root}e2e/.output/bench-dist`;
   process.stderr.write('building the benchmark page …\n');
   try {
-    execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', outDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(process.execPath, ['e2e/harness/build.mjs', outDir], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     // Only a failed build's output is worth showing (a good one prints dependency deprecation notes).
     throw new Error(`the benchmark page did not build:\n${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}`);

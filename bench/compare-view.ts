@@ -1,6 +1,6 @@
 /**
  * Benchmark: the Compare view's loss charts in Chromium (issue 15's target: 10 runs of 1,000 steps
- * rendering in under 200 ms). Opens the built runs chart harness (src/app/runs/runs-compare-harness.html)
+ * rendering in under 200 ms). Opens the built runs chart harness (e2e/harness/runs-compare-harness.html)
  * with synthetic runs, without its sample strip, and reads window.renderMs: from mounting LossCharts
  * with its props to every chart drawn and a frame after, and the main thread's busy time over that
  * span (the wall clock on a shared machine also counts other processes). Median of several fresh
@@ -30,7 +30,7 @@ const steps = whole('steps', 1000);
 const terms = whole('terms', 5);
 const loads = whole('loads', 5);
 const TARGET_MS = 200;
-const path = `runs/runs-compare-harness.html?runs=${runs}&steps=${steps}&terms=${terms}&samples=0&start=manual`;
+const path = `harness/runs-compare-harness.html?runs=${runs}&steps=${steps}&terms=${terms}&samples=0&start=manual`;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 

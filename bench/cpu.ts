@@ -36,7 +36,7 @@ import { compileTraining } from '../src/runtime/training/training-run.ts';
 import { measureBufferPeak } from '../src/runtime/buffer-peak.ts';
 import { initNodeBackend, parseNodeBackend, type NodeBackend } from '../src/runtime/tf-node.ts';
 import { semanticGraph } from '../src/templates/lggan.ts';
-import type { BenchResult } from '../src/app/run/bench-train.ts';
+import type { BenchResult } from '../e2e/harness/bench-train.ts';
 import { withBenchPage } from './browser.ts';
 
 const OFFICIAL = { generateMs: 2660, trainMs: 13400 };

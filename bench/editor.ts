@@ -11,7 +11,7 @@
  * so the bench never hangs.
  *
  *   npm run bench:editor                      # builds into e2e/.output/bench-dist, serves it with vite preview
- *   npm run bench:editor -- --dist dist       # uses an existing build (npm run build) instead
+ *   npm run bench:editor -- --dist DIR        # uses an existing build (node e2e/harness/build.mjs DIR) instead
  *   npm run bench:editor -- --sizes 500       # generated graph sizes to open (default 200,500)
  *   npm run bench:editor -- --profile         # also prints where the main thread spends opening 500 nodes
  */
@@ -269,7 +269,7 @@ async function describeMachine(browser: Browser, base: string): Promise<string> 
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
-    await page.goto(base + 'test-harness.html', { waitUntil: 'commit' });
+    await page.goto(base + 'harness/test-harness.html', { waitUntil: 'commit' });
     const renderer = (await page.evaluate(`(() => {
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
@@ -286,7 +286,7 @@ async function describeMachine(browser: Browser, base: string): Promise<string> 
 async function main() {
   if (!distArg) {
     console.log(`building the app into ${dist} …`);
-    const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', dist], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+    const b = spawnSync(process.execPath, ['e2e/harness/build.mjs', dist], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
     if (b.status !== 0) throw new Error(`vite build failed${b.error ? `: ${b.error.message}` : ''}`);
   }
   const port = await freePort();

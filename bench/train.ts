@@ -3,7 +3,7 @@
  * Cityscapes graph against its SPADE-only baseline (the global-only ablation: the same encoder and
  * SPADE generator without the local class-specific branch, attention fusion and classifier, at the
  * same 128×64 size), per backend: Node's tfjs-cpu always, and Chromium's webgpu / wasm / webgl / cpu
- * through the real training worker on a benchmark page (src/app/run/bench-train.html) driven by
+ * through the real training worker on a benchmark page (e2e/harness/bench-train.html) driven by
  * Playwright. Batch 2 by default: the encoder's latent is only 1×2 at 64×128, so its batch norm sees
  * two values per channel at batch 1 (the validator warns). Reports the median ms/step over the measured steps after a warm-up step, images/s
  * and the LGGAN ÷ SPADE-only ratio measured in the same run on the same backend.
@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { withBenchPage } from './browser.ts';
 import { MemoryCheckpointStore } from '../src/runtime/checkpoint/store.ts';
-import type { BenchResult } from '../src/app/run/bench-train.ts';
+import type { BenchResult } from '../e2e/harness/bench-train.ts';
 import type { WorkerMessage } from '../src/browser/protocol.ts';
 import { TrainingSession } from '../src/browser/session.ts';
 import { initNodeBackend } from '../src/runtime/tf-node.ts';

@@ -22,8 +22,8 @@ import { readTorchCheckpoint } from '../src/interop/pytorch/read.ts';
 import { extractStateDict } from '../src/interop/pytorch/state-dict.ts';
 import { tensorToFloat32 } from '../src/interop/pytorch/tensor.ts';
 import { writeTorchCheckpoint, type TensorToSave } from '../src/interop/pytorch/write.ts';
-import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
-import { openApp, shot, watchErrors } from './editor-helpers.ts';
+import { tinyTrainingGraph } from '../src/browser/tiny-training-graph.test-util.ts';
+import { openApp, shot, watchErrors } from './editor.test-util.ts';
 
 const registry = createRegistry();
 

@@ -5,7 +5,7 @@
  * Each journey leaves a screenshot in e2e/.output/.
  */
 import { expect, test } from '@playwright/test';
-import { defaultGraph, defaultGraphText, netParams, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { defaultGraph, defaultGraphText, netParams, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
 
 test('opens on the default graph with shapes, totals and the backend', async ({ page }) => {
   const errors = watchErrors(page);

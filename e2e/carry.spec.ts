@@ -6,8 +6,8 @@
  */
 import { expect, test } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
-import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
+import { tinyTrainingGraph } from '../src/browser/tiny-training-graph.test-util.ts';
+import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor.test-util.ts';
 
 test('edit a trained graph and continue training with the weights kept', async ({ page }) => {
   test.setTimeout(150_000);

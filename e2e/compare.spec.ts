@@ -14,9 +14,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from '../src/browser/tiny-training-graph.test-util.ts';
 import { DIFF_COLORS, RING } from '../src/app/litegraph/compare-marks.ts';
-import { litegraphCanvas, nodeEl, openApp, showLitegraph, shot, trainOnCpu, watchErrors, type HostCanvas } from './editor-helpers.ts';
+import { litegraphCanvas, nodeEl, openApp, showLitegraph, shot, trainOnCpu, watchErrors, type HostCanvas } from './editor.test-util.ts';
 
 test('diff the default graph against an ablation example', async ({ page }) => {
   const errors = watchErrors(page);

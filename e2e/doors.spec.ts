@@ -5,7 +5,7 @@
  * the current one on screen with the error banner. Each journey leaves a screenshot in e2e/.output/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { defaultGraph, defaultGraphText, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { defaultGraph, defaultGraphText, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
 
 const n = defaultGraph.nodes.length;
 

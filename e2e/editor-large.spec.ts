@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { largeGraph } from '../bench/large-graph.ts';
 import { edgeKey } from '../src/app/editor/edits.ts';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
 
 const graph = largeGraph(500);
 const transform = (page: Page) => page.locator('[data-testid="canvas"] .rete > div').first().evaluate((el) => el.style.transform);

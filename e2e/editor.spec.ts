@@ -5,7 +5,7 @@
  * Each journey leaves a screenshot in e2e/.output/.
  */
 import { expect, test } from '@playwright/test';
-import { defaultGraph, dragFromPalette, dragWire, netParams, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { defaultGraph, dragFromPalette, dragWire, netParams, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
 
 test('build a small generator from an empty canvas by dragging nodes and wiring them', async ({ page }) => {
   const errors = watchErrors(page);

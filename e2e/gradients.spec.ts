@@ -45,7 +45,7 @@ async function expectSameOnWebGpu(page: Page, cases: readonly string[], mayBeZer
 }
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/gradient-harness.html');
+  await page.goto('/harness/gradient-harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 });
 

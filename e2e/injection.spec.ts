@@ -16,7 +16,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { deflateRawSync } from 'node:zlib';
 import type { GraphDocument } from '../src/graph/document.ts';
-import { litegraphCanvas, nodeEl, openApp, shot, showLitegraph, showRete, type HostCanvas } from './editor-helpers.ts';
+import { litegraphCanvas, nodeEl, openApp, shot, showLitegraph, showRete, type HostCanvas } from './editor.test-util.ts';
 
 // ── the corpus ──
 
@@ -405,7 +405,7 @@ for (const csp of [true, false]) {
 
 // ── the policy itself ──
 
-const PAGES = ['/', '/test-harness.html', '/gradient-harness.html', '/run/run-panel-harness.html', '/litegraph/litegraph-harness.html', '/runs/runs-compare-harness.html'];
+const PAGES = ['/', '/harness/test-harness.html', '/harness/gradient-harness.html', '/harness/run-panel-harness.html', '/harness/litegraph-harness.html', '/harness/runs-compare-harness.html'];
 
 test('every page is served with the CSP, in a header and a <meta>, and it blocks inline script and foreign loads', async ({ page, baseURL }) => {
   const w = await watch(page, baseURL!);

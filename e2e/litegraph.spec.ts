@@ -1,6 +1,6 @@
 /**
  * The node pack in its second host: LitegraphView (litegraph.js canvas) on the shipped tiny pix2pix
- * graph, through the test-only harness page (src/app/litegraph/litegraph-harness.html). Real mouse
+ * graph, through the test-only harness page (e2e/harness/litegraph-harness.html). Real mouse
  * drags move a node and wire two ports; the compiler refuses a cycle and litegraph's slot types
  * refuse a wrong kind, each with its reason shown; params and deletions made through litegraph's
  * API come back as documents too. Leaves e2e/.output/litegraph.png.
@@ -57,7 +57,7 @@ async function addNode(page: Page, type: string, at: [number, number]): Promise<
 
 test('edits in the litegraph canvas come back as documents, with the compiler’s checks', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto('/litegraph/litegraph-harness.html');
+  await page.goto('/harness/litegraph-harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await expect(page.getByTestId('litegraph-canvas')).toBeVisible();
   expect(await emittedCount(page)).toBe(0); // loading reports nothing

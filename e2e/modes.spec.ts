@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatCount } from '../src/app/format.ts';
 import type { GraphDocument } from '../src/graph/document.ts';
-import { defaultGraph, litegraphCanvas, litegraphTitle, netParams, nodeEl, openApp, shot, showLitegraph, showRete, watchErrors, type HostCanvas } from './editor-helpers.ts';
+import { defaultGraph, litegraphCanvas, litegraphTitle, netParams, nodeEl, openApp, shot, showLitegraph, showRete, watchErrors, type HostCanvas } from './editor.test-util.ts';
 
 /** The global-only ablation's generator: encoder + global generator, as `lggan inspect` counts them. */
 const globalOnly = JSON.parse(readFileSync(fileURLToPath(new URL('../graphs/ablation-cityscapes-global-only-tiny.json', import.meta.url)), 'utf8')) as { nodes: { id: string }[] };

@@ -54,7 +54,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite build --logLevel error --outDir ${outDir} && npx vite preview --host 127.0.0.1 --port ${port} --strictPort --outDir ${outDir}`,
+    command: `node e2e/harness/build.mjs ${outDir} && npx vite preview --host 127.0.0.1 --port ${port} --strictPort --outDir ${outDir}`,
     cwd: repoRoot,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,

@@ -7,9 +7,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from '../src/browser/tiny-training-graph.test-util.ts';
 import type { BrowserRun } from '../src/runs/browser-run.ts';
-import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
+import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor.test-util.ts';
 
 /** Every run record the page has stored (IndexedDB 'lggan-studio-runs'), oldest first. */
 function storedRuns(page: Page): Promise<BrowserRun[]> {

@@ -1,5 +1,5 @@
 /**
- * The run panel in Chromium, on its harness page (src/app/run/run-panel-harness.html; the graph
+ * The run panel in Chromium, on its harness page (e2e/harness/run-panel-harness.html; the graph
  * comes from ?graph=tiny — the 16×16 tiny training GAN — or ?graph=lggan-tiny32, the ADE20K LGGAN
  * graph at 32×32). Journeys: train three steps on WebGPU and watch the loss curve and the sample
  * grid update; generate from an uploaded label-map PNG; download a checkpoint and upload it back
@@ -25,7 +25,7 @@ function watchErrors(page: Page): string[] {
 }
 
 async function openPanel(page: Page, graph: 'tiny' | 'lggan-tiny32'): Promise<void> {
-  await page.goto(`/run/run-panel-harness.html?graph=${graph}`);
+  await page.goto(`/harness/run-panel-harness.html?graph=${graph}`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 }
 

@@ -1,6 +1,6 @@
 /**
  * The Compare view's loss charts and sample strip (src/app/runs/LossCharts.svelte, SampleStrip.svelte)
- * in Chromium, on their harness page (src/app/runs/runs-compare-harness.html) with 4 synthetic runs
+ * in Chromium, on their harness page (e2e/harness/runs-compare-harness.html) with 4 synthetic runs
  * of 200 steps and 4 loss terms, run 2's label an HTML injection attempt. What is drawn is read back
  * from the charts' canvases. Screenshots in both themes go to e2e/.output/.
  */
@@ -27,7 +27,7 @@ async function watchErrors(page: Page): Promise<string[]> {
 }
 
 async function openHarness(page: Page, theme: 'light' | 'dark' = 'light'): Promise<void> {
-  await page.goto(`/runs/runs-compare-harness.html?runs=4&steps=200&terms=4&hostile=1&theme=${theme}`);
+  await page.goto(`/harness/runs-compare-harness.html?runs=4&steps=200&terms=4&hostile=1&theme=${theme}`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await expect(page.locator('body')).toHaveAttribute('data-rendered', 'true');
 }

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
-import { tinyTrainingGraph } from '../src/browser/fixtures/tiny-training-graph.ts';
-import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
+import { tinyTrainingGraph } from '../src/browser/tiny-training-graph.test-util.ts';
+import { nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor.test-util.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,6 +1,6 @@
 /**
  * Training in the browser: the tiny training GAN in a Web Worker, driven through the test-only
- * harness page (src/app/test-harness.html, `window.harness`). Journeys: WebGPU matches CPU step for
+ * harness page (e2e/harness/test-harness.html, `window.harness`). Journeys: WebGPU matches CPU step for
  * step; the page stays responsive while the worker trains, and pause / resume / stop work; an
  * autosave survives a reload and the resumed run repeats the uninterrupted one. Each journey leaves
  * a screenshot in e2e/.output/.
@@ -36,7 +36,7 @@ function watchErrors(page: Page): string[] {
 }
 
 async function openHarness(page: Page): Promise<void> {
-  await page.goto('/test-harness.html');
+  await page.goto('/harness/test-harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 }
 

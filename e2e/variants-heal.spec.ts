@@ -5,7 +5,7 @@
  * Each journey leaves screenshots in e2e/.output/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { netParams, nodeEl, openApp, shot, watchErrors } from './editor-helpers.ts';
+import { netParams, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
 
 const errorNodes = (page: Page) => page.locator('[data-testid="node"][data-severity="error"]');
 

@@ -8,7 +8,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { formatCount } from '../src/app/format.ts';
-import { defaultGraph, netParams, nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor-helpers.ts';
+import { defaultGraph, netParams, nodeEl, openApp, shot, trainOnCpu, watchErrors } from './editor.test-util.ts';
 
 test('mute the local branch and the fusion: the global-only variant has no errors and trains two steps with finite losses', async ({ page }) => {
   test.setTimeout(240_000);

@@ -25,7 +25,7 @@ import {
   watchErrors,
   withoutSavePicker,
   type HostCanvas,
-} from './editor-helpers.ts';
+} from './editor.test-util.ts';
 
 const comfyText = readFileSync(fileURLToPath(new URL('../src/interop/litegraph/fixtures/comfy-workflow.json', import.meta.url)), 'utf8');
 const pix2pixText = readFileSync(fileURLToPath(new URL('../graphs/tiny-pix2pix.json', import.meta.url)), 'utf8');

@@ -15,7 +15,7 @@ test('wasm gradients match the CPU backend, from a cross-origin isolated page wi
   page.on('request', (r) => {
     if (r.url().endsWith('.wasm')) wasmRequests.push(r.url());
   });
-  await page.goto('/gradient-harness.html');
+  await page.goto('/harness/gradient-harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
   for (const which of CASES) {
@@ -36,7 +36,7 @@ test('wasm gradients match the CPU backend, from a cross-origin isolated page wi
 
 test('a training run in the worker trains on wasm, with SIMD and threads, as the CPU backend does', async ({ page }) => {
   test.setTimeout(90_000);
-  await page.goto('/test-harness.html');
+  await page.goto('/harness/test-harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const spec = (backend: RunSpec['backend']): RunSpec => ({ steps: 2, seed: 1, dataset: { kind: 'synthetic', seed: 1, count: 4 }, batchSize: 1, autosaveEvery: 0, sampleEvery: 0, backend });
   const run = async (backend: RunSpec['backend']) => {

@@ -1,6 +1,6 @@
 /**
- * The layers, checked: every relative import of the product code (tests, test utilities and
- * fixtures aside) stays in its folder's layer or goes down, never up and never sideways into a
+ * The layers, checked: every relative import of the product code (tests and test utilities
+ * aside) stays in its folder's layer or goes down, never up and never sideways into a
  * sibling of the same layer; and no file imports itself through a circle of other files.
  * ARCHITECTURE.md draws the same picture.
  */
@@ -29,7 +29,7 @@ function areaOf(path: string): string | undefined {
   return LAYERS.flat().find((a) => path === a || path.startsWith(`${a}/`));
 }
 const layerOf = (area: string) => LAYERS.findIndex((l) => l.includes(area));
-const isTestCode = (path: string) => /\.test(-util)?\.ts$|\.test-util\.|\/fixtures\/|^src\/test-setup\.ts$/.test(path);
+const isTestCode = (path: string) => /\.test(-util)?\.ts$|^src\/test-setup\.ts$/.test(path);
 
 function productFiles(dir: string): string[] {
   const out: string[] = [];

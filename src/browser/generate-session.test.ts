@@ -12,7 +12,7 @@ import { MemoryCheckpointStore } from '../runtime/checkpoint/store.ts';
 import { graphInputs } from '../runtime/data/feeds.ts';
 import { datasetFor } from './data.ts';
 import { encodePng } from '../runtime/data/codecs.ts';
-import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from './tiny-training-graph.test-util.ts';
 import type { GenerateWorkerMessage, GeneratedMessage, LoadedMessage } from './generate-protocol.ts';
 import { GenerateSession } from './generate-session.ts';
 import type { PageMessage, RunSpec, SnapshotMessage, WorkerMessage } from './protocol.ts';

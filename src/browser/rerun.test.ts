@@ -10,7 +10,7 @@ import { loadGraphValue } from '../graph/load.ts';
 import { MemoryCheckpointStore } from '../runtime/checkpoint/store.ts';
 import type { DroppedDataset } from '../runtime/data/browser-files.ts';
 import { greyPng, rgbPng } from '../runtime/data/fixtures.test-util.ts';
-import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from './tiny-training-graph.test-util.ts';
 import type { RunSpec, WorkerMessage } from './protocol.ts';
 import { droppedFingerprint, rerunPlan, type RerunPlan } from './rerun.ts';
 import type { BrowserRun } from '../runs/browser-run.ts';

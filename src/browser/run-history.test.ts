@@ -9,7 +9,7 @@ import { loadGraphValue } from '../graph/load.ts';
 import { createRegistry } from '../../nodes/index.ts';
 import { fakeIndexedDb } from '../runtime/checkpoint/fake-indexeddb.test-util.ts';
 import { MemoryCheckpointStore } from '../runtime/checkpoint/store.ts';
-import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from './tiny-training-graph.test-util.ts';
 import type { ProgressMessage, SamplesMessage, WorkerMessage } from './protocol.ts';
 import { writePng } from '../formats/png.ts';
 import { decodeImage } from '../runtime/data/codecs.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryCheckpointStore } from '../runtime/checkpoint/store.ts';
-import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from './tiny-training-graph.test-util.ts';
 import type { CarriedMessage, EndMessage, ProgressMessage, RunSpec, StartedMessage, StartMessage, WorkerMessage } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 

@@ -20,7 +20,7 @@ import { psnrPerImage, ssimPerImage } from '../runtime/metrics/index.ts';
 import { datasetFor } from './data.ts';
 import { heldOutSeed, splitRunData } from './held-out.ts';
 import { listAutosaves } from './autosave.ts';
-import { tinyTrainingGraph } from './fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from './tiny-training-graph.test-util.ts';
 import type { EndMessage, MetricsMessage, PageMessage, ProgressMessage, RunSpec, WorkerMessage } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 import type { MemoryLimits } from '../compiler/memory.ts';

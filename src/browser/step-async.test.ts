@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileTinyGan, syntheticBatch } from '../runtime/training/fixtures/tiny-gan.ts';
+import { compileTinyGan, syntheticBatch } from '../runtime/training/tiny-gan.test-util.ts';
 import { NonFiniteLossError } from '../runtime/training/non-finite.ts';
 import { compileTraining } from '../runtime/training/training-run.ts';
 import { toRunError } from './errors.ts';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveGraph } from '../graph/save.ts';
-import { tinyGanGraph } from '../runtime/training/fixtures/tiny-gan.ts';
+import { tinyGanGraph } from '../runtime/training/tiny-gan.test-util.ts';
 import type { CliIO } from './io.ts';
 import { main } from './main.ts';
 

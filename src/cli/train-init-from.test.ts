@@ -12,7 +12,7 @@ import { resolveGraph } from '../compiler/resolve.ts';
 import { loadGraph } from '../graph/load.ts';
 import { carryOver, loadCheckpoint, readCheckpointRecord } from '../runtime/checkpoint/index.ts';
 import { readSafetensors } from '../formats/safetensors.ts';
-import { syntheticBatch } from '../runtime/training/fixtures/tiny-gan.ts';
+import { syntheticBatch } from '../runtime/training/tiny-gan.test-util.ts';
 import { cli, readCsv, tempDir, writeTinyGan } from './cli.test-util.ts';
 
 const tmp = tempDir();

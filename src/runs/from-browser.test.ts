@@ -4,7 +4,7 @@ import { createRegistry } from '../../nodes/index.ts';
 import { graphHash } from '../graph/hash.ts';
 import { loadGraphValue } from '../graph/load.ts';
 import { writePng } from '../formats/png.ts';
-import { tinyTrainingGraph } from '../browser/fixtures/tiny-training-graph.ts';
+import { tinyTrainingGraph } from '../browser/tiny-training-graph.test-util.ts';
 import { parseBrowserRun, type BrowserRun } from './browser-run.ts';
 import { comparisonCsv, compareRuns } from './comparison.ts';
 import { recordFromBrowserRun } from './from-browser.ts';

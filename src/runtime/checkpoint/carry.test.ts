@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Program } from '../../compiler/program.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from '../../formats/safetensors.ts';
-import { compileGraph, syntheticBatch, tinyGanGraph } from '../training/fixtures/tiny-gan.ts';
+import { compileGraph, syntheticBatch, tinyGanGraph } from '../training/tiny-gan.test-util.ts';
 import { compileTraining, type TrainingRun } from '../training/index.ts';
 import { carriedVariables, carryOver } from './carry.ts';
 import { carryReportLines, printableName } from './carry-text.ts';

@@ -1,5 +1,5 @@
 /**
- * The training step on a tiny GAN through the real compiler and node pack (fixtures/tiny-gan.ts):
+ * The training step on a tiny GAN through the real compiler and node pack (tiny-gan.test-util.ts):
  * side derivation, learning, determinism, D:G ratio and order, the NaN safety valve, memory and
  * optimizer state. Node's tfjs-cpu backprop is slow: a step here takes ~0.2 s.
  */
@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { learningRateAt } from '../../../nodes/lggan/training/trainer.ts';
 import type { Feeds, Program } from '../../compiler/program.ts';
-import { compileGraph, compileTinyGan, syntheticBatch, tinyGanGraph, type TinyGanOptions } from './fixtures/tiny-gan.ts';
+import { compileGraph, compileTinyGan, syntheticBatch, tinyGanGraph, type TinyGanOptions } from './tiny-gan.test-util.ts';
 import { NonFiniteLossError } from './non-finite.ts';
 import { TrainingGraphError } from './plan.ts';
 import { compileTraining, type PhaseEvent, type TrainingRun } from './training-run.ts';

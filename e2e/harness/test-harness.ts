@@ -4,12 +4,12 @@
  * and `window.harness` for e2e/training.spec.ts to drive it. A requestAnimationFrame counter
  * measures whether the page stays responsive while the worker trains.
  */
-import { graphHash } from '../graph/hash.ts';
-import { describeChoice } from '../browser/backend.ts';
-import { TrainingClient, type ClientEvent } from '../browser/client.ts';
-import { tinyTrainingGraph } from '../browser/fixtures/tiny-training-graph.ts';
-import type { RunSpec, SampleImage } from '../browser/protocol.ts';
-import './styles.css';
+import { graphHash } from '../../src/graph/hash.ts';
+import { describeChoice } from '../../src/browser/backend.ts';
+import { TrainingClient, type ClientEvent } from '../../src/browser/client.ts';
+import { tinyTrainingGraph } from '../../src/browser/tiny-training-graph.test-util.ts';
+import type { RunSpec, SampleImage } from '../../src/browser/protocol.ts';
+import '../../src/app/styles.css';
 import './test-harness.css';
 
 /** What the tests read back: every event, sample images reduced to their size and distinct values. */

@@ -11,10 +11,10 @@
  * charts with their props to then, and body[data-rendered] is "true".
  */
 import { mount, unmount } from 'svelte';
-import type { RunCurve, RunSampleSnapshot } from '../../runs/run-record.ts';
-import LossCharts from './LossCharts.svelte';
-import SampleStrip from './SampleStrip.svelte';
-import '../styles.css';
+import type { RunCurve, RunSampleSnapshot } from '../../src/runs/run-record.ts';
+import LossCharts from '../../src/app/runs/LossCharts.svelte';
+import SampleStrip from '../../src/app/runs/SampleStrip.svelte';
+import '../../src/app/styles.css';
 import './runs-compare-harness.css';
 
 declare global {

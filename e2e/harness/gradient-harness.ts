@@ -24,7 +24,7 @@ import { sauUpsampleNode } from '../../nodes/lggan/generator/sau.ts';
 import { semanticInputNode } from '../../nodes/lggan/generator/semantic-input.ts';
 import { spadeNormNode, spadeResBlockNode } from '../../nodes/lggan/generator/spade.ts';
 import { buildNode, spatialType, TEST_TEMPLATE, type TestNode } from '../../nodes/testing.test-util.ts';
-import { probeBackend, type BrowserBackend } from '../browser/tf-browser.ts';
+import { probeBackend, type BrowserBackend } from '../../src/browser/tf-browser.ts';
 
 export const GRADIENT_CASES = [
   'sau',

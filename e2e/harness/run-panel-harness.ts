@@ -6,14 +6,14 @@
  *   #graph=<JSON>           any graph document, URL-encoded
  */
 import { mount } from 'svelte';
-import ade20kTiny from '../../../graphs/lggan-ade20k-tiny.json';
-import { createRegistry } from '../../../nodes/index.ts';
-import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraphValue } from '../../graph/load.ts';
-import { formatDiagnostic } from '../../graph/diagnostics.ts';
-import { tinyTrainingGraph } from '../../browser/fixtures/tiny-training-graph.ts';
-import RunPanel from './RunPanel.svelte';
-import '../styles.css';
+import ade20kTiny from '../../graphs/lggan-ade20k-tiny.json';
+import { createRegistry } from '../../nodes/index.ts';
+import type { GraphDocument } from '../../src/graph/document.ts';
+import { loadGraphValue } from '../../src/graph/load.ts';
+import { formatDiagnostic } from '../../src/graph/diagnostics.ts';
+import { tinyTrainingGraph } from '../../src/browser/tiny-training-graph.test-util.ts';
+import RunPanel from '../../src/app/run/RunPanel.svelte';
+import '../../src/app/styles.css';
 
 const registry = createRegistry();
 const root = document.getElementById('run-panel-harness')!;

@@ -4,9 +4,9 @@
  * no samples or autosaves), or its generator in the real generation worker, on a forced backend,
  * and returns the wall time of each step or generation.
  */
-import type { BrowserBackend } from '../../browser/backend.ts';
-import { TrainingClient } from '../../browser/client.ts';
-import { GenerateClient } from '../../browser/generate-client.ts';
+import type { BrowserBackend } from '../../src/browser/backend.ts';
+import { TrainingClient } from '../../src/browser/client.ts';
+import { GenerateClient } from '../../src/browser/generate-client.ts';
 
 export interface BenchResult {
   backend: string;

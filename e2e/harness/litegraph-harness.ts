@@ -5,14 +5,14 @@
  */
 import * as litegraph from 'litegraph.js';
 import { mount } from 'svelte';
-import { createRegistry } from '../../../nodes/index.ts';
-import type { GraphDocument } from '../../graph/document.ts';
-import { loadGraph } from '../../graph/load.ts';
-import { saveGraph } from '../../graph/save.ts';
-import pix2pixText from '../../../graphs/tiny-pix2pix.json?raw';
-import type { LitegraphHost } from './litegraph-host.ts';
-import LitegraphView from './LitegraphView.svelte';
-import '../styles.css';
+import { createRegistry } from '../../nodes/index.ts';
+import type { GraphDocument } from '../../src/graph/document.ts';
+import { loadGraph } from '../../src/graph/load.ts';
+import { saveGraph } from '../../src/graph/save.ts';
+import pix2pixText from '../../graphs/tiny-pix2pix.json?raw';
+import type { LitegraphHost } from '../../src/app/litegraph/litegraph-host.ts';
+import LitegraphView from '../../src/app/litegraph/LitegraphView.svelte';
+import '../../src/app/styles.css';
 import './litegraph-harness.css';
 
 const registry = createRegistry();

@@ -1,7 +1,7 @@
 /**
  * The files of folders dropped on the page (DataTransfer items as FileSystemEntry trees), each with
  * its path below the drop ("run-a/run.json"), in the shape the run-folder reader takes. Bounded:
- * a drop of a whole disk stops at MAX_FILES files or MAX_DEPTH folders deep, with an error that
+ * a drop of a whole disk stops at DROP_LIMITS.files files or DROP_LIMITS.depth folders deep, with an error that
  * says so, before any file is read. Nothing is read here: `bytes()` reads a file when asked.
  */
 import type { FolderFile } from '../../runs/folder-files.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, describeChoice, parseBackendSetting, selectBackend, type BackendMeasure, type BackendProbe } from './backend.ts';
+import { BACKEND_SETTINGS, BackendUnavailableError, choiceReasons, describeChoice, parseBackendSetting, selectBackend, settingLabel, type BackendMeasure, type BackendProbe } from './backend.ts';
+import { softwareAdapterReason, softwareWebgpu } from './webgpu-adapter.ts';
 
 /** A probe whose backends fail with the given reasons (absent: works); records what it tried. */
 function fakeProbe(failures: Record<string, string>): BackendProbe & { tried: string[] } {
@@ -124,5 +125,37 @@ describe('parseBackendSetting', () => {
     expect(['auto', 'webgpu', 'wasm', 'webgl', 'cpu'].map(parseBackendSetting)).toEqual(['auto', 'webgpu', 'wasm', 'webgl', 'cpu']);
     expect(parseBackendSetting(undefined)).toBe('auto');
     expect(() => parseBackendSetting('tpu')).toThrow(`unknown backend "tpu": use 'auto', 'webgpu', 'wasm', 'webgl', 'cpu'`);
+  });
+});
+
+describe('the backend menu and its reasons', () => {
+  it('lists every setting in the order auto tries them, auto spelling the order out', () => {
+    expect(BACKEND_SETTINGS.map(settingLabel)).toEqual(['auto (webgpu → wasm → webgl → cpu)', 'webgpu', 'wasm', 'webgl', 'cpu']);
+  });
+
+  it('says for each backend tried why it was passed over or chosen, in the order tried', async () => {
+    let active = '';
+    const probe: BackendProbe = async (name) => {
+      if (name === 'webgl') return 'no WebGL2 context';
+      active = name;
+      return undefined;
+    };
+    const choice = await selectBackend('auto', probe, fakeMeasure('the WebGPU adapter is software (google swiftshader)', { webgpu: 900, wasm: 300 }, () => active));
+    expect(choiceReasons(choice)).toEqual([
+      'webgpu: passed over: the WebGPU adapter is software (google swiftshader): slower than wasm (a probe training step took 900 ms on webgpu, 300 ms on wasm)',
+      'wasm: chosen (SIMD, 2 threads (cross-origin isolated))',
+    ]);
+    expect(choiceReasons({ backend: 'cpu', attempts: [{ name: 'webgpu', ok: false, reason: 'navigator.gpu is absent' }, { name: 'cpu', ok: true }] })).toEqual([
+      'webgpu: passed over: navigator.gpu is absent',
+      'cpu: chosen',
+    ]);
+  });
+
+  it('tells a software WebGPU adapter from a GPU by its info (for the warning before a forced webgpu run)', async () => {
+    expect(softwareAdapterReason({ info: { vendor: 'google', architecture: 'swiftshader' } })).toBe('the WebGPU adapter is software (google swiftshader)');
+    expect(softwareAdapterReason({ info: { vendor: 'nvidia', architecture: 'ampere', isFallbackAdapter: true } })).toBe('the WebGPU adapter is a fallback adapter (nvidia ampere)');
+    expect(softwareAdapterReason({ info: { vendor: 'nvidia', architecture: 'ampere' } })).toBeUndefined();
+    expect(await softwareWebgpu({ requestAdapter: async () => null })).toBeUndefined();
+    expect(await softwareWebgpu({ requestAdapter: async () => ({ info: { vendor: 'mesa', device: 'llvmpipe' } }) })).toBe('the WebGPU adapter is software (mesa llvmpipe)');
   });
 });

@@ -155,3 +155,20 @@ export function describeChoice(choice: BackendChoice): string {
   const name = note ? `${choice.backend} [${note}]` : choice.backend;
   return failed.length === 0 ? name : `${name} (${failed.map((a) => `${a.name}: ${a.reason}`).join('; ')})`;
 }
+
+/** What the backend menu says of a setting: 'auto' spells out the order it tries. */
+export function settingLabel(setting: BackendSetting): string {
+  return setting === 'auto' ? `auto (${TRAINING_BACKENDS.join(' → ')})` : setting;
+}
+
+/**
+ * Why the run uses its backend, one line per backend tried, in the order they were tried:
+ * "webgpu: passed over: the WebGPU adapter is software (…)", "wasm: chosen (SIMD, 2 threads)".
+ */
+export function choiceReasons(choice: BackendChoice): string[] {
+  return choice.attempts.map((a) => {
+    if (!a.ok) return `${a.name}: passed over: ${a.reason ?? 'no reason given'}`;
+    const what = a.name === choice.backend ? 'chosen' : 'works';
+    return a.note ? `${a.name}: ${what} (${a.note})` : `${a.name}: ${what}`;
+  });
+}

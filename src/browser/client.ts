@@ -175,7 +175,8 @@ export class TrainingClient {
         this.setState('running');
         break;
       case 'state':
-        this.setState(message.state);
+        // 'pausing' is still running: the page shows it from the event.
+        if (message.state !== 'pausing') this.setState(message.state);
         break;
       case 'finished':
       case 'stopped':

@@ -54,3 +54,12 @@ describe('run modules (src/runs): page-safe and pure', () => {
     });
   }
 });
+
+describe('page-side helpers of the run panel and the library: no tfjs', () => {
+  for (const entry of ['webgpu-adapter.ts', 'storage.ts', 'backend.ts']) {
+    it(`${entry} reaches no tfjs and no Node built-in`, () => {
+      const { packages } = reachable(entry);
+      expect([...packages].filter((p) => p.startsWith('node:') || p.startsWith('@tensorflow/'))).toEqual([]);
+    });
+  }
+});

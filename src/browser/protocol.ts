@@ -4,7 +4,7 @@
  *
  * Page → worker: start (once per worker), pause, resume, stop, snapshot.
  * Worker → page: started, notice, progress (every step), samples (every sampleEvery steps),
- * metrics (held-out PSNR / SSIM / SD every evalEvery steps), autosaved, state (paused / running),
+ * metrics (held-out PSNR / SSIM / SD every evalEvery steps), autosaved, state (pausing / paused / running),
  * snapshot, finished, stopped (both with the end weights), error.
  */
 import { DATASET_LAYOUTS, type DatasetLayout, type DroppedDataset } from '../runtime/data/browser-files.ts';
@@ -173,9 +173,13 @@ export interface AutosavedMessage {
   bytes: number;
 }
 
+/**
+ * The run's state changed. 'pausing': a pause was asked for while a step is under way; the run
+ * pauses once step `step` is done (then 'paused' follows, with the same step).
+ */
 export interface StateMessage {
   type: 'state';
-  state: 'running' | 'paused';
+  state: 'running' | 'pausing' | 'paused';
   step: number;
 }
 

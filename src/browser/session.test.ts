@@ -112,7 +112,7 @@ describe('TrainingSession', () => {
     expect(errorOf(messages)).toBeUndefined();
     const started = messages[messages.findIndex((m) => m.type === 'started')];
     expect(started).toMatchObject({ type: 'started', runId: 'run-1', backend: 'cpu', fromStep: 0, steps: 4, batchSize: 1, images: ['final'], trainSamples: 3, heldOutSamples: 2, evalEvery: 2 });
-    expect(messages.filter((m) => m.type === 'notice').map((m) => (m as { message: string }).message)).toContainEqual(expect.stringMatching(/skipped loss 'g_vgg'/));
+    expect(messages.filter((m) => m.type === 'notice').map((m) => (m as { message: string }).message)).toContainEqual(expect.stringMatching(/The generator loss 'g_vgg' is left out/));
 
     const steps = progress(messages);
     expect(steps.map((p) => p.step)).toEqual([1, 2, 3, 4]);
@@ -193,9 +193,45 @@ describe('TrainingSession', () => {
     t.s.handle(start({ steps: 10, autosaveEvery: 5, sampleEvery: 0, evalEvery: 0 }));
     await done;
     const kinds = t.messages.filter((m) => m.type !== 'notice').map((m) => (m.type === 'progress' ? `progress ${m.step}` : m.type === 'state' ? m.state : m.type));
-    expect(kinds).toEqual(['started', 'progress 1', 'paused', 'running', 'progress 2', 'autosaved', 'stopped']);
+    expect(kinds).toEqual(['started', 'progress 1', 'pausing', 'paused', 'running', 'progress 2', 'autosaved', 'stopped']);
+    expect(t.messages.filter((m) => m.type === 'state')).toEqual([
+      { type: 'state', state: 'pausing', step: 1 },
+      { type: 'state', state: 'paused', step: 1 },
+      { type: 'state', state: 'running', step: 1 },
+    ]);
     expect(endOf(t.messages)).toMatchObject({ type: 'stopped', step: 2 });
     expect(readCheckpointRecord(endOf(t.messages).checkpoint!)).toMatchObject({ step: 2 });
+  });
+
+  it('says at once which step a pause waits for when it comes while a step is under way', async () => {
+    const messages: WorkerMessage[] = [];
+    let pauseDuringStep = 0;
+    let s!: TrainingSession;
+    const stopped = new Promise<void>((resolve) => {
+      s = new TrainingSession({
+        post: (m) => {
+          messages.push(m);
+          if (m.type === 'progress' && m.step === 1) pauseDuringStep = 1;
+          if (m.type === 'state' && m.state === 'paused') s.handle({ type: 'stop' });
+          if (m.type === 'stopped' || m.type === 'error') resolve();
+        },
+        store: new MemoryCheckpointStore(),
+        selectBackend: async () => ({ backend: 'cpu', attempts: [{ name: 'cpu', ok: true }] }),
+        nodePackVersion: '0.0.0-test',
+        // The session reads the clock as a step begins: the pause arrives while step 2 is under way.
+        now: () => {
+          if (pauseDuringStep === 1) {
+            pauseDuringStep = 2;
+            s.handle({ type: 'pause' });
+          }
+          return performance.now();
+        },
+      });
+    });
+    s.handle(start({ steps: 5, autosaveEvery: 0, sampleEvery: 0, evalEvery: 0 }));
+    await stopped;
+    const order = messages.filter((m) => m.type === 'state' || m.type === 'progress').map((m) => (m.type === 'state' ? `${m.state} ${m.step}` : `progress ${(m as ProgressMessage).step}`));
+    expect(order).toEqual(['progress 1', 'pausing 2', 'progress 2', 'paused 2']);
   });
 
   it('holds out synthetic scenes of their own seed, and splits a dropped dataset; metrics off without held-out samples', async () => {

@@ -112,6 +112,8 @@ export class TrainingSession {
   private paused = false;
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** The step the run is on or has just done: a pause lands after it. */
+  private lastStepBegun = 0;
   /** Snapshot request ids, answered between steps. */
   private snapshots: number[] = [];
   private ended: Promise<void> = Promise.resolve();
@@ -132,13 +134,15 @@ export class TrainingSession {
     switch (message.type) {
       case 'start':
         if (this.phase !== 'idle') {
-          this.host.post({ type: 'notice', message: 'ignored a second start: a worker runs one training run' });
+          this.host.post({ type: 'notice', message: 'A second Start was ignored: this run is still going (stop it first to start another).' });
           return;
         }
         this.phase = 'running';
         this.ended = this.runToEnd(message);
         return;
       case 'pause':
+        // Said at once: a step can take minutes on a slow backend, and the pause waits for it.
+        if (this.phase === 'running' && !this.paused) this.host.post({ type: 'state', state: 'pausing', step: this.lastStepBegun });
         this.paused = true;
         return;
       case 'resume':
@@ -311,7 +315,7 @@ export class TrainingSession {
       throw new RunSetupError('spec', (e as Error).message);
     }
     const loaded = await loadDropped(spec.dropped!, spec.layout, needs);
-    this.host.post({ type: 'notice', message: `dataset ${spec.name}: ${loaded.description}; reading every sample once` });
+    this.host.post({ type: 'notice', message: `Checking the dataset ${spec.name} (${loaded.description}): every sample is read once before training.` });
     await scanDataset(loaded.dataset);
     return { dataset: loaded.dataset, description: `${spec.name}: ${loaded.description}` };
   }
@@ -320,8 +324,8 @@ export class TrainingSession {
   private restoreCheckpoint(ctx: RunContext, bytes: Uint8Array): void {
     const report = loadCheckpoint(ctx.program, bytes, { optimizer: ctx.run });
     ctx.lastSaved = ctx.run.stepCount;
-    if (report.optimizer.length === 0) this.host.post({ type: 'notice', message: 'the checkpoint holds weights only: training continues from them with a fresh optimiser, at step 0' });
-    if (report.sameGraph === false) this.host.post({ type: 'notice', message: `the checkpoint was made for another version of the graph ('${report.record?.graphName}'); its variables fit this one` });
+    if (report.optimizer.length === 0) this.host.post({ type: 'notice', message: 'The checkpoint holds weights only: training goes on from them with a fresh optimiser, counting from step 0.' });
+    if (report.sameGraph === false) this.host.post({ type: 'notice', message: `The checkpoint was made for another version of the graph ('${report.record?.graphName}'); all its weights fit this one.` });
   }
 
   /** Carries checkpoint bytes of another version of the graph over (partial), and reports what was kept. */
@@ -358,22 +362,25 @@ export class TrainingSession {
     }
     ctx.lastSaved = stored.record.step;
     if (stored.record.backend !== ctx.backend) {
-      this.host.post({ type: 'notice', message: `the autosave was written on ${stored.record.backend}, this run continues on ${ctx.backend}: losses match an uninterrupted run only within float tolerance` });
+      this.host.post({ type: 'notice', message: `The autosave was written on ${stored.record.backend} and this run goes on with ${ctx.backend}: the losses will be close to, not exactly, those of a run that was never interrupted.` });
     }
   }
 
   private async train(ctx: RunContext): Promise<void> {
     const { run, spec } = ctx;
+    this.lastStepBegun = run.stepCount;
     while (run.stepCount < spec.steps) {
       await this.betweenSteps(ctx);
       if (this.stopping) break;
+      this.lastStepBegun = run.stepCount + 1;
       const started = this.now();
       const samples = await loadBatch(ctx.train, batchAt(run.stepCount, spec.batchSize, ctx.train.size, ctx.orderSeed));
       const feeds = toFeeds(samples, ctx.inputs);
       let report;
       try {
         // Asynchronous read-backs: WebGPU's dataSync cannot be relied on (reading.ts).
-        report = await run.stepAsync(feeds);
+        // The epoch follows the batches (data.ts batchAt), so an epoch learning-rate schedule runs as on the CLI.
+        report = await run.stepAsync(feeds, { epoch: Math.floor((run.stepCount * spec.batchSize) / ctx.train.size) });
       } finally {
         tf.dispose(Object.values(feeds));
       }
@@ -468,7 +475,7 @@ export class TrainingSession {
     try {
       await this.host.runs.save(ctx.record);
     } catch (e) {
-      this.host.post({ type: 'notice', message: `the run record could not be kept: ${(e as Error).message}` });
+      this.host.post({ type: 'notice', message: `This run will not appear under Runs: its record could not be stored (${(e as Error).message}).` });
     }
   }
 

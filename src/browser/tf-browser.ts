@@ -23,6 +23,7 @@ import { BackendUnavailableError, selectBackend, type BackendAttempt, type Backe
 
 export type { BackendAttempt, BackendChoice, BrowserBackend };
 import { installLeanGradients } from '../runtime/lean-gradients.ts';
+import { gpuOf, softwareWebgpu } from './webgpu-adapter.ts';
 import { registerWasmTrainingKernels } from '../runtime/wasm/register.ts';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd });
@@ -33,14 +34,6 @@ installLeanGradients();
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
-
-interface AdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-}
-type GpuLike = { requestAdapter(): Promise<AdapterLike | null> };
-
-const gpuOf = () => (globalThis.navigator as unknown as { gpu?: GpuLike } | undefined)?.gpu;
 
 /** Checks tfjs cannot phrase well itself: is WebGPU there at all, and is there an adapter? */
 async function webgpuUnavailable(): Promise<string | undefined> {
@@ -56,20 +49,6 @@ async function webgpuUnavailable(): Promise<string | undefined> {
   } catch (e) {
     return `requesting a WebGPU adapter failed: ${message(e)}`;
   }
-  return undefined;
-}
-
-/** Software rasterisers that WebGPU adapters may be: SwiftShader, Mesa's llvmpipe/lavapipe, Windows' WARP. */
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|basic render|\bwarp\b/i;
-
-/** Why the WebGPU adapter is software, or undefined for a hardware GPU (or no adapter). */
-export async function softwareWebgpu(): Promise<string | undefined> {
-  const adapter = await gpuOf()?.requestAdapter();
-  if (!adapter) return undefined;
-  const info = adapter.info ?? {};
-  const named = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  if (SOFTWARE_ADAPTER.test(named)) return `the WebGPU adapter is software (${named.trim()})`;
-  if (info.isFallbackAdapter ?? adapter.isFallbackAdapter) return `the WebGPU adapter is a fallback adapter${named ? ` (${named.trim()})` : ''}`;
   return undefined;
 }
 

@@ -68,3 +68,27 @@ export function labelMapFromImage(image: DecodedImage, file: string, numClasses:
   const ids = convertLabels(toIdMap(image, file), { numClasses }, file);
   return { width: ids.width, height: ids.height, data: ids.data as Int32Array<ArrayBuffer> };
 }
+
+export interface PresentClass {
+  id: number;
+  /** The palette's name, or 'unknown' for the don't-care id and ids the palette does not have. */
+  name: string;
+  colour: readonly [number, number, number];
+  /** Share of the map's pixels, 0…1. */
+  share: number;
+}
+
+/** The classes painted in the map, most pixels first, named and coloured as the palette shows them. */
+export function presentClasses(map: IdMap, palette: ClassPalette): PresentClass[] {
+  const total = Math.max(1, map.data.length);
+  return classCounts(map).map(({ id, pixels }) => {
+    const known = palette.classes[id];
+    return { id, name: known && id !== palette.unknownId ? known.name : 'unknown', colour: known?.colour ?? [0, 0, 0], share: pixels / total };
+  });
+}
+
+/** "62 %", "< 1 %": a share as the class list shows it. */
+export function shareText(share: number): string {
+  const percent = Math.round(share * 100);
+  return percent === 0 && share > 0 ? '< 1 %' : `${percent} %`;
+}

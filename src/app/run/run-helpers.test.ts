@@ -7,8 +7,8 @@ import { greyPng, rgbPng } from '../../runtime/data/fixtures.test-util.ts';
 import { chartScale, downsample, linePath, niceRange, niceStep, tickLabel } from './chart.ts';
 import { summariseCheckpoint } from './checkpoint-file.ts';
 import { checkpointFileName } from './checkpoint-name.ts';
-import { formatDuration, progressFraction, remainingMs, updateEta } from './eta.ts';
-import { blankMap, classCounts, colourise, labelMapFromImage, paintDisc, paintLine } from './label-map.ts';
+import { addStep, formatDuration, formatThroughput, progressFraction, remainingMs, startThroughput } from './eta.ts';
+import { blankMap, classCounts, colourise, labelMapFromImage, paintDisc, paintLine, presentClasses, shareText } from './label-map.ts';
 import { bestIndex, formatMetric } from './metrics-format.ts';
 import { orderNetworks, pthFileName, reportCounts } from './pytorch-tools.ts';
 import type { ImportReport } from '../../interop/pytorch/import.ts';
@@ -51,14 +51,23 @@ describe('chart scaling', () => {
   });
 });
 
-describe('ETA', () => {
-  it('smooths step times and formats what is left', () => {
-    let eta = updateEta({}, 1000);
-    expect(remainingMs(eta, 10, 100)).toBe(90_000);
-    eta = updateEta(eta, 2000);
-    expect(eta.msPerStep).toBeCloseTo(1300, 6);
-    expect(updateEta(eta, NaN)).toBe(eta);
-    expect(remainingMs({}, 1, 2)).toBeUndefined();
+describe('speed and ETA', () => {
+  it('leaves the warm-up step out, smooths step times and formats what is left', () => {
+    let t = startThroughput(2);
+    expect(formatThroughput(t)).toBe('measuring… (first step)');
+    // The first step compiles shaders: 8 s, where steady steps take 1 s.
+    t = addStep(t, 8000);
+    expect(t.msPerStep).toBeUndefined();
+    expect(remainingMs(t, 1, 100)).toBeUndefined();
+    expect(formatThroughput(t)).toBe('measuring… (the first step warms up)');
+    t = addStep(t, 1000);
+    expect(remainingMs(t, 10, 100)).toBe(90_000);
+    expect(formatThroughput(t)).toBe('1.00 steps/s · 2.00 img/s');
+    t = addStep(t, 2000);
+    expect(t.msPerStep).toBeCloseTo(1300, 6);
+    expect(addStep(t, NaN)).toBe(t);
+    expect(formatThroughput({ timed: 5, msPerStep: 12_500, batchSize: 1 })).toBe('12.5 s/step · 0.08 img/s');
+    expect(formatThroughput({ timed: 5, msPerStep: 4, batchSize: 4 })).toBe('250 steps/s · 1000 img/s');
     expect([formatDuration(45_000), formatDuration(200_000), formatDuration(7_500_000), formatDuration(undefined)]).toEqual(['45 s', '3 min 20 s', '2 h 05 min', '–']);
     expect([progressFraction(5, 10), progressFraction(12, 10), progressFraction(1, 0)]).toEqual([0.5, 1, 0]);
   });
@@ -73,6 +82,24 @@ describe('label maps', () => {
     paintLine(line, 0, 0, 8, 0, 0.5, 2);
     expect([...line.data]).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 2]);
     expect(classCounts(map)).toEqual([{ id: 0, pixels: 22 }, { id: 3, pixels: 3 }]);
+  });
+
+  it('lists the classes painted in the map, updating with each stroke, unknown ids named so', () => {
+    const palette = paletteFor(5);
+    const map = blankMap(10, 10, 0);
+    expect(presentClasses(map, palette).map((c) => [c.name, shareText(c.share)])).toEqual([['sky', '100 %']]);
+    paintDisc(map, 5, 5, 2, 4);
+    expect(presentClasses(map, palette).map((c) => [c.id, c.name, shareText(c.share)])).toEqual([
+      [0, 'sky', '87 %'],
+      [4, 'car', '13 %'],
+    ]);
+    map.data[0] = 5; // the don't-care id (num_classes)
+    map.data[1] = 9; // beyond the palette
+    expect(presentClasses(map, palette).slice(2).map((c) => [c.id, c.name, c.colour])).toEqual([
+      [5, 'unknown', [0, 0, 0]],
+      [9, 'unknown', [0, 0, 0]],
+    ]);
+    expect(shareText(0.004)).toBe('< 1 %');
   });
 
   it('colours ids with the palette (unknown black) and reads uploaded grey PNGs with 255 = unknown', () => {

@@ -46,7 +46,7 @@ describe('compileTraining: what each side trains', () => {
     expect(run.plan.d.detached).toEqual(['tanh:y']);
     expect(run.plan.g.detached).toEqual([]);
     expect(run.plan.skipped).toEqual([{ node: 'g_vgg', side: 'G', reason: expect.stringMatching(/no VGG19 weights/) }]);
-    expect(log).toEqual([expect.stringMatching(/^skipped loss 'g_vgg' \(G\): no VGG19 weights/)]);
+    expect(log).toEqual([expect.stringMatching(/^The generator loss 'g_vgg' is left out: no VGG19 weights/)]);
     expect(run.settings).toMatchObject({ beta1: 0.5, beta2: 0.999, epsilon: 1e-8, order: 'g-then-d', dStepsPerG: 1 });
     done();
   });
@@ -106,7 +106,7 @@ describe('TrainingRun.step', () => {
     expect(run.stepCount).toBe(20);
     expect(run.updates).toEqual({ G: 20, D: 20 });
     expect(run.notTrained).toEqual(['compat.fc.weight']);
-    expect(log.filter((m) => m.startsWith('not trained:'))).toEqual(['not trained: compat.fc.weight (G side: no gradient reaches them)']);
+    expect(log.filter((m) => m.includes('not trained:'))).toEqual(['This weight is not trained: compat.fc.weight (no gradient of the generator losses reaches it).']);
     done();
   });
 

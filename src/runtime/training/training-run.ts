@@ -114,13 +114,16 @@ class Notices {
 
   addNotTrained(names: string[], why: string): void {
     this.notTrained.push(...names);
-    this.add(`not trained: ${names.join(', ')} (${why})`);
+    this.add(`${names.length === 1 ? 'This weight is' : 'These weights are'} not trained: ${names.join(', ')} (${why}).`);
   }
 }
 
+/** The side of a training step in words: what a notice says instead of G / D. */
+const sideName = (side: Side) => (side === 'G' ? 'generator' : 'discriminator');
+
 /** What the plan already knows before the first step: skipped losses, its notes, variables of no side. */
 function announcePlan(plan: TrainingPlan, notices: Notices): void {
-  for (const s of plan.skipped) notices.add(`skipped loss '${s.node}' (${s.side}): ${s.reason}`);
+  for (const s of plan.skipped) notices.add(`The ${sideName(s.side)} loss '${s.node}' is left out: ${s.reason}.`);
   for (const n of plan.notes) notices.add(n);
   if (plan.unassigned.length > 0) notices.addNotTrained(plan.unassigned, 'no loss depends on their network');
 }
@@ -163,7 +166,7 @@ class CompiledTraining implements TrainingRun {
       program,
       checkGradients: options.checkGradients ?? true,
       buffers: [...program.variableInfo.values()].filter((v) => !v.trainable).map((v) => program.variables.get(v.name)!),
-      untrained: (side, names) => this.board.addNotTrained(names, `${side} side: no gradient reaches them`),
+      untrained: (side, names) => this.board.addNotTrained(names, `no gradient of the ${sideName(side)} losses reaches ${names.length === 1 ? 'it' : 'them'}`),
     };
     // Made last, so that a graph the plan refuses leaves no tensors behind.
     this.counters = { iteration: counterVariable(), G: counterVariable(), D: counterVariable() };
@@ -225,7 +228,7 @@ class CompiledTraining implements TrainingRun {
     if (this.options.stepsPerEpoch) return Math.floor(step / this.options.stepsPerEpoch);
     if (!this.warnedEpoch) {
       this.warnedEpoch = true;
-      this.board.add(`the trainer's schedule counts epochs but neither stepsPerEpoch nor step(batch, { epoch }) says which epoch it is: the learning rates stay at their initial values`);
+      this.board.add(`The trainer's learning-rate schedule counts epochs, but this run does not say how many steps make an epoch: the learning rates stay at their starting values.`);
     }
     return 0;
   }

@@ -124,6 +124,18 @@ describe('dropped datasets', () => {
     await expect(source.read('images/z.png')).rejects.toThrow(/images\/z\.png: no such file in data/);
   });
 
+  it('reports the files found while walking, and a cancel stops the walk', async () => {
+    const bytes = new TextEncoder().encode('abc');
+    const many = Array.from({ length: 450 }, (_, i) => fileEntry(`${i}.png`, bytes));
+    const seen: number[] = [];
+    const dropped = await datasetFromEntries([dirEntry('data', [dirEntry('images', many)])], { onProgress: (n) => seen.push(n) });
+    expect(dropped.kind === 'folder' && dropped.files.length).toBe(450);
+    expect(seen).toEqual([200, 400, 450]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(datasetFromEntries([dirEntry('data', [dirEntry('images', many)])], { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('stops a folder that nests endlessly (a symbolic link loop), naming where', async () => {
     const loop: DirectoryEntryLike = { name: 'again', isFile: false, isDirectory: true, createReader: () => dirEntry('x', [loop]).createReader() };
     const error = await datasetFromEntries([dirEntry('data', [loop])]).then(
@@ -164,6 +176,27 @@ describe('dropped datasets', () => {
     const bad = await loadDropped({ kind: 'folder', name: 'cs', files: broken }, 'cityscapes', needs);
     await expect(bad.dataset.sample(Object.keys(files).filter((p) => p.endsWith('_labelIds.png')).sort().indexOf(label))).rejects.toThrow(`${label}: not a PNG or JPEG image`);
     await expect(loadDropped({ kind: 'folder', name: 'misc', files: [{ path: 'notes.txt', blob: new Blob(['x']) }] }, 'auto', needs)).rejects.toThrow(/misc: cannot tell the dataset layout/);
+  });
+});
+
+describe('fingerprints of dropped data', () => {
+  const needs = dataNeeds([{ id: 'labels', type: 'lggan/semantic-input', params: { num_classes: 35, instance_edge: true }, kind: 'labels', shape: [1, 8, 16, 2] }]);
+  const folder = (files: Record<string, Uint8Array>) => ({ kind: 'folder' as const, name: 'cs', files: Object.entries(files).map(([path, bytes]) => ({ path, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) })) });
+
+  it('come from names and sizes, never from reading: a folder and its zip agree, a changed size differs', async () => {
+    const files = cityscapesFiles();
+    const fromFolder = (await loadDropped(folder(files), 'auto', needs)).dataset.fingerprint;
+    expect(fromFolder).toMatch(/^cityscapes:\d+:[0-9a-f]{16}\+sizes$/);
+    // A 1 MB file ahead of the dataset: indexing reads the tail (≤ 64 KiB + 22 bytes) and the directory, never it.
+    const zip = new Blob([zipSync({ 'extra/filler.bin': [new Uint8Array(2 ** 20), { level: 0 }], ...files }) as Uint8Array<ArrayBuffer>]);
+    let sliced = 0;
+    const counting = { size: zip.size, arrayBuffer: () => zip.arrayBuffer(), slice: (a?: number, b?: number) => ((sliced += (b ?? zip.size) - (a ?? 0)), zip.slice(a, b)) };
+    const fromZip = (await loadDropped({ kind: 'zip', name: 'cs.zip', zip: counting }, 'auto', needs)).dataset.fingerprint;
+    expect(fromZip).toBe(fromFolder);
+    expect(sliced).toBeLessThan(70_000);
+    const image = Object.keys(files).find((p) => p.endsWith('_leftImg8bit.png'))!;
+    const grown = { ...files, [image]: Uint8Array.from([...files[image], 0]) };
+    expect((await loadDropped(folder(grown), 'auto', needs)).dataset.fingerprint).not.toBe(fromFolder);
   });
 });
 

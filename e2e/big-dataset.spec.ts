@@ -107,7 +107,11 @@ test('a 6 GiB zip64 dataset is indexed lazily with progress, cancelled, picked a
     await picker.screenshot({ path: shot('big-dataset-indexing') });
     await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
     await picker.screenshot({ path: shot('big-dataset-indexing-dark') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await picker.screenshot({ path: shot('big-dataset-indexing-dark-1920') });
     await page.evaluate(() => document.documentElement.removeAttribute('data-theme'));
+    await picker.screenshot({ path: shot('big-dataset-indexing-1920') });
+    await page.setViewportSize({ width: 1280, height: 720 });
 
     // Cancel: nothing is loaded, the held read may finish without effect.
     await picker.getByTestId('dataset-cancel').click();

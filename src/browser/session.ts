@@ -26,7 +26,7 @@ import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint/checkpoint
 import { runRecordFor } from '../runtime/checkpoint/record.ts';
 import type { CheckpointStore } from '../runtime/checkpoint/store.ts';
 import { dataNeeds, loadDropped } from '../runtime/data/browser-dataset.ts';
-import { SIZES_MARK, type Dataset } from '../runtime/data/dataset.ts';
+import { predatesSizes, type Dataset } from '../runtime/data/dataset.ts';
 import { graphInputs, toFeeds, type GraphInput } from '../runtime/data/feeds.ts';
 import { compileTraining, type TrainingRun } from '../runtime/training/training-run.ts';
 import { AUTOSAVE_EXTRA_KEY, autosaveExtra, type AutosaveExtra, type ResolvedRunSpec } from './autosave.ts';
@@ -354,7 +354,7 @@ export class TrainingSession {
     }
     const savedPrint = stored.record.datasetFingerprint;
     if (savedPrint !== ctx.dataset.fingerprint) {
-      const older = savedPrint !== null && ctx.dataset.fingerprint.endsWith(SIZES_MARK) && !savedPrint.includes(SIZES_MARK);
+      const older = savedPrint !== null && predatesSizes(savedPrint, ctx.dataset.fingerprint);
       const why = older ? ' (the autosave predates fingerprints of file sizes, so it cannot be matched to these files: start a new run)' : '';
       throw new RunSetupError('checkpoint', `the autosave was made on dataset ${savedPrint}, this run has ${ctx.dataset.fingerprint}${why}`);
     }

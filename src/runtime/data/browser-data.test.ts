@@ -11,6 +11,7 @@ import { dataNeeds, detectLayout, loadDropped } from './browser-dataset.ts';
 import { BlobFileSource, datasetFromEntries, datasetFromPickedFiles, MAX_DROPPED_DEPTH, openDroppedDataset, type DirectoryEntryLike, type EntryLike, type FileEntryLike } from './browser-files.ts';
 import { canvasToFileDepth, decodePng, needsOwnDecoder, readPngHeader } from './browser-png.ts';
 import { decodeImage } from './codecs.ts';
+import { predatesSizes } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import { cityscapesFiles, greyPng, rgbPng } from './fixtures.test-util.ts';
 import { currentImageDecoder, readIds, setImageDecoder, type ImageDecoder } from './image-decoder.ts';
@@ -194,6 +195,14 @@ describe('fingerprints of dropped data', () => {
     const fromZip = (await loadDropped({ kind: 'zip', name: 'cs.zip', zip: counting }, 'auto', needs)).dataset.fingerprint;
     expect(fromZip).toBe(fromFolder);
     expect(sliced).toBeLessThan(70_000);
+    // What the page posts to the worker: a structured clone keeps the Blob a Blob (no bytes copied into the message).
+    const posted = structuredClone({ kind: 'zip' as const, name: 'cs.zip', zip });
+    expect(posted.zip).toBeInstanceOf(Blob);
+    expect((await loadDropped(posted, 'auto', needs)).dataset.fingerprint).toBe(fromFolder);
+    // A record from before sizes were fingerprinted is told apart (autosaves and re-runs say so).
+    expect(predatesSizes('cityscapes:2:0123456789abcdef', fromFolder)).toBe(true);
+    expect(predatesSizes(fromFolder, fromFolder)).toBe(false);
+    expect(predatesSizes('cityscapes:2:0123456789abcdef', 'cityscapes:2:fedcba9876543210')).toBe(false);
     const image = Object.keys(files).find((p) => p.endsWith('_leftImg8bit.png'))!;
     const grown = { ...files, [image]: Uint8Array.from([...files[image], 0]) };
     expect((await loadDropped(folder(grown), 'auto', needs)).dataset.fingerprint).not.toBe(fromFolder);

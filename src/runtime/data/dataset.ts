@@ -117,6 +117,11 @@ export function augmentationStream(index: number, options: SampleOptions = {}): 
  */
 export const SIZES_MARK = '+sizes';
 
+/** Whether `recorded` is a names-only fingerprint from before SIZES_MARK, while the data now has sizes in its own. */
+export function predatesSizes(recorded: string, now: string): boolean {
+  return now.includes(SIZES_MARK) && !recorded.includes(SIZES_MARK);
+}
+
 /** The sizes of `paths` when `source` knows every one without reading; otherwise undefined. */
 export function knownSizes(source: FileSource, paths: readonly string[]): number[] | undefined {
   if (!source.sizeOf) return undefined;

@@ -28,7 +28,7 @@ export interface ZipEntry {
 }
 
 export interface ZipIndexLimits {
-  /** Most entries an archive may declare (Cityscapes with coarse labels: ~100,000 files). */
+  /** Most entries an archive may declare (Cityscapes with coarse labels: ~100,000 files; ADE20K: ~50,000). */
   maxEntries: number;
   /** Longest entry name, in bytes. */
   maxNameBytes: number;
@@ -36,7 +36,7 @@ export interface ZipIndexLimits {
   maxDirectoryBytes: number;
 }
 
-export const ZIP_INDEX_LIMITS: ZipIndexLimits = { maxEntries: 1_000_000, maxNameBytes: 1024, maxDirectoryBytes: 256 * 2 ** 20 };
+export const ZIP_INDEX_LIMITS: ZipIndexLimits = { maxEntries: 400_000, maxNameBytes: 1024, maxDirectoryBytes: 256 * 2 ** 20 };
 
 export interface ZipIndexOptions {
   limits?: Partial<ZipIndexLimits>;

@@ -82,6 +82,15 @@ describe('ZipFileSource', () => {
     const huge = await failure(source.read('extra/huge.bin'));
     expect(huge).toMatchObject({ code: 'size', file: 'extra/huge.bin' });
     expect(huge.detail).toBe("field 'uncompressed size' declares 5368709120 bytes, more than the 256 MiB a dataset file may have: not read (entry 1 of big.zip)");
+    // A deflated entry declaring 10 bytes from a 300 MiB compressed stream is refused before its slice is read.
+    const lying = sparseZip([{ name: 'small.png', data: pattern(10), deflate: true }, { name: 'pad.bin', holeBytes: GiB }]);
+    const record = lying.parts.find((p) => p.offset === lying.centrals[0])!.bytes;
+    new DataView(record.buffer, record.byteOffset).setUint32(20, 300 * 2 ** 20, true);
+    const liar = sparseAccess(lying);
+    const lie = await ZipFileSource.open(liar, 'lie.zip');
+    const read = liar.bytesRead;
+    expect((await failure(lie.read('small.png'))).message).toBe("small.png: field 'compressed size' declares 314572800 bytes, more than the 256 MiB a dataset file may have: not read (entry 0 of lie.zip)");
+    expect(liar.bytesRead).toBe(read);
   });
 
   it('reads zip64 records written for small archives too (forced zip64 extra fields and end records)', async () => {

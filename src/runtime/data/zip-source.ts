@@ -55,6 +55,10 @@ export class ZipFileSource implements FileSource {
     if (entry.size > MAX_DATASET_FILE_BYTES) {
       refuse('size', `field 'uncompressed size' declares ${entry.size} bytes, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not read`);
     }
+    // Deflate never grows data by more than a few bytes per 64 KiB block: a larger compressed size would only cost memory.
+    if (entry.compressedSize > MAX_DATASET_FILE_BYTES) {
+      refuse('size', `field 'compressed size' declares ${entry.compressedSize} bytes, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not read`);
+    }
     const header = await this.access.read(entry.localOffset, LOCAL_HEADER_BYTES);
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
     if (header.length < LOCAL_HEADER_BYTES || view.getUint32(0, true) !== LOCAL) refuse('decode', `no local header at byte ${entry.localOffset}, where the central directory says it is`);

@@ -124,10 +124,12 @@ async function locateDirectory(access: RandomAccess, archive: string, limits: Zi
   return { offset, bytes, count, end };
 }
 
-/** Reads the directory's bytes chunk by chunk, as the entries are walked in order. */
+/** The directory's bytes, loaded chunk by chunk as the entries are walked in order. */
 class ChunkReader {
-  private start = 0;
-  private bytes: Uint8Array = new Uint8Array(0);
+  /** File position of bytes[0]. */
+  start = 0;
+  bytes: Uint8Array = new Uint8Array(0);
+  view = viewOf(this.bytes);
 
   constructor(
     private readonly access: RandomAccess,
@@ -135,19 +137,16 @@ class ChunkReader {
     private readonly chunkBytes: number,
   ) {}
 
-  /** A view of [at, at + length), which lies inside the directory (the caller checks). */
-  async take(at: number, length: number): Promise<{ bytes: Uint8Array; view: DataView }> {
-    if (at < this.start || at + length > this.start + this.bytes.length) {
-      this.start = at;
-      this.bytes = await this.access.read(at, Math.min(this.end - at, Math.max(length, this.chunkBytes)));
-    }
-    const bytes = this.bytes.subarray(at - this.start, at - this.start + length);
-    return { bytes, view: viewOf(bytes) };
-  }
-
-  /** Whether [at, at + length) is already loaded (no read needed). */
+  /** Whether [at, at + length) is loaded. */
   holds(at: number, length: number): boolean {
     return at >= this.start && at + length <= this.start + this.bytes.length;
+  }
+
+  /** Loads a chunk from `at` holding at least `length` bytes (the caller keeps them inside the directory). */
+  async load(at: number, length: number): Promise<void> {
+    this.start = at;
+    this.bytes = await this.access.read(at, Math.min(this.end - at, Math.max(length, this.chunkBytes)));
+    this.view = viewOf(this.bytes);
   }
 }
 
@@ -160,47 +159,52 @@ export async function readZipIndex(access: RandomAccess, archive: string, option
   options.signal?.throwIfAborted();
   const dir = await locateDirectory(access, archive, limits);
   const dirEnd = dir.offset + dir.bytes;
-  const reader = new ChunkReader(access, dirEnd, options.chunkBytes ?? CHUNK_BYTES);
+  const chunk = new ChunkReader(access, dirEnd, options.chunkBytes ?? CHUNK_BYTES);
   const decoder = new TextDecoder();
   const entries: ZipEntry[] = [];
   const names = new Set<string>();
   let at = dir.offset;
   for (let k = 0; k < dir.count; k++) {
-    const where = `central directory entry ${k} (byte ${at}) of ${archive}`;
+    const where = () => `central directory entry ${k} (byte ${at}) of ${archive}`;
     const damaged = (detail: string): never => {
-      throw new DatasetError('decode', archive, `not a readable zip archive: ${where} ${detail}`);
+      throw new DatasetError('decode', archive, `not a readable zip archive: ${where()} ${detail}`);
     };
-    if (!reader.holds(at, CENTRAL_BYTES)) {
-      // A chunk boundary: report, and let a cancel in.
+    if (at + CENTRAL_BYTES > dirEnd) damaged(`runs past the directory's end at byte ${dirEnd}`);
+    if (!chunk.holds(at, CENTRAL_BYTES)) {
+      // A chunk boundary: report, let a cancel in, read on.
       options.onProgress?.(k, dir.count);
       options.signal?.throwIfAborted();
+      await chunk.load(at, CENTRAL_BYTES);
     }
-    if (at + CENTRAL_BYTES > dirEnd) damaged(`runs past the directory's end at byte ${dirEnd}`);
-    const { view: head } = await reader.take(at, CENTRAL_BYTES);
-    if (head.getUint32(0, true) !== CENTRAL) damaged('has a bad signature: the directory is damaged');
-    const nameBytes = head.getUint16(28, true);
-    const extraBytes = head.getUint16(30, true);
-    const commentBytes = head.getUint16(32, true);
-    if (nameBytes === 0) damaged(`has an empty file name`);
+    let p = at - chunk.start;
+    if (chunk.view.getUint32(p, true) !== CENTRAL) damaged('has a bad signature: the directory is damaged');
+    const nameBytes = chunk.view.getUint16(p + 28, true);
+    const extraBytes = chunk.view.getUint16(p + 30, true);
+    const commentBytes = chunk.view.getUint16(p + 32, true);
+    if (nameBytes === 0) damaged('has an empty file name');
     if (nameBytes > limits.maxNameBytes) damaged(`has field 'file name length' ${nameBytes}, more than the ${limits.maxNameBytes} bytes a name may have here`);
     const recordBytes = CENTRAL_BYTES + nameBytes + extraBytes + commentBytes;
     if (at + recordBytes > dirEnd) damaged(`runs past the directory's end at byte ${dirEnd} (its name, extra field and comment take ${recordBytes - CENTRAL_BYTES} bytes)`);
-    const { bytes: rest, view: restView } = await reader.take(at, recordBytes);
+    if (!chunk.holds(at, recordBytes)) {
+      await chunk.load(at, recordBytes);
+      p = 0;
+    }
+    const view = chunk.view;
     const entry: ZipEntry = {
-      name: decoder.decode(rest.subarray(CENTRAL_BYTES, CENTRAL_BYTES + nameBytes)),
-      flags: head.getUint16(8, true),
-      method: head.getUint16(10, true),
-      crc: head.getUint32(16, true),
-      compressedSize: head.getUint32(20, true),
-      size: head.getUint32(24, true),
-      localOffset: head.getUint32(42, true),
+      name: decoder.decode(chunk.bytes.subarray(p + CENTRAL_BYTES, p + CENTRAL_BYTES + nameBytes)),
+      flags: view.getUint16(p + 8, true),
+      method: view.getUint16(p + 10, true),
+      crc: view.getUint32(p + 16, true),
+      compressedSize: view.getUint32(p + 20, true),
+      size: view.getUint32(p + 24, true),
+      localOffset: view.getUint32(p + 42, true),
       index: k,
       directoryOffset: at,
     };
     const bad = (field: string, detail: string): never => {
-      throw new DatasetError('decode', entry.name, `field '${field}' of ${where}: ${detail}`);
+      throw new DatasetError('decode', entry.name, `field '${field}' of ${where()}: ${detail}`);
     };
-    applyZip64Extra(restView, CENTRAL_BYTES + nameBytes, extraBytes, entry, bad);
+    if (extraBytes > 0) applyZip64Extra(view, p + CENTRAL_BYTES + nameBytes, extraBytes, entry, bad);
     if (names.has(entry.name)) bad('file name', 'the name appears twice in the archive');
     // All data lies before the directory: a header or data reaching into it is a lie.
     if (entry.localOffset + LOCAL_HEADER_BYTES > dir.offset) bad('local header offset', `${entry.localOffset} is past the archive's data, which ends at byte ${dir.offset}`);

@@ -51,6 +51,12 @@ describe('ZipFileSource', () => {
     expect(back).toEqual(big);
   });
 
+  it('normalizes odd entry names (backslashes, ./, leading /) and skips folders', async () => {
+    const source = await ZipFileSource.fromBytes(sparseBytes(sparseZip([{ name: 'dir/', data: new Uint8Array(0) }, { name: './a/x.txt', data: bytes('x') }, { name: 'b\\y.txt', data: bytes('y') }, { name: '/c//z.txt', data: bytes('z') }])));
+    expect(source.list()).toEqual(['a/x.txt', 'b/y.txt', 'c/z.txt']);
+    expect(text(await source.read('b/y.txt'))).toBe('y');
+  });
+
   it('reads a dataset zipped with a top folder (Cityscapes)', async () => {
     const source = await ZipFileSource.fromBytes(zipSync(cityscapesFiles('cityscapes/data/')), 'cityscapes.zip');
     const ds = loadCityscapes(source, { size: { width: 8, height: 4 } });

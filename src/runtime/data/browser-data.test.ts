@@ -137,6 +137,13 @@ describe('dropped datasets', () => {
     await expect(datasetFromEntries([dirEntry('data', [dirEntry('images', many)])], { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
+  it('refuses a dropped file over the dataset file limit by its size, without reading it', async () => {
+    const huge = { size: 300 * 2 ** 20, arrayBuffer: () => Promise.reject(new Error('read')), slice: () => huge };
+    const source = new BlobFileSource([{ path: 'images/huge.png', blob: huge }], 'data');
+    expect(source.sizeOf('images/huge.png')).toBe(300 * 2 ** 20);
+    await expect(source.read('images/huge.png')).rejects.toMatchObject({ code: 'size', message: 'images/huge.png: is 314572800 bytes, more than the 256 MiB a dataset file may have: not read' });
+  });
+
   it('stops a folder that nests endlessly (a symbolic link loop), naming where', async () => {
     const loop: DirectoryEntryLike = { name: 'again', isFile: false, isDirectory: true, createReader: () => dirEntry('x', [loop]).createReader() };
     const error = await datasetFromEntries([dirEntry('data', [loop])]).then(

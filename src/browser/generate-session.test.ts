@@ -137,7 +137,7 @@ describe('TrainingSession: snapshots, checkpoints and dropped folders', () => {
     expect(bad.messages.find((m) => m.type === 'error')).toMatchObject({ error: { kind: 'checkpoint', message: expect.stringMatching(/misshaped: '/) } });
   });
 
-  it('trains on a dropped generic folder, and names its bad file before the first step', async () => {
+  it('trains on a dropped generic folder without reading it ahead, and stops naming a bad file when training reaches it', async () => {
     const grey = (v: (p: number) => number) => encodePng({ width: 16, height: 16, channels: 1, data: Uint8Array.from({ length: 256 }, (_, p) => v(p)) });
     const rgb = encodePng({ width: 16, height: 16, channels: 3, data: Uint8Array.from({ length: 768 }, (_, i) => (i * 7) % 256) });
     const files = [0, 1].flatMap((k) => [
@@ -149,15 +149,17 @@ describe('TrainingSession: snapshots, checkpoints and dropped folders', () => {
     t.s.handle(start({ steps: 1, dataset }));
     await t.s.done;
     expect(t.messages.find((m) => m.type === 'error')).toBeUndefined();
-    expect(t.messages.find((m) => m.type === 'notice' && /dataset pairs: generic \(detected\), 2 samples at 16×16/.test(m.message))).toBeDefined();
+    expect(t.messages.find((m) => m.type === 'notice' && /Dataset pairs \(generic \(detected\), 2 samples at 16×16\): images are read as training reaches them\./.test(m.message))).toBeDefined();
     expect(t.messages.at(-1)).toMatchObject({ type: 'finished', step: 1 });
 
+    // Sample 1 is bad: nothing reads it before training does (no scan ahead), then the run stops naming it.
     const broken = { ...dataset, dropped: { ...dataset.dropped, files: [...files.slice(0, 3), { path: 'labels/1.png', blob: new Blob([grey(() => 40) as Uint8Array<ArrayBuffer>]) }] } };
     const bad = trainer();
-    bad.s.handle(start({ steps: 1, dataset: broken }));
+    bad.s.handle(start({ steps: 4, heldOut: 0, evalEvery: 0, dataset: broken }));
     await bad.s.done;
     expect(bad.messages.find((m) => m.type === 'error')).toMatchObject({ error: { kind: 'dataset', file: 'labels/1.png', message: expect.stringMatching(/label ids go up to 40, beyond num_classes 5/) } });
-    expect(bad.messages.some((m) => m.type === 'progress')).toBe(false);
+    expect(bad.messages.some((m) => m.type === 'started')).toBe(true);
+    expect(bad.messages.some((m) => m.type === 'finished')).toBe(false);
 
     const withoutFiles = trainer();
     withoutFiles.s.handle(start({ dataset: { kind: 'files', name: 'pairs', layout: 'auto' } }));

@@ -125,6 +125,11 @@ describe('re-run from a run record', () => {
       ok: false,
       problem: "run 'g' (2026-12-05 00:12 UTC) trained on other data than 'other' loaded now (fingerprint generic:5:def): drop the data 'pairs' again (fingerprint generic:4:abc)",
     });
+    // A record from before fingerprints covered sizes is refused as such, not as other data.
+    expect(rerunPlan(record({}), { name: 'pairs', fingerprint: 'generic:4:def+sizes', dropped })).toEqual({
+      ok: false,
+      problem: "run 'g' (2026-12-05 00:12 UTC) was recorded before fingerprints covered file sizes (fingerprint generic:4:abc), so the data loaded now cannot be matched to it: start a new run on 'pairs' instead",
+    });
     const same = rerunPlan(record({}), { name: 'renamed', fingerprint: 'generic:4:abc', dropped });
     expect(same).toMatchObject({ ok: true, plan: { spec: { dataset: { kind: 'files', name: 'pairs', layout: 'generic', dropped }, seed: 2, batchSize: 2, backend: 'wasm', heldOut: 1, steps: 10 }, notes: [] } });
     // A record from before the cadence was kept leaves the panel's own; one without held-out samples scores nothing.

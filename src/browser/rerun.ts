@@ -16,6 +16,7 @@ import { resolveGraph } from '../compiler/resolve.ts';
 import type { GraphDocument } from '../graph/document.ts';
 import { dataNeeds, loadDropped } from '../runtime/data/browser-dataset.ts';
 import { DATASET_LAYOUTS, type DatasetLayout, type DroppedDataset } from '../runtime/data/browser-files.ts';
+import { predatesSizes } from '../runtime/data/dataset.ts';
 import { graphInputs } from '../runtime/data/feeds.ts';
 import { TRAINING_BACKENDS, type BrowserBackend } from './backend.ts';
 import type { DatasetSpec, RunSpec } from './protocol.ts';
@@ -70,6 +71,9 @@ export function rerunPlan(run: BrowserRun, files?: AvailableFiles): RerunResult 
     if (d.name === null || !(DATASET_LAYOUTS as readonly string[]).includes(layout)) return { ok: false, problem: `${title}: its record names no dropped data and layout` };
     const again = `drop the data '${d.name}' again (fingerprint ${d.fingerprint})`;
     if (!files) return { ok: false, problem: `${title} trained on dropped data that is not loaded now: ${again}` };
+    if (files.fingerprint !== d.fingerprint && predatesSizes(d.fingerprint, files.fingerprint)) {
+      return { ok: false, problem: `${title} was recorded before fingerprints covered file sizes (fingerprint ${d.fingerprint}), so the data loaded now cannot be matched to it: start a new run on '${files.name}' instead` };
+    }
     if (files.fingerprint !== d.fingerprint) {
       return { ok: false, problem: `${title} trained on other data than '${files.name}' loaded now (fingerprint ${files.fingerprint}): ${again}` };
     }

@@ -26,7 +26,7 @@ import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint/checkpoint
 import { runRecordFor } from '../runtime/checkpoint/record.ts';
 import type { CheckpointStore } from '../runtime/checkpoint/store.ts';
 import { dataNeeds, loadDropped } from '../runtime/data/browser-dataset.ts';
-import { scanDataset, type Dataset } from '../runtime/data/dataset.ts';
+import { predatesSizes, type Dataset } from '../runtime/data/dataset.ts';
 import { graphInputs, toFeeds, type GraphInput } from '../runtime/data/feeds.ts';
 import { compileTraining, type TrainingRun } from '../runtime/training/training-run.ts';
 import { AUTOSAVE_EXTRA_KEY, autosaveExtra, type AutosaveExtra, type ResolvedRunSpec } from './autosave.ts';
@@ -306,7 +306,11 @@ export class TrainingSession {
     }
   }
 
-  /** A dropped dataset fitted to the graph, every sample read once (a bad file fails here, named). */
+  /**
+   * A dropped dataset fitted to the graph: a zip's central directory or a folder's file list, no
+   * sample read ahead (a dataset of several GB would take minutes). A bad file stops the run when
+   * its sample is first read, with the error naming its path; the picker has read sample 0.
+   */
   private async filesDataset(spec: FilesDatasetSpec, inputs: GraphInput[], program: Program): Promise<{ dataset: Dataset; description: string }> {
     let needs;
     try {
@@ -315,8 +319,7 @@ export class TrainingSession {
       throw new RunSetupError('spec', (e as Error).message);
     }
     const loaded = await loadDropped(spec.dropped!, spec.layout, needs);
-    this.host.post({ type: 'notice', message: `Checking the dataset ${spec.name} (${loaded.description}): every sample is read once before training.` });
-    await scanDataset(loaded.dataset);
+    this.host.post({ type: 'notice', message: `Dataset ${spec.name} (${loaded.description}): images are read as training reaches them.` });
     return { dataset: loaded.dataset, description: `${spec.name}: ${loaded.description}` };
   }
 
@@ -353,8 +356,11 @@ export class TrainingSession {
     if (dataOf(saved.spec) !== dataOf(ctx.spec)) {
       throw new RunSetupError('checkpoint', `the autosave was made with ${dataOf(saved.spec)}, this run asks for ${dataOf(ctx.spec)}: resuming would not continue the same run`);
     }
-    if (stored.record.datasetFingerprint !== ctx.dataset.fingerprint) {
-      throw new RunSetupError('checkpoint', `the autosave was made on dataset ${stored.record.datasetFingerprint}, this run has ${ctx.dataset.fingerprint}`);
+    const savedPrint = stored.record.datasetFingerprint;
+    if (savedPrint !== ctx.dataset.fingerprint) {
+      const older = savedPrint !== null && predatesSizes(savedPrint, ctx.dataset.fingerprint);
+      const why = older ? ' (the autosave predates fingerprints of file sizes, so it cannot be matched to these files: start a new run)' : '';
+      throw new RunSetupError('checkpoint', `the autosave was made on dataset ${savedPrint}, this run has ${ctx.dataset.fingerprint}${why}`);
     }
     loadCheckpoint(ctx.program, stored.bytes, { optimizer: ctx.run });
     if (ctx.run.stepCount !== stored.record.step) {

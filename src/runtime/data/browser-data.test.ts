@@ -11,6 +11,7 @@ import { dataNeeds, detectLayout, loadDropped } from './browser-dataset.ts';
 import { BlobFileSource, datasetFromEntries, datasetFromPickedFiles, MAX_DROPPED_DEPTH, openDroppedDataset, type DirectoryEntryLike, type EntryLike, type FileEntryLike } from './browser-files.ts';
 import { canvasToFileDepth, decodePng, needsOwnDecoder, readPngHeader } from './browser-png.ts';
 import { decodeImage } from './codecs.ts';
+import { predatesSizes } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import { cityscapesFiles, greyPng, rgbPng } from './fixtures.test-util.ts';
 import { currentImageDecoder, readIds, setImageDecoder, type ImageDecoder } from './image-decoder.ts';
@@ -124,6 +125,25 @@ describe('dropped datasets', () => {
     await expect(source.read('images/z.png')).rejects.toThrow(/images\/z\.png: no such file in data/);
   });
 
+  it('reports the files found while walking, and a cancel stops the walk', async () => {
+    const bytes = new TextEncoder().encode('abc');
+    const many = Array.from({ length: 450 }, (_, i) => fileEntry(`${i}.png`, bytes));
+    const seen: number[] = [];
+    const dropped = await datasetFromEntries([dirEntry('data', [dirEntry('images', many)])], { onProgress: (n) => seen.push(n) });
+    expect(dropped.kind === 'folder' && dropped.files.length).toBe(450);
+    expect(seen).toEqual([200, 400, 450]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(datasetFromEntries([dirEntry('data', [dirEntry('images', many)])], { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('refuses a dropped file over the dataset file limit by its size, without reading it', async () => {
+    const huge = { size: 300 * 2 ** 20, arrayBuffer: () => Promise.reject(new Error('read')), slice: () => huge };
+    const source = new BlobFileSource([{ path: 'images/huge.png', blob: huge }], 'data');
+    expect(source.sizeOf('images/huge.png')).toBe(300 * 2 ** 20);
+    await expect(source.read('images/huge.png')).rejects.toMatchObject({ code: 'size', message: 'images/huge.png: is 314572800 bytes, more than the 256 MiB a dataset file may have: not read' });
+  });
+
   it('stops a folder that nests endlessly (a symbolic link loop), naming where', async () => {
     const loop: DirectoryEntryLike = { name: 'again', isFile: false, isDirectory: true, createReader: () => dirEntry('x', [loop]).createReader() };
     const error = await datasetFromEntries([dirEntry('data', [loop])]).then(
@@ -164,6 +184,35 @@ describe('dropped datasets', () => {
     const bad = await loadDropped({ kind: 'folder', name: 'cs', files: broken }, 'cityscapes', needs);
     await expect(bad.dataset.sample(Object.keys(files).filter((p) => p.endsWith('_labelIds.png')).sort().indexOf(label))).rejects.toThrow(`${label}: not a PNG or JPEG image`);
     await expect(loadDropped({ kind: 'folder', name: 'misc', files: [{ path: 'notes.txt', blob: new Blob(['x']) }] }, 'auto', needs)).rejects.toThrow(/misc: cannot tell the dataset layout/);
+  });
+});
+
+describe('fingerprints of dropped data', () => {
+  const needs = dataNeeds([{ id: 'labels', type: 'lggan/semantic-input', params: { num_classes: 35, instance_edge: true }, kind: 'labels', shape: [1, 8, 16, 2] }]);
+  const folder = (files: Record<string, Uint8Array>) => ({ kind: 'folder' as const, name: 'cs', files: Object.entries(files).map(([path, bytes]) => ({ path, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) })) });
+
+  it('come from names and sizes, never from reading: a folder and its zip agree, a changed size differs', async () => {
+    const files = cityscapesFiles();
+    const fromFolder = (await loadDropped(folder(files), 'auto', needs)).dataset.fingerprint;
+    expect(fromFolder).toMatch(/^cityscapes:\d+:[0-9a-f]{16}\+sizes$/);
+    // A 1 MB file ahead of the dataset: indexing reads the tail (≤ 64 KiB + 22 bytes) and the directory, never it.
+    const zip = new Blob([zipSync({ 'extra/filler.bin': [new Uint8Array(2 ** 20), { level: 0 }], ...files }) as Uint8Array<ArrayBuffer>]);
+    let sliced = 0;
+    const counting = { size: zip.size, arrayBuffer: () => zip.arrayBuffer(), slice: (a?: number, b?: number) => ((sliced += (b ?? zip.size) - (a ?? 0)), zip.slice(a, b)) };
+    const fromZip = (await loadDropped({ kind: 'zip', name: 'cs.zip', zip: counting }, 'auto', needs)).dataset.fingerprint;
+    expect(fromZip).toBe(fromFolder);
+    expect(sliced).toBeLessThan(70_000);
+    // What the page posts to the worker: a structured clone keeps the Blob a Blob (no bytes copied into the message).
+    const posted = structuredClone({ kind: 'zip' as const, name: 'cs.zip', zip });
+    expect(posted.zip).toBeInstanceOf(Blob);
+    expect((await loadDropped(posted, 'auto', needs)).dataset.fingerprint).toBe(fromFolder);
+    // A record from before sizes were fingerprinted is told apart (autosaves and re-runs say so).
+    expect(predatesSizes('cityscapes:2:0123456789abcdef', fromFolder)).toBe(true);
+    expect(predatesSizes(fromFolder, fromFolder)).toBe(false);
+    expect(predatesSizes('cityscapes:2:0123456789abcdef', 'cityscapes:2:fedcba9876543210')).toBe(false);
+    const image = Object.keys(files).find((p) => p.endsWith('_leftImg8bit.png'))!;
+    const grown = { ...files, [image]: Uint8Array.from([...files[image], 0]) };
+    expect((await loadDropped(folder(grown), 'auto', needs)).dataset.fingerprint).not.toBe(fromFolder);
   });
 });
 

@@ -15,6 +15,7 @@ import type { FileSource } from './file-source.ts';
 import { loadGeneric } from './generic.ts';
 import { setImageDecoder } from './image-decoder.ts';
 import { detectLayout, type DataNeeds } from './needs.ts';
+import type { ZipIndexOptions } from './zip-index.ts';
 
 export { DATASET_LAYOUTS, type DatasetLayout } from './browser-files.ts';
 export { dataNeeds, detectLayout, type DataNeeds } from './needs.ts';
@@ -58,7 +59,7 @@ export function loadSource(source: FileSource, layout: DatasetLayout, needs: Dat
   return { dataset, layout: chosen, description };
 }
 
-/** openDroppedDataset + loadSource. */
-export async function loadDropped(dropped: DroppedDataset, layout: DatasetLayout, needs: DataNeeds): Promise<LoadedDataset> {
-  return loadSource(await openDroppedDataset(dropped), layout, needs);
+/** openDroppedDataset (a zip's index: progress and cancel through `options`) + loadSource. */
+export async function loadDropped(dropped: DroppedDataset, layout: DatasetLayout, needs: DataNeeds, options: ZipIndexOptions = {}): Promise<LoadedDataset> {
+  return loadSource(await openDroppedDataset(dropped, options), layout, needs);
 }

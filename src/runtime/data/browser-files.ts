@@ -2,26 +2,27 @@
  * Dropped or picked datasets → a FileSource the loaders read. Three ways in:
  *   - a folder dropped on the page (DataTransferItem.webkitGetAsEntry(), walked recursively),
  *   - a folder picked with <input type="file" webkitdirectory> (File.webkitRelativePath),
- *   - a .zip file (dropped or picked), read with zip-source.ts.
- * The result, a DroppedDataset, is structured-clone safe (Files are Blobs), so the page can hand
- * it to the training worker, which turns it into a FileSource again (openDroppedDataset).
+ *   - a .zip file (dropped or picked), indexed from its central directory (zip-source.ts).
+ * Nothing is read up front: a folder keeps its File objects (lazy until read), a zip is read by
+ * Blob slices, entry by entry, so a dataset of several GB costs memory only for its file list.
+ * The result, a DroppedDataset, is structured-clone safe (Files are Blobs and stay lazy), so the
+ * page can hand it to the training worker, which turns it into a FileSource again
+ * (openDroppedDataset).
  *
  * The entry interfaces are the few members of the File and Directory Entries API used here, so
  * tests can walk fakes.
  */
 import { DatasetError } from './errors.ts';
-import { filterListing, normalizePath, type FileSource } from './file-source.ts';
+import { filterListing, MAX_DATASET_FILE_BYTES, normalizePath, type FileSource } from './file-source.ts';
+import { blobAccess, type BlobLike } from './random-access.ts';
+import type { ZipIndexOptions } from './zip-index.ts';
 import { ZipFileSource } from './zip-source.ts';
+
+export type { BlobLike } from './random-access.ts';
 
 /** How a dropped dataset is laid out ('auto': told apart by its files, browser-dataset.ts detectLayout). */
 export const DATASET_LAYOUTS = ['auto', 'cityscapes', 'ade20k', 'crossview', 'generic'] as const;
 export type DatasetLayout = (typeof DATASET_LAYOUTS)[number];
-
-/** What a dataset file must offer: a Blob (or File) in the browser and in Node ≥ 20. */
-export interface BlobLike {
-  readonly size: number;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
 
 export interface DroppedFile {
   /** Relative to the dropped folder, '/'-separated. */
@@ -48,9 +49,16 @@ export class BlobFileSource implements FileSource {
     return filterListing(this.files.keys(), prefix);
   }
 
+  sizeOf(path: string): number | undefined {
+    return this.files.get(normalizePath(path))?.size;
+  }
+
   async read(path: string): Promise<Uint8Array> {
     const blob = this.files.get(normalizePath(path));
     if (!blob) throw new DatasetError('missing', path, `no such file in ${this.name}`);
+    if (blob.size > MAX_DATASET_FILE_BYTES) {
+      throw new DatasetError('size', path, `is ${blob.size} bytes, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not read`);
+    }
     try {
       return new Uint8Array(await blob.arrayBuffer());
     } catch (e) {
@@ -66,16 +74,20 @@ function isZipName(name: string): boolean {
   return /\.zip$/i.test(name);
 }
 
-/** The FileSource of a dropped dataset (a zip is read into memory once, here). */
-export async function openDroppedDataset(dataset: DroppedDataset): Promise<FileSource> {
+/**
+ * The FileSource of a dropped dataset. A zip is indexed here from its central directory (progress
+ * and cancel through `options`); no file's contents are read until a sample needs them.
+ */
+export async function openDroppedDataset(dataset: DroppedDataset, options: ZipIndexOptions = {}): Promise<FileSource> {
   if (dataset.kind === 'folder') {
     if (dataset.files.length === 0) throw new DatasetError('layout', dataset.name, 'the folder holds no files');
     return new BlobFileSource(dataset.files, dataset.name);
   }
-  const bytes = new Uint8Array(await dataset.zip.arrayBuffer());
-  const starts = (magic: number[]) => magic.every((b, i) => bytes[i] === b);
+  const access = blobAccess(dataset.zip);
+  const head = await access.read(0, Math.min(4, access.size));
+  const starts = (magic: number[]) => magic.every((b, i) => head[i] === b);
   if (!starts(ZIP_MAGIC) && !starts(EMPTY_ZIP_MAGIC)) throw new DatasetError('decode', dataset.name, 'not a zip archive (it does not start with PK\\3\\4)');
-  return new ZipFileSource(bytes, dataset.name);
+  return ZipFileSource.open(access, dataset.name, options);
 }
 
 /** The few members of File (webkitRelativePath is set for files picked with webkitdirectory). */
@@ -132,12 +144,26 @@ async function entriesOf(dir: DirectoryEntryLike): Promise<EntryLike[]> {
  */
 export const MAX_DROPPED_DEPTH = 64;
 
-async function walk(entry: EntryLike, prefix: string, out: DroppedFile[], depth = 0): Promise<void> {
+/** Progress and cancel of walking a dropped folder (its File objects are gathered, not read). */
+export interface WalkOptions {
+  /** Files found so far (the total is not known until the walk ends). */
+  onProgress?: (found: number) => void;
+  /** Aborting stops the walk between folders (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** Files found between progress reports. */
+const WALK_REPORT_EVERY = 200;
+
+async function walk(entry: EntryLike, prefix: string, out: DroppedFile[], options: WalkOptions, depth = 0): Promise<void> {
   const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-  if (entry.isFile) out.push({ path, blob: await fileOf(entry as FileEntryLike) });
-  else if (entry.isDirectory) {
+  if (entry.isFile) {
+    out.push({ path, blob: await fileOf(entry as FileEntryLike) });
+    if (out.length % WALK_REPORT_EVERY === 0) options.onProgress?.(out.length);
+  } else if (entry.isDirectory) {
     if (depth >= MAX_DROPPED_DEPTH) throw new DatasetError('link', path, `folders nest more than ${MAX_DROPPED_DEPTH} deep: a symbolic link loop? Drop a folder without it`);
-    for (const child of await entriesOf(entry as DirectoryEntryLike)) await walk(child, path, out, depth + 1);
+    options.signal?.throwIfAborted();
+    for (const child of await entriesOf(entry as DirectoryEntryLike)) await walk(child, path, out, options, depth + 1);
   }
 }
 
@@ -146,25 +172,27 @@ async function walk(entry: EntryLike, prefix: string, out: DroppedFile[], depth 
  * dataset: one folder is walked with paths relative to it; one .zip is the archive; several items
  * become one folder with each item at its top level.
  */
-export async function datasetFromEntries(entries: readonly EntryLike[]): Promise<DroppedDataset> {
+export async function datasetFromEntries(entries: readonly EntryLike[], options: WalkOptions = {}): Promise<DroppedDataset> {
   if (entries.length === 0) throw new DatasetError('layout', 'drop', 'nothing was dropped: drop a dataset folder or a .zip');
   if (entries.length === 1 && entries[0].isFile && isZipName(entries[0].name)) {
     return { kind: 'zip', name: entries[0].name, zip: await fileOf(entries[0] as FileEntryLike) };
   }
   const files: DroppedFile[] = [];
   if (entries.length === 1 && entries[0].isDirectory) {
-    for (const child of await entriesOf(entries[0] as DirectoryEntryLike)) await walk(child, '', files);
+    for (const child of await entriesOf(entries[0] as DirectoryEntryLike)) await walk(child, '', files, options);
+    options.onProgress?.(files.length);
     return { kind: 'folder', name: entries[0].name, files };
   }
-  for (const entry of entries) await walk(entry, '', files);
+  for (const entry of entries) await walk(entry, '', files, options);
+  options.onProgress?.(files.length);
   return { kind: 'folder', name: 'dropped files', files };
 }
 
 /** A drop event's DataTransfer → dataset (folders through webkitGetAsEntry, plain files otherwise). */
-export async function datasetFromDataTransfer(transfer: DataTransfer): Promise<DroppedDataset> {
+export async function datasetFromDataTransfer(transfer: DataTransfer, options: WalkOptions = {}): Promise<DroppedDataset> {
   const items = Array.from(transfer.items ?? []).filter((i) => i.kind === 'file');
   const entries = items.map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  if (entries.length > 0) return datasetFromEntries(entries as unknown as EntryLike[]);
+  if (entries.length > 0) return datasetFromEntries(entries as unknown as EntryLike[], options);
   return datasetFromPickedFiles(Array.from(transfer.files));
 }
 

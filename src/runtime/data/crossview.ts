@@ -7,7 +7,7 @@
  */
 import { readRgb } from './image-decoder.ts';
 import { imageLimitsFor, inspectImage } from './image-header.ts';
-import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, fingerprintOf, type Dataset, type DatasetInfo, type SampleField, type SampleOptions } from './dataset.ts';
+import { augmentationStream, checkIndex, CROSS_VIEW_PANELS, fingerprintOf, knownSizes, SIZES_MARK, type Dataset, type DatasetInfo, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
 import { findRoot, stem } from './paired.ts';
@@ -60,10 +60,11 @@ export function loadCrossView(source: FileSource, options: CrossViewOptions = {}
   const out = outputSize(preprocess, size);
   const limits = imageLimitsFor(preprocess.resize ?? out, 6);
   const info: DatasetInfo = { layout: 'cross-view', width: out.width, height: out.height, fields: [...CROSS_VIEW_PANELS] };
+  const sizes = knownSizes(source, files);
   const dataset: Dataset = {
     name: `cross-view/${split}`,
     size: files.length,
-    fingerprint: `cross-view:${files.length}:${fingerprintOf({ files, preprocess, split })}`,
+    fingerprint: `cross-view:${files.length}:${fingerprintOf({ files, preprocess, split, ...(sizes ? { sizes } : {}) })}${sizes ? SIZES_MARK : ''}`,
     info,
     async sample(index: number, options: SampleOptions = {}) {
       checkIndex(dataset, index);

@@ -15,6 +15,7 @@
 import { hashString, uniformStream } from '../../compiler/rng.ts';
 import { sha256Hex } from '../../graph/sha256.ts';
 import { canonicalJson } from '../../graph/hash.ts';
+import type { FileSource } from './file-source.ts';
 import type { IdRaster, ImageRaster } from './raster.ts';
 
 export const FIELD = {
@@ -106,6 +107,31 @@ export async function scanDataset(dataset: Dataset, options: { limit?: number; o
 /** Uniform [0, 1) draws for sample `index`'s augmentation. */
 export function augmentationStream(index: number, options: SampleOptions = {}): () => number {
   return uniformStream(hashString(`augment:${options.seed ?? 0}:${index}`));
+}
+
+/**
+ * Ends the fingerprint of files whose sizes it covers as well as their names (dropped folders and
+ * zips: a File's size and a zip's central directory tell them without reading). Records made
+ * before it covered names only, so they never match a marked fingerprint: rerun.ts and the
+ * autosave check say so rather than call the data different.
+ */
+export const SIZES_MARK = '+sizes';
+
+/** Whether `recorded` is a names-only fingerprint from before SIZES_MARK, while the data now has sizes in its own. */
+export function predatesSizes(recorded: string, now: string): boolean {
+  return now.includes(SIZES_MARK) && !recorded.includes(SIZES_MARK);
+}
+
+/** The sizes of `paths` when `source` knows every one without reading; otherwise undefined. */
+export function knownSizes(source: FileSource, paths: readonly string[]): number[] | undefined {
+  if (!source.sizeOf) return undefined;
+  const sizes: number[] = [];
+  for (const path of paths) {
+    const size = source.sizeOf(path);
+    if (size === undefined) return undefined;
+    sizes.push(size);
+  }
+  return sizes;
 }
 
 /** A short stable hash of any JSON value, for fingerprints. */

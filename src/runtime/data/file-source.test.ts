@@ -2,14 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCityscapes } from './cityscapes.ts';
 import { DatasetError } from './errors.ts';
 import { MemoryFileSource, type FileSource } from './file-source.ts';
 import { cityscapesFiles } from './fixtures.test-util.ts';
 import { NodeFileSource } from './node-file-source.ts';
-import { ZipFileSource } from './zip-source.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -135,52 +133,5 @@ describe('file sources', () => {
       expect(source.list('images')).toContain('images/pipe.png');
       await expect(source.read('images/pipe.png')).rejects.toMatchObject({ code: 'missing', file: 'images/pipe.png', detail: 'is not a regular file (a pipe, socket or device): not read' });
     });
-  });
-
-  it('zip: round trip of stored and deflated entries, nested folders and clutter', async () => {
-    const zipped = zipSync({
-      a: { 'one.txt': [bytes('one'), { level: 0 }], deep: { 'three.txt': bytes('three') }, '.DS_Store': bytes('junk') },
-      b: { 'two.txt': [bytes('two'), { level: 9 }] },
-      __MACOSX: { a: { '._one.txt': bytes('junk') } },
-    });
-    await checkSource(new ZipFileSource(zipped, 'test.zip'));
-    const big = new Uint8Array(100_000).map((_, i) => (i * 7) % 251);
-    const source = new ZipFileSource(zipSync({ 'big.bin': big }));
-    const back = await source.read('big.bin');
-    expect(back.length === big.length && back.every((v, i) => v === big[i])).toBe(true);
-  });
-
-  it('zip: declared sizes are checked before anything is unpacked', async () => {
-    /** A one-entry zip whose central directory entry gets `patch` (DataView, entry offset). */
-    const patched = (level: 0 | 9, patch: (v: DataView, at: number) => void) => {
-      const zip = zipSync({ 'a.png': [new Uint8Array(5000).fill(7), { level }] });
-      const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-      patch(v, v.getUint32(zip.length - 22 + 16, true));
-      return new ZipFileSource(zip, 'd.zip');
-    };
-    const failure = (source: ZipFileSource) => source.read('a.png').then(() => undefined, (e: DatasetError) => e);
-    expect(await failure(patched(9, (v, at) => v.setUint32(at + 24, 0xfffffff0, true)))).toMatchObject({ code: 'size', message: 'a.png: declares 4294967280 bytes unpacked, more than the 256 MiB a dataset file may have: not unpacked' });
-    expect((await failure(patched(9, (v, at) => v.setUint32(at + 24, 200_000_000, true))))?.message).toMatch(/^a\.png: declares 200000000 bytes from \d+ compressed, more than deflate can produce/);
-    expect((await failure(patched(0, (v, at) => v.setUint32(at + 24, 9000, true))))?.message).toBe('a.png: stored entry declares 9000 bytes but holds 5000 in d.zip');
-    expect((await failure(patched(0, (v, at) => (v.setUint32(at + 20, 90_000, true), v.setUint32(at + 24, 90_000, true)))))?.message).toBe('a.png: its data runs past the end of d.zip (truncated?)');
-    expect((await failure(patched(9, (v, at) => v.setUint32(at + 24, 4000, true))))?.message).toBe('a.png: inflates to more than the 4000 bytes its entry in d.zip declares');
-    expect((await failure(patched(9, (v, at) => v.setUint32(at + 24, 6000, true))))?.message).toBe('a.png: inflates to 5000 bytes, not the 6000 bytes its entry in d.zip declares');
-    expect([...(await patched(9, () => {}).read('a.png'))].every((b) => b === 7)).toBe(true);
-  });
-
-  it('zip: a damaged archive is a DatasetError naming it', () => {
-    expect(() => new ZipFileSource(bytes('not a zip at all, just some text......'), 'broken.zip')).toThrow(/broken\.zip: not a readable zip archive/);
-  });
-
-  it('zip: a dataset zipped with a top folder loads (Cityscapes)', async () => {
-    const files = cityscapesFiles('cityscapes/data/');
-    const nested: Record<string, Uint8Array> = {};
-    for (const [path, b] of Object.entries(files)) nested[path] = b;
-    const source = new ZipFileSource(zipSync(nested), 'cityscapes.zip');
-    const ds = loadCityscapes(source, { size: { width: 8, height: 4 } });
-    expect(ds.size).toBe(2);
-    const s = await ds.sample(1);
-    expect(s.id).toBe('bremen_000003_000019');
-    expect(s.fields.labels.data[0]).toBe(7);
   });
 });

@@ -14,6 +14,11 @@ export interface FileSource {
    */
   list(prefix?: string): string[];
   read(path: string): Promise<Uint8Array>;
+  /**
+   * A file's size in bytes, known without reading it (a File's size, a zip's central directory),
+   * for fingerprints; sources that would have to ask the disk leave it out.
+   */
+  sizeOf?(path: string): number | undefined;
 }
 
 /** Largest dataset file read or unpacked: an image file bigger than this would not pass the decoders' size limits anyway. */

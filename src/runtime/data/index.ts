@@ -8,6 +8,8 @@ export * from './resample.ts';
 export * from './codecs.ts';
 export { currentImageDecoder, installDefaultImageDecoder, readIds, readRgb, setImageDecoder, type ImageDecoder } from './image-decoder.ts';
 export * from './file-source.ts';
+export * from './random-access.ts';
+export { readZipIndex, ZIP_INDEX_LIMITS, type ZipEntry, type ZipIndexLimits, type ZipIndexOptions } from './zip-index.ts';
 export * from './zip-source.ts';
 export * from './dataset.ts';
 export * from './preprocess.ts';

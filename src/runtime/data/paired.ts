@@ -6,7 +6,7 @@
  */
 import { readIds, readRgb } from './image-decoder.ts';
 import { imageLimitsFor, inspectImage } from './image-header.ts';
-import { augmentationStream, checkIndex, FIELD, fingerprintOf, type Dataset, type DatasetInfo, type Sample, type SampleField, type SampleOptions } from './dataset.ts';
+import { augmentationStream, checkIndex, FIELD, fingerprintOf, knownSizes, SIZES_MARK, type Dataset, type DatasetInfo, type Sample, type SampleField, type SampleOptions } from './dataset.ts';
 import { DatasetError } from './errors.ts';
 import type { FileSource } from './file-source.ts';
 import { convertLabels, type LabelRule } from './labels.ts';
@@ -56,12 +56,15 @@ export function pairedDataset(config: PairedConfig): Dataset {
     numClasses: config.labels.numClasses,
     dontcare: config.dontcare,
   };
+  // Names and, where the source knows them without reading (dropped files), sizes: never the bytes.
+  const sizes = knownSizes(source, entries.flatMap((e) => (e.instance ? [e.image, e.label, e.instance] : [e.image, e.label])));
   const fingerprint = `${config.layout}:${entries.length}:${fingerprintOf({
     files: entries.map((e) => [e.image, e.label, e.instance ?? null]),
     labels: config.labels,
     preprocess,
     settings: config.settings ?? null,
-  })}`;
+    ...(sizes ? { sizes } : {}),
+  })}${sizes ? SIZES_MARK : ''}`;
   const dataset: Dataset = {
     name: config.name,
     size: entries.length,

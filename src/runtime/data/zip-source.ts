@@ -1,144 +1,90 @@
 /**
- * A FileSource over a zip archive held in memory (a dropped .zip in the browser, or a file read in
- * Node). The central directory is read once; each read inflates just that entry with fflate.
- * Stored and deflated entries are supported, and zip64 sizes and offsets.
+ * A FileSource over a zip archive that is never read whole: the index comes from the central
+ * directory alone (zip-index.ts), and each read fetches just that entry's local header and data
+ * (Blob.slice in the browser), then inflates it with fflate (deflate) or returns it as is (stored).
+ * Sizes are checked against the dataset file limit before anything is read, and the CRC-32 after.
  */
 import { inflateSync } from 'fflate';
+import { crc32 } from '../../formats/crc32.ts';
 import { DatasetError } from './errors.ts';
 import { filterListing, MAX_DATASET_FILE_BYTES, normalizePath, type FileSource } from './file-source.ts';
+import { bytesAccess, type RandomAccess } from './random-access.ts';
+import { LOCAL_HEADER_BYTES, readZipIndex, type ZipEntry, type ZipIndexOptions } from './zip-index.ts';
 
-interface Entry {
-  method: number;
-  compressedSize: number;
-  size: number;
-  localOffset: number;
-}
-
-/** Deflate's largest expansion: 258 bytes from 2 bits, ≈1032:1. */
-const MAX_DEFLATE_RATIO = 1032;
-
-const EOCD = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+/** A backslash, or an empty or '.' path segment: what normalizePath changes. */
+const NEEDS_NORMALIZING = /\\|(^|\/)\.?(\/|$)/;
 
 export class ZipFileSource implements FileSource {
-  private readonly entries = new Map<string, Entry>();
-  private readonly view: DataView;
+  private readonly entries = new Map<string, ZipEntry>();
 
-  constructor(
-    private readonly bytes: Uint8Array,
-    readonly name = 'archive.zip',
+  private constructor(
+    private readonly access: RandomAccess,
+    readonly name: string,
+    index: readonly ZipEntry[],
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    try {
-      this.readDirectory();
-    } catch (e) {
-      // A size or offset that points past the end: DataView's RangeError, said as a damaged archive.
-      if (e instanceof RangeError) this.fail(`a record points past the end of the file (${e.message})`);
-      throw e;
+    for (const entry of index) {
+      if (entry.name.endsWith('/')) continue; // a folder
+      // Most names are normal already; normalizing 100,000 of them would take a good part of indexing.
+      this.entries.set(NEEDS_NORMALIZING.test(entry.name) ? normalizePath(entry.name) : entry.name, entry);
     }
   }
 
-  private fail(detail: string): never {
-    throw new DatasetError('decode', this.name, `not a readable zip archive: ${detail}`);
+  /** Indexes the archive behind `access` (its central directory only). */
+  static async open(access: RandomAccess, name: string, options: ZipIndexOptions = {}): Promise<ZipFileSource> {
+    return new ZipFileSource(access, name, await readZipIndex(access, name, options));
   }
 
-  private u16(at: number): number {
-    return this.view.getUint16(at, true);
-  }
-
-  private u32(at: number): number {
-    return this.view.getUint32(at, true);
-  }
-
-  private u64(at: number): number {
-    return Number(this.view.getBigUint64(at, true));
-  }
-
-  private readDirectory(): void {
-    const len = this.bytes.length;
-    // The end-of-central-directory record: 22 bytes plus a comment of up to 65535 bytes.
-    let eocd = -1;
-    for (let i = len - 22; i >= Math.max(0, len - 22 - 0xffff); i--) {
-      if (this.u32(i) === EOCD) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd < 0) this.fail('no end-of-central-directory record');
-    let count = this.u16(eocd + 10);
-    let offset = this.u32(eocd + 16);
-    if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && this.u32(eocd - 20) === ZIP64_LOCATOR) {
-      const record = this.u64(eocd - 20 + 8);
-      if (this.u32(record) !== ZIP64_EOCD) this.fail('bad zip64 end-of-central-directory record');
-      count = this.u64(record + 32);
-      offset = this.u64(record + 48);
-    }
-    const decoder = new TextDecoder();
-    for (let k = 0, at = offset; k < count; k++) {
-      if (at + 46 > len || this.u32(at) !== CENTRAL) this.fail(`central directory entry ${k} is damaged`);
-      const nameLength = this.u16(at + 28);
-      const extraLength = this.u16(at + 30);
-      const commentLength = this.u16(at + 32);
-      const entry: Entry = { method: this.u16(at + 10), compressedSize: this.u32(at + 20), size: this.u32(at + 24), localOffset: this.u32(at + 42) };
-      const name = decoder.decode(this.bytes.subarray(at + 46, at + 46 + nameLength));
-      this.readZip64Extra(entry, at + 46 + nameLength, extraLength);
-      if (!name.endsWith('/')) this.entries.set(normalizePath(name), entry);
-      at += 46 + nameLength + extraLength + commentLength;
-    }
-  }
-
-  /** Sizes and offset saturated at 0xffffffff live in the zip64 extra field (id 1), in this order. */
-  private readZip64Extra(entry: Entry, at: number, length: number): void {
-    for (let p = at; p + 4 <= at + length; ) {
-      const id = this.u16(p);
-      const size = this.u16(p + 2);
-      if (id === 1) {
-        let q = p + 4;
-        if (entry.size === 0xffffffff) (entry.size = this.u64(q)), (q += 8);
-        if (entry.compressedSize === 0xffffffff) (entry.compressedSize = this.u64(q)), (q += 8);
-        if (entry.localOffset === 0xffffffff) entry.localOffset = this.u64(q);
-      }
-      p += 4 + size;
-    }
+  /** An archive held in memory (tests, generated data). */
+  static fromBytes(bytes: Uint8Array, name = 'archive.zip'): Promise<ZipFileSource> {
+    return ZipFileSource.open(bytesAccess(bytes), name);
   }
 
   list(prefix = ''): string[] {
     return filterListing(this.entries.keys(), prefix);
   }
 
+  /** The size the central directory declares (nothing is read). */
+  sizeOf(path: string): number | undefined {
+    return this.entries.get(normalizePath(path))?.size;
+  }
+
   async read(path: string): Promise<Uint8Array> {
-    const key = normalizePath(path);
-    const entry = this.entries.get(key);
+    const entry = this.entries.get(normalizePath(path));
     if (!entry) throw new DatasetError('missing', path, `no such file in ${this.name}`);
-    const at = entry.localOffset;
-    if (at + 30 > this.bytes.length || this.u32(at) !== LOCAL) throw new DatasetError('decode', path, `damaged local header in ${this.name}`);
-    const start = at + 30 + this.u16(at + 26) + this.u16(at + 28);
-    if (start + entry.compressedSize > this.bytes.length) throw new DatasetError('decode', path, `its data runs past the end of ${this.name} (truncated?)`);
-    const data = this.bytes.subarray(start, start + entry.compressedSize);
-    if (entry.method === 0) {
-      if (entry.size !== entry.compressedSize) throw new DatasetError('decode', path, `stored entry declares ${entry.size} bytes but holds ${entry.compressedSize} in ${this.name}`);
-      return data;
+    const refuse = (code: 'size' | 'decode', detail: string): never => {
+      throw new DatasetError(code, path, `${detail} (entry ${entry.index} of ${this.name})`);
+    };
+    if (entry.flags & 1) refuse('decode', 'is encrypted: not read');
+    if (entry.method !== 0 && entry.method !== 8) refuse('decode', `uses zip compression method ${entry.method}; only stored (0) and deflate (8) are read`);
+    // Everything about the size is checked before a byte of the entry is read or allocated.
+    if (entry.size > MAX_DATASET_FILE_BYTES) {
+      refuse('size', `field 'uncompressed size' declares ${entry.size} bytes, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not read`);
     }
-    if (entry.method !== 8) throw new DatasetError('decode', path, `zip compression method ${entry.method} is not supported (only stored and deflate)`);
-    // The declared size is allocated below: bound it by what deflate can produce and by the file limit.
-    if (entry.size > MAX_DATASET_FILE_BYTES) throw new DatasetError('size', path, `declares ${entry.size} bytes unpacked, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not unpacked`);
-    if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
-      throw new DatasetError('decode', path, `declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can produce: damaged entry in ${this.name}`);
+    // Deflate never grows data by more than a few bytes per 64 KiB block: a larger compressed size would only cost memory.
+    if (entry.compressedSize > MAX_DATASET_FILE_BYTES) {
+      refuse('size', `field 'compressed size' declares ${entry.compressedSize} bytes, more than the ${MAX_DATASET_FILE_BYTES / 2 ** 20} MiB a dataset file may have: not read`);
     }
+    const header = await this.access.read(entry.localOffset, LOCAL_HEADER_BYTES);
+    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+    if (header.length < LOCAL_HEADER_BYTES || view.getUint32(0, true) !== LOCAL) refuse('decode', `no local header at byte ${entry.localOffset}, where the central directory says it is`);
+    const start = entry.localOffset + LOCAL_HEADER_BYTES + view.getUint16(26, true) + view.getUint16(28, true);
+    if (start + entry.compressedSize > this.access.size) refuse('decode', `its data (bytes ${start}–${start + entry.compressedSize}) runs past the end of the archive (${this.access.size} bytes): truncated?`);
+    const data = await this.access.read(start, entry.compressedSize);
+    const out = entry.method === 0 ? data : this.inflate(data, entry, refuse);
+    if (crc32(out) !== entry.crc) refuse('decode', 'fails its CRC-32 check: the archive is damaged');
+    return out;
+  }
+
+  private inflate(data: Uint8Array, entry: ZipEntry, refuse: (code: 'decode', detail: string) => never): Uint8Array {
     let out: Uint8Array;
     try {
       // One byte of room more than declared: fflate drops what does not fit, so a longer stream shows as a full buffer.
       out = inflateSync(data, { out: new Uint8Array(entry.size + 1) });
     } catch (e) {
-      throw new DatasetError('decode', path, `cannot inflate from ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+      return refuse('decode', `cannot be inflated: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (out.length !== entry.size) {
-      const got = out.length > entry.size ? 'more than' : `${out.length} bytes, not`;
-      throw new DatasetError('decode', path, `inflates to ${got} the ${entry.size} bytes its entry in ${this.name} declares`);
-    }
+    if (out.length !== entry.size) refuse('decode', `inflates to ${out.length > entry.size ? 'more than' : `${out.length} bytes, not`} the ${entry.size} bytes its entry declares`);
     return out;
   }
 }

@@ -106,6 +106,17 @@ for (const size of SIZES) {
       await page.keyboard.press('Escape');
       await expect(box).toHaveCount(0);
       expect((await nodeIds(page)).length).toBe(before.length);
+
+      // Dark, opened near the bottom edge: the box opens above the point, inside the canvas.
+      await setTheme(page, 'dark');
+      await page.mouse.dblclick(at.x, at.y);
+      await page.keyboard.type('up');
+      const r = (await box.boundingBox())!;
+      const canvas = (await page.getByTestId('canvas').boundingBox())!;
+      expect(r.y).toBeGreaterThanOrEqual(canvas.y);
+      expect(r.y + r.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+      await page.screenshot({ path: shot(`quick-add-search-${tag}-dark`) });
+      await page.keyboard.press('Escape');
       expect(errors).toEqual([]);
     });
 

@@ -12,10 +12,15 @@ const template = { num_classes: 4, height: 16, width: 16, ngf: 4, batch: 1 };
 const types = (items: ReturnType<typeof quickAddItems>) => items.map((i) => i.def.type);
 
 describe('quick-add search', () => {
-  it('without a dragged wire is the palette search, in the palette order', () => {
-    const palette = paletteSections(registry, 'norm').flatMap((s) => s.items.map((d) => d.type));
-    expect(types(quickAddItems(registry, 'norm', template))).toEqual(palette);
+  it('without a dragged wire is the palette search, types named in their title first, each part in the palette order', () => {
+    const palette = paletteSections(registry, 'norm').flatMap((s) => s.items);
+    const named = palette.filter((d) => d.title.toLowerCase().includes('norm')).map((d) => d.type);
+    expect(named).toEqual(['core/batch-norm', 'core/instance-norm', 'lggan/spade-norm']);
+    const rest = palette.filter((d) => !d.title.toLowerCase().includes('norm')).map((d) => d.type);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(types(quickAddItems(registry, 'norm', template))).toEqual([...named, ...rest]);
     expect(quickAddItems(registry, 'norm', template).every((i) => i.port === undefined)).toBe(true);
+    expect(types(quickAddItems(registry, 'UP', template))[0]).toBe('core/upsample');
   });
 
   it('for a wire dragged from an output keeps the types with an input that takes its kind, exact kind first', () => {

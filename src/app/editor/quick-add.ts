@@ -41,8 +41,19 @@ export function fittingPort(def: NodeDef, dragged: WireEnd, template: Record<str
   return best && { name: best.p.name, index: best.index, side };
 }
 
-/** The palette's matches for `query`, in its order; with a dragged wire, only types with a port that fits it. */
+/**
+ * The palette's matches for `query` (with a dragged wire, only types with a port that fits it):
+ * those whose title holds every typed word first, so Enter takes the type the user named; each
+ * group in the palette's order.
+ */
 export function quickAddItems(registry: NodeRegistry, query: string, template: Record<string, number>, dragged?: WireEnd): QuickAddItem[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const named = (i: QuickAddItem) => words.every((w) => i.def.title.toLowerCase().includes(w));
+  const items = paletteMatches(registry, query, template, dragged);
+  return [...items.filter(named), ...items.filter((i) => !named(i))];
+}
+
+function paletteMatches(registry: NodeRegistry, query: string, template: Record<string, number>, dragged?: WireEnd): QuickAddItem[] {
   return paletteSections(registry, query).flatMap((s) =>
     s.items.flatMap((def): QuickAddItem[] => {
       if (!dragged) return [{ def, section: s.label }];

@@ -242,11 +242,6 @@ export class ReteCanvas {
     return connection;
   }
 
-  /**
-   * While a wire is dragged, every socket says whether it could take it (`data-wire-fit`: yes, no,
-   * or from for the socket the wire started at) and the container is marked `wiring`, so that the
-   * CSS lights the fitting sockets and dims the rest; `initial` undefined clears the marks.
-   */
   /** The kind a socket carries: its node's Rete socket is named after it (editor-node.svelte.ts). */
   private kindOf(s: SocketData): TensorKind {
     const node = this.editor.getNode(s.nodeId);
@@ -254,6 +249,11 @@ export class ReteCanvas {
     return (port?.socket.name ?? 'feature') as TensorKind;
   }
 
+  /**
+   * While a wire is dragged, every socket says whether it could take it (`data-wire-fit`: yes, no,
+   * or from for the socket the wire started at) and the container is marked `wiring`, so that the
+   * CSS lights the fitting sockets and dims the rest; `initial` undefined clears the marks.
+   */
   private markSockets(connection: ConnectionPlugin<Schemes, never>, initial: SocketData | undefined): void {
     // The plugin keeps every rendered socket's element with its data; its type calls the map private.
     const sockets = (connection as unknown as { socketsCache: Map<HTMLElement, SocketData> }).socketsCache;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeDef } from '../../../nodes/contract.ts';
 import type { NodeMode, Position } from '../../graph/document.ts';
-import { backgroundMenu, nodeMenu, type MenuHooks } from './canvas-menu.ts';
+import { backgroundMenu, menuMatches, nodeMenu, type MenuHooks } from './canvas-menu.ts';
 
 /** Hooks that record what the menu asked for; `modes` and `reconnectable` answer its questions. */
 function recordingHooks(modes: Record<string, NodeMode> = {}, reconnectable = false): MenuHooks & { calls: unknown[][] } {
@@ -45,5 +45,21 @@ describe('the canvas context menu', () => {
 
   it('offers "Delete and reconnect" only where a node passes its input through', () => {
     expect(nodeMenu(recordingHooks(), 'a', new Set()).list.map((i) => i.key)).toEqual(['duplicate', 'bypass', 'mute', 'delete']);
+  });
+
+  it('searches the leaves of every section as plain text, every word in any case', () => {
+    const hooks = recordingHooks();
+    hooks.sections = () => [
+      { category: 'input', label: 'Inputs', items: [{ title: 'Label map', type: 'lggan/label-map' } as NodeDef] },
+      { category: 'conv', label: 'Convolution', items: [{ title: 'Conv 2D', type: 'core/conv2d' } as NodeDef, { title: 'Transposed conv (2D)', type: 'core/conv-transpose2d' } as NodeDef] },
+    ];
+    const menu = backgroundMenu(hooks, { x: 0, y: 0 });
+    expect(menuMatches(menu.list, '  ').map((i) => i.label)).toEqual(['Inputs', 'Convolution']);
+    expect(menuMatches(menu.list, 'CONV').map((i) => i.label)).toEqual(['Conv 2D', 'Transposed conv (2D)']);
+    expect(menuMatches(menu.list, 'conv transposed').map((i) => i.label)).toEqual(['Transposed conv (2D)']);
+    // What is typed is no pattern: a bracket neither throws nor matches everything.
+    expect(menuMatches(menu.list, '(2D)').map((i) => i.label)).toEqual(['Transposed conv (2D)']);
+    expect(menuMatches(menu.list, '.*')).toEqual([]);
+    expect(menuMatches(menu.list, 'label-map').map((i) => i.key)).toEqual(['lggan/label-map']);
   });
 });

@@ -62,3 +62,15 @@ export function nodeMenu(hooks: MenuHooks, id: string, selected: ReadonlySet<str
     ],
   };
 }
+
+/**
+ * What the menu lists for a search: every entry as it is when `query` is blank, else the leaf
+ * entries (submenus flattened) whose label or key holds every typed word, any case. Plain text
+ * matching: what the user types is never a pattern.
+ */
+export function menuMatches(items: readonly MenuItem[], query: string): MenuItem[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return [...items];
+  const leaves = items.flatMap((i) => (i.subitems?.length ? i.subitems : [i]));
+  return leaves.filter((i) => words.every((w) => `${i.label} ${i.key}`.toLowerCase().includes(w)));
+}

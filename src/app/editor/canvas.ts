@@ -10,6 +10,7 @@ import { AreaExtensions, AreaPlugin, type Area2D } from 'rete-area-plugin';
 import { ClassicFlow, ConnectionPlugin, getSourceTarget, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
 import { Presets, SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
+import type { TensorKind } from '../../../nodes/contract.ts';
 import type { GraphDocument, GraphEdge, NodeMode, PortRef, Position } from '../../graph/document.ts';
 import { edgeKey } from './edits.ts';
 import { EditorNode, EditorWire, type Schemes } from './editor-node.svelte.ts';
@@ -18,6 +19,9 @@ import { Minimap, visibleRect } from './minimap.ts';
 import { DETAIL_FRAME_BUDGET_MS, DETAIL_MIN_NODES, distanceToView, wantsDetail, type DetailView } from './detail.ts';
 import { LayoutSocketPositions } from './socket-positions.ts';
 import { backgroundMenu, nodeMenu, type MenuHooks } from './canvas-menu.ts';
+import type { DraggedEnd } from './quick-add.ts';
+import { endFits } from './wiring.ts';
+import CanvasMenu from './CanvasMenu.svelte';
 import NodeCard from './NodeCard.svelte';
 import Wire from './Wire.svelte';
 
@@ -47,10 +51,35 @@ export interface CanvasHooks extends MenuHooks {
   box(rect: { x: number; y: number; width: number; height: number } | undefined): void;
   /** Nodes moved on the canvas (drag in progress or sync); frames follow. */
   layoutChanged(): void;
+  /**
+   * Open the quick-add search at a point (client pixels, and the graph point under it): after a
+   * double-click on the empty canvas, or a wire dropped there (`dragged`: the end it came from).
+   */
+  quickAdd(request: { client: { x: number; y: number }; at: Position; dragged?: DraggedEnd }): void;
 }
+
+/**
+ * How far (screen pixels) a pointer may travel between press and release and still be a click:
+ * a click on the background clears the selection, and a click on a node moves nothing (a hand's
+ * tremor recorded as an invisible "Move node" made the first Ctrl+Z seem to do nothing).
+ */
+const CLICK_SLOP_PX = 4;
 
 /** How long the view must stay still before the content is drawn sharp at its zoom again. */
 const VIEW_REST_MS = 250;
+
+/** Where a double-click or a dropped wire opens quick-add: not on a node, frame, comment, the minimap or a menu. */
+const NOT_EMPTY_CANVAS = '.lg-node, .lg-underlay-item, .minimap, [data-testid="context-menu"]';
+
+/** Renders the context menu plugin's menus with CanvasMenu (the app's look and keys) instead of the stock one. */
+function menuPreset() {
+  type MenuSignal = { data: { type: string; items?: unknown; searchBar?: boolean; onHide?: () => void } };
+  const props = (context: MenuSignal) => ({ items: context.data.items, searchBar: context.data.searchBar, onHide: context.data.onHide });
+  return {
+    update: (context: MenuSignal) => (context.data.type === 'contextmenu' ? props(context) : undefined),
+    render: (context: MenuSignal) => (context.data.type === 'contextmenu' ? { component: CanvasMenu, props: props(context) } : undefined),
+  };
+}
 
 /** What the editor's pipe and the area's pipe carry. */
 type EditorSignal = Root<Schemes>;
@@ -71,8 +100,12 @@ export class ReteCanvas {
   private dragged = new Map<string, Position>();
   private pending: CanvasOp[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastPointer: { shift: boolean; toggle: boolean } = { shift: false, toggle: false };
+  private lastPointer: { shift: boolean; toggle: boolean; x: number; y: number } = { shift: false, toggle: false, x: 0, y: 0 };
   private backgroundDown: { x: number; y: number } | undefined;
+  /** The last pointerup (a wire dropped there on the empty canvas opens quick-add). */
+  private lastUp: { x: number; y: number; onEmptyCanvas: boolean } | undefined;
+  /** Set when the hooks refused the wire being dropped: its drop is no drop on the empty canvas. */
+  private wireRefused = false;
   private syncing: Promise<void> = Promise.resolve();
   private wanted: { doc: GraphDocument; views: Map<string, NodeView> } | undefined;
   /** What the canvas shows now: a sync of the same document and views is skipped. */
@@ -114,6 +147,7 @@ export class ReteCanvas {
       return ctx;
     });
     this.watchPointerDown();
+    this.watchDoubleClick();
   }
 
   // ── setup ──────────────────────────────────────────────────────────────────────────────────
@@ -158,7 +192,7 @@ export class ReteCanvas {
         },
       }) as never,
     );
-    render.addPreset(Presets.contextMenu.setup({ delay: 200 }) as never);
+    render.addPreset(menuPreset() as never);
     return render;
   }
 
@@ -174,6 +208,7 @@ export class ReteCanvas {
             const [s, t] = ends;
             const reason = this.hooks.checkWire({ node: s.nodeId, port: s.key }, { node: t.nodeId, port: t.key });
             if (reason) {
+              this.wireRefused = true;
               this.hooks.refused(reason);
               // Let go of the dragged wire, or it would keep following the pointer.
               setTimeout(() => connection.drop(), 0);
@@ -189,7 +224,50 @@ export class ReteCanvas {
           },
         }) as never,
     );
+    connection.addPipe((ctx) => {
+      if (ctx.type === 'connectionpick') this.markSockets(connection, ctx.data.socket);
+      if (ctx.type === 'connectiondrop') {
+        this.markSockets(connection, undefined);
+        const { initial, socket, created } = ctx.data;
+        const refused = this.wireRefused;
+        this.wireRefused = false;
+        const up = this.lastUp;
+        if (!created && !socket && !refused && up?.onEmptyCanvas) {
+          const dragged = { node: initial.nodeId, port: initial.key, side: initial.side, kind: this.kindOf(initial) } as DraggedEnd;
+          this.hooks.quickAdd({ client: { x: up.x, y: up.y }, at: this.toGraph(up.x, up.y), dragged });
+        }
+      }
+      return ctx;
+    });
     return connection;
+  }
+
+  /** The kind a socket carries: its node's Rete socket is named after it (editor-node.svelte.ts). */
+  private kindOf(s: SocketData): TensorKind {
+    const node = this.editor.getNode(s.nodeId);
+    const port = s.side === 'input' ? node?.inputs[s.key] : node?.outputs[s.key];
+    return (port?.socket.name ?? 'feature') as TensorKind;
+  }
+
+  /**
+   * While a wire is dragged, every socket says whether it could take it (`data-wire-fit`: yes, no,
+   * or from for the socket the wire started at) and the container is marked `wiring`, so that the
+   * CSS lights the fitting sockets and dims the rest; `initial` undefined clears the marks.
+   */
+  private markSockets(connection: ConnectionPlugin<Schemes, never>, initial: SocketData | undefined): void {
+    // The plugin keeps every rendered socket's element with its data; its type calls the map private.
+    const sockets = (connection as unknown as { socketsCache: Map<HTMLElement, SocketData> }).socketsCache;
+    this.container.classList.toggle('wiring', !!initial);
+    // The dragged wire (drawn by Wire.svelte) takes the colour of the socket it left.
+    const colour = initial && getComputedStyle(initial.element.querySelector('.lg-socket') ?? initial.element).getPropertyValue('--kind');
+    if (colour) this.container.style.setProperty('--wire-kind', colour);
+    else this.container.style.removeProperty('--wire-kind');
+    const from = initial && { side: initial.side, kind: this.kindOf(initial) };
+    for (const [element, data] of sockets) {
+      if (!initial || !from) delete element.dataset.wireFit;
+      else if (data === initial || (data.nodeId === initial.nodeId && data.key === initial.key && data.side === initial.side)) element.dataset.wireFit = 'from';
+      else element.dataset.wireFit = data.nodeId !== initial.nodeId && endFits(from, { side: data.side, kind: this.kindOf(data) }) ? 'yes' : 'no';
+    }
   }
 
   /** The area's signals: picks, drags, clicks on the background (clear the selection) and view moves. */
@@ -208,7 +286,7 @@ export class ReteCanvas {
         if (!(ctx.data.event.target as Element | null)?.closest?.('.lg-node, .lg-underlay-item')) this.backgroundDown = { x: ctx.data.event.clientX, y: ctx.data.event.clientY };
         break;
       case 'pointerup':
-        if (this.backgroundDown && Math.hypot(ctx.data.event.clientX - this.backgroundDown.x, ctx.data.event.clientY - this.backgroundDown.y) < 4) this.hooks.select([], 'replace');
+        if (this.backgroundDown && Math.hypot(ctx.data.event.clientX - this.backgroundDown.x, ctx.data.event.clientY - this.backgroundDown.y) < CLICK_SLOP_PX) this.hooks.select([], 'replace');
         this.backgroundDown = undefined;
         break;
       case 'zoom':
@@ -223,10 +301,34 @@ export class ReteCanvas {
     }
   }
 
+  /**
+   * A double-click on the empty canvas opens quick-add there (litegraph's convention) instead of
+   * the area's zoom step; on a node, frame or comment it stays theirs.
+   */
+  private watchDoubleClick(): void {
+    const onDouble = (e: MouseEvent) => {
+      if ((e.target as Element).closest(NOT_EMPTY_CANVAS)) return;
+      e.stopImmediatePropagation();
+      e.preventDefault();
+      this.hooks.quickAdd({ client: { x: e.clientX, y: e.clientY }, at: this.toGraph(e.clientX, e.clientY) });
+    };
+    // Where a pointer was let go, seen before the connection plugin handles the drop.
+    const onUp = (e: PointerEvent) => {
+      const target = e.target as Element | null;
+      this.lastUp = { x: e.clientX, y: e.clientY, onEmptyCanvas: !!target && this.container.contains(target) && !target.closest(NOT_EMPTY_CANVAS) };
+    };
+    this.container.addEventListener('dblclick', onDouble, { capture: true });
+    window.addEventListener('pointerup', onUp, { capture: true });
+    this.cleanup.push(() => {
+      this.container.removeEventListener('dblclick', onDouble, { capture: true });
+      window.removeEventListener('pointerup', onUp, { capture: true });
+    });
+  }
+
   /** Modifier keys of the pointer that picks a node; and shift-drag on the background draws a box. */
   private watchPointerDown(): void {
     const onDown = (e: PointerEvent) => {
-      this.lastPointer = { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey || e.shiftKey };
+      this.lastPointer = { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey || e.shiftKey, x: e.clientX, y: e.clientY };
       const target = e.target as Element;
       if (e.button !== 0 || !e.shiftKey || target.closest('.lg-node, .lg-underlay-item, .minimap, [data-testid="context-menu"]')) return;
       e.stopImmediatePropagation();
@@ -282,6 +384,12 @@ export class ReteCanvas {
     if (this.dragged.size === 0) return;
     const positions = new Map(this.dragged);
     this.dragged.clear();
+    const up = this.lastUp;
+    if (up && Math.hypot(up.x - this.lastPointer.x, up.y - this.lastPointer.y) < CLICK_SLOP_PX) {
+      // A click, not a move: the nodes go back where the document has them.
+      if (this.shown) void this.sync(this.shown.doc, this.shown.views, true);
+      return;
+    }
     this.queue({ kind: 'move', positions });
   }
 

@@ -16,6 +16,8 @@ export interface KeyActions {
   open(): void;
   remove(): void;
   help(): void;
+  /** Focus the palette's search box. */
+  searchPalette(): void;
   fit(): void;
   arrange(): void;
   comment(): void;
@@ -45,6 +47,7 @@ export function keyAction(e: KeyPress, a: KeyActions): (() => void) | undefined 
   if (e.altKey) return undefined;
   if (e.key === 'Delete' || e.key === 'Backspace') return a.remove;
   if (e.key === '?') return a.help;
+  if (e.key === '/') return a.searchPalette;
   if (key === 'f') return a.fit;
   if (e.key === 'A' && e.shiftKey) return a.arrange;
   if (key === 'm') return a.comment;

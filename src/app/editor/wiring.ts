@@ -4,7 +4,7 @@
  * cycle, or a shape the target node rejects (the compiler's inference run on the graph with the
  * wire added). Pure; the canvas shows the reason.
  */
-import { kindAccepts, type PortDef } from '../../../nodes/contract.ts';
+import { kindAccepts, type PortDef, type TensorKind } from '../../../nodes/contract.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR } from '../../compiler/ir.ts';
 import { describeType, resolveGraph } from '../../compiler/resolve.ts';
@@ -13,6 +13,22 @@ import { groupBy } from '../../graph/util.ts';
 import { connect } from './edits.ts';
 
 export type WireCheck = { ok: true; doc: GraphDocument; ir: GraphIR } | { ok: false; reason: string };
+
+/** One end of a wire: which side of its node, and the kind it gives (output) or expects (input). */
+export interface WireEnd {
+  side: 'input' | 'output';
+  kind: TensorKind;
+}
+
+/**
+ * Could a wire join these two ends, by side and kind alone? The quick check for highlighting
+ * sockets and filtering quick-add while a wire is dragged; checkWire decides the real wire.
+ */
+export function endFits(a: WireEnd, b: WireEnd): boolean {
+  if (a.side === b.side) return false;
+  const [output, input] = a.side === 'output' ? [a, b] : [b, a];
+  return kindAccepts(input.kind, output.kind);
+}
 
 const refText = (r: PortRef) => `'${r.node}'.${r.port}`;
 

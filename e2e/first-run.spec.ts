@@ -106,6 +106,13 @@ for (const size of SIZES) {
       expect(box.y + box.height).toBeLessThanOrEqual(size.height);
       await page.screenshot({ path: shot(`examples-menu-${tag}`) });
 
+      // Escape closes it from the keyboard, focus back on its button.
+      await cityscapes.focus();
+      await page.keyboard.press('Escape');
+      await expect(menu).toHaveCount(0);
+      await expect(page.getByTestId('examples')).toBeFocused();
+      await page.getByTestId('examples').click();
+
       await menu.locator('[data-file="ablation-cityscapes-global-only-tiny.json"]').click();
       await expect(menu).toHaveCount(0);
       await expect(page.getByTestId('graph-name')).toHaveText('LGGAN Cityscapes — global-only (tiny)');

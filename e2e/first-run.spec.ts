@@ -25,8 +25,10 @@ async function setTheme(page: Page, theme: 'light' | 'dark') {
   await page.addInitScript((t) => localStorage.setItem('lggan-studio.theme', t), theme);
 }
 
-async function reopenFromHelp(page: Page) {
+async function reopenFromHelp(page: Page, screenshot?: string) {
   await page.getByTestId('help').click();
+  await expect(page.getByTestId('help-open-guide')).toBeVisible();
+  if (screenshot) await page.screenshot({ path: shot(screenshot) });
   await page.getByTestId('help-open-guide').click();
   await expect(guide(page)).toBeVisible();
 }
@@ -62,7 +64,7 @@ for (const size of SIZES) {
       await expect(guide(page)).toHaveCount(0);
 
       // Help lists it; its Run button opens the Run tab with Train ready on the built-in data.
-      await reopenFromHelp(page);
+      await reopenFromHelp(page, `first-run-help-${tag}`);
       await page.getByTestId('guide-open-run').click();
       await expect(guide(page)).toHaveCount(0);
       await expect(page.getByTestId('tab-run')).toHaveAttribute('aria-selected', 'true');

@@ -5,7 +5,7 @@
  * Each journey leaves a screenshot in e2e/.output/.
  */
 import { expect, test } from '@playwright/test';
-import { defaultGraph, defaultGraphText, netParams, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
+import { defaultGraph, defaultGraphText, netParams, nodeEl, openApp, openExample, shot, watchErrors } from './editor.test-util.ts';
 
 test('opens on the default graph with shapes, totals and the backend', async ({ page }) => {
   const errors = watchErrors(page);
@@ -106,8 +106,7 @@ test('problems are listed, shown on the node, and lead to it', async ({ page }) 
 test('the examples menu opens a shipped graph in one click', async ({ page }) => {
   const errors = watchErrors(page);
   await openApp(page);
-  await page.getByTestId('examples').click();
-  await page.getByTestId('examples-menu').getByRole('menuitem', { name: 'tiny-pix2pix.json' }).click();
+  await openExample(page, 'tiny-pix2pix.json');
   await expect(page.getByTestId('graph-file')).toHaveText('tiny-pix2pix.json');
   await expect(nodeEl(page, 'd_in')).toBeVisible();
   expect(errors).toEqual([]);

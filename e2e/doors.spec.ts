@@ -5,7 +5,7 @@
  * the current one on screen with the error banner. Each journey leaves a screenshot in e2e/.output/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { defaultGraph, defaultGraphText, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
+import { defaultGraph, defaultGraphText, nodeEl, openApp, openExample, shot, watchErrors } from './editor.test-util.ts';
 
 const n = defaultGraph.nodes.length;
 
@@ -25,11 +25,6 @@ async function expectEdited(page: Page, name = 'My edited graph'): Promise<void>
   await expect(page.getByTestId('graph-name')).toHaveText(name);
   await expect(page.getByTestId('node')).toHaveCount(n - 1);
   await expect(nodeEl(page, 'g_vgg')).toHaveCount(0);
-}
-
-async function openExample(page: Page, name: string): Promise<void> {
-  await page.getByTestId('examples').click();
-  await page.getByTestId('examples-menu').getByRole('menuitem', { name }).click();
 }
 
 test('New asks first about unsaved changes; Stay keeps them, Go on starts empty and Ctrl+Z brings the edited graph back', async ({ page }) => {

@@ -22,6 +22,12 @@ export async function openApp(page: Page, url = '/'): Promise<void> {
   await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
 }
 
+/** Opens a shipped example from the top bar's Examples menu by its file name. */
+export async function openExample(page: Page, file: string): Promise<void> {
+  await page.getByTestId('examples').click();
+  await page.locator(`[data-testid="examples-menu"] [data-testid="example"][data-file="${file}"]`).click();
+}
+
 export const nodeEl = (page: Page, id: string) => page.locator(`[data-testid="node"][data-node-id="${id}"]`);
 
 async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {

@@ -8,6 +8,7 @@ import { defineConfig } from '@playwright/test';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, findChromium, HOW_TO_GET_CHROMIUM } from './browser-path.mjs';
+import { GUIDE_SEEN_KEY } from '../src/app/guide/first-run.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 // Built apart from dist/, so a test run never replaces a build of yours.
@@ -49,6 +50,9 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
+    // Journeys start as a returning user: the getting-started guide (first open only) is marked seen.
+    // e2e/first-run.spec.ts clears this to test the first open.
+    storageState: { cookies: [], origins: [{ origin: `http://127.0.0.1:${port}`, localStorage: [{ name: GUIDE_SEEN_KEY, value: '1' }] }] },
     launchOptions: { executablePath: found.path, args: CHROMIUM_ARGS },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',

@@ -5,7 +5,7 @@
  * Each journey leaves screenshots in e2e/.output/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { netParams, nodeEl, openApp, shot, watchErrors } from './editor.test-util.ts';
+import { netParams, nodeEl, openApp, openExample, shot, watchErrors } from './editor.test-util.ts';
 
 const errorNodes = (page: Page) => page.locator('[data-testid="node"][data-severity="error"]');
 
@@ -80,8 +80,7 @@ test('the default graph and the SAU ablation look different at a glance, in ligh
   await expect(choices('masks')).toHaveText(['one-hot', '35 classes']);
   await cards(page, 'default-light');
 
-  await page.getByTestId('examples').click();
-  await page.getByTestId('examples-menu').getByRole('menuitem', { name: 'ablation-cityscapes-sau-tiny.json' }).click();
+  await openExample(page, 'ablation-cityscapes-sau-tiny.json');
   await expect(page.getByTestId('graph-file')).toHaveText('ablation-cityscapes-sau-tiny.json');
   await expect(choices('trunk')).toHaveText(['sau']);
   await expect(choices('fusion')).toHaveText(['attention', 'sau']);
@@ -114,8 +113,7 @@ test('deleting the local branch leaves a valid global-only graph with the ablati
   const totals = { g: await netParams(page, 'G').textContent(), d: await netParams(page, 'D').textContent() };
   await page.screenshot({ path: shot('heal-local-branch-deleted') });
 
-  await page.getByTestId('examples').click();
-  await page.getByTestId('examples-menu').getByRole('menuitem', { name: 'ablation-cityscapes-global-only-tiny.json' }).click();
+  await openExample(page, 'ablation-cityscapes-global-only-tiny.json');
   await page.getByTestId('unsaved-leave').click();
   await expect(page.getByTestId('graph-file')).toHaveText('ablation-cityscapes-global-only-tiny.json');
   await expect(netParams(page, 'G')).toHaveText(totals.g!);

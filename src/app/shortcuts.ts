@@ -23,5 +23,5 @@ export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['Ctrl+Shift+S', 'Save as: a .lggan.json graph or litegraph JSON'],
   ['V', 'Switch the editor view: Rete ↔ litegraph'],
   ['Escape', 'Clear the selection, close a dialog'],
-  ['?', 'This help'],
+  ['?', 'This help, with the getting-started guide'],
 ];

@@ -52,8 +52,8 @@ export interface CanvasHooks extends MenuHooks {
 
 /** Screen pixels Fit keeps free around the graph (frame titles sit above their nodes). */
 const FIT_PADDING = 48;
-/** The first fit's least zoom: the cards' 13 px titles are 11 px on screen. */
-export const READABLE_ZOOM = 11 / 13;
+/** The first fit's least zoom: the cards' 13 px titles are at least 11 px on screen (11/13, rounded up). */
+export const READABLE_ZOOM = 0.85;
 
 /** How long the view must stay still before the content is drawn sharp at its zoom again. */
 const VIEW_REST_MS = 250;

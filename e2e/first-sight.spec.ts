@@ -6,7 +6,7 @@
  * overlapping nodes. Screenshots in e2e/.output/first-sight-*.png.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { defaultGraphText, nodeEl, openApp, showLitegraph, shot, watchErrors, type HostCanvas, litegraphCanvas } from './editor-helpers.ts';
+import { defaultGraphText, nodeEl, openAppAsIs, showLitegraph, shot, watchErrors, type HostCanvas, litegraphCanvas } from './editor-helpers.ts';
 
 type Box = { x: number; y: number; width: number; height: number };
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -51,7 +51,7 @@ for (const size of [
       const errors = watchErrors(page);
       await page.setViewportSize(size);
       await page.addInitScript((t) => localStorage.setItem('lggan-studio.theme', t), theme);
-      await openApp(page);
+      await openAppAsIs(page);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
       // Cards draw in full once the view is placed.
       await expect(nodeEl(page, 'labels')).toHaveAttribute('data-detail', 'full');

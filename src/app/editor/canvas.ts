@@ -493,16 +493,18 @@ export class ReteCanvas {
   /**
    * Zooms and pans so that every node is in view and none lies under the minimap. With `readable`
    * (the first fit of a graph) the zoom stays where titles can be read, and a graph too large for
-   * that shows its top-left part.
+   * that shows its top-left part; a graph of DETAIL_MIN_NODES or more opens as an overview of
+   * plain boxes instead (its cards would be drawn plain at any zoom that shows much of it).
    */
   async fit(readable = false): Promise<void> {
-    const rects = this.editor.getNodes().flatMap((n) => {
+    const nodes = this.editor.getNodes();
+    const rects = nodes.flatMap((n) => {
       const p = this.area.nodeViews.get(n.id)?.position;
       return p ? [{ x: p.x, y: p.y, width: n.width, height: n.height }] : [];
     });
     const content = boundsOf(rects);
     if (content) {
-      const t = fitTransform(content, this.viewSize, this.minimap.coveredArea(), { padding: FIT_PADDING, maxZoom: 1, minZoom: readable ? READABLE_ZOOM : 0 });
+      const t = fitTransform(content, this.viewSize, this.minimap.coveredArea(), { padding: FIT_PADDING, maxZoom: 1, minZoom: readable && nodes.length < DETAIL_MIN_NODES ? READABLE_ZOOM : 0 });
       this.area.area.transform.x = t.x;
       this.area.area.transform.y = t.y;
       await this.area.area.zoom(t.k, 0, 0);

@@ -6,7 +6,8 @@
  * overlapping nodes. Screenshots in e2e/.output/first-sight-*.png.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { defaultGraphText, nodeEl, openAppAsIs, showLitegraph, shot, watchErrors, type HostCanvas, litegraphCanvas } from './editor-helpers.ts';
+import { readFileSync } from 'node:fs';
+import { dropFile, defaultGraphText, nodeEl, openAppAsIs, showLitegraph, shot, watchErrors, type HostCanvas, litegraphCanvas } from './editor-helpers.ts';
 
 type Box = { x: number; y: number; width: number; height: number };
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -38,6 +39,34 @@ async function emptyPoint(page: Page): Promise<{ x: number; y: number }> {
   if (!at) throw new Error('no empty point on the canvas');
   return at;
 }
+
+/** Labels cut short on the full cards now on the canvas ("node: class 'text' scrollWidth > clientWidth"). */
+async function cutLabels(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="node"][data-detail="full"]').evaluateAll((cards) =>
+    cards.flatMap((card) =>
+      [...card.querySelectorAll<HTMLElement>('.title, .name, .shape, .badge')]
+        .filter((el) => el.scrollWidth > el.clientWidth)
+        .map((el) => `${(card as HTMLElement).dataset.nodeId}: ${el.className} '${el.textContent}' ${el.scrollWidth} > ${el.clientWidth}`),
+    ),
+  );
+}
+
+test('the full-size graphs show every port label and shape uncut', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openAppAsIs(page);
+  for (const file of ['lggan-cityscapes.json', 'lggan-ade20k.json', 'lggan-crossview-dayton.json']) {
+    const text = readFileSync(new URL(`../graphs/${file}`, import.meta.url), 'utf8');
+    await dropFile(page, file, text);
+    await expect(page.getByTestId('graph-file')).toHaveText(file);
+    const nodes = (JSON.parse(text) as { nodes: unknown[] }).nodes.length;
+    await expect(page.locator('[data-testid="node"][data-detail="full"]')).toHaveCount(nodes);
+    // The largest shapes: "256×512×105" at full Cityscapes size.
+    await expect(page.locator('[data-testid="port-shape"]').first()).toHaveText(/^\d+(×\d+)*$/);
+    expect(await cutLabels(page), file).toEqual([]);
+  }
+  await page.screenshot({ path: shot('first-sight-full-size') });
+  expect(errors).toEqual([]);
+});
 
 for (const size of [
   { width: 1280, height: 720 },
@@ -81,14 +110,7 @@ for (const size of [
       expect(Number(y1)).toBeCloseTo(Number(y0), 3);
 
       // ── no cut labels at 100 % zoom (scrollWidth is layout size: the canvas zoom does not change it) ──
-      const cut = await page.locator('[data-testid="node"][data-detail="full"]').evaluateAll((cards) =>
-        cards.flatMap((card) =>
-          [...card.querySelectorAll<HTMLElement>('.title, .name, .shape, .badge')]
-            .filter((el) => el.scrollWidth > el.clientWidth)
-            .map((el) => `${(card as HTMLElement).dataset.nodeId}: ${el.className} '${el.textContent}' ${el.scrollWidth} > ${el.clientWidth}`),
-        ),
-      );
-      expect(cut).toEqual([]);
+      expect(await cutLabels(page)).toEqual([]);
 
       // ── Fit keeps every node out of the minimap ──
       const minimap = page.getByTestId('minimap');

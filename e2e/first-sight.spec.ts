@@ -153,6 +153,15 @@ for (const size of [
       await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
       await expect(minimap).toBeVisible();
 
+      // ── it shrinks with the canvas, and a small canvas has none ──
+      const fullHeight = (await minimap.boundingBox())!.height;
+      await page.setViewportSize({ width: size.width, height: 640 });
+      await expect.poll(async () => (await minimap.boundingBox())?.height ?? 0).toBeLessThan(fullHeight);
+      await page.setViewportSize({ width: size.width, height: 420 });
+      await expect(minimap).toBeHidden();
+      await page.setViewportSize(size);
+      await expect(minimap).toBeVisible();
+
       // ── Arrange keeps each group frame around its own nodes ──
       await page.keyboard.press('Shift+A');
       await expect(page.getByTestId('undo')).toHaveAttribute('title', 'Undo Auto-arrange (Ctrl+Z)');

@@ -15,8 +15,9 @@ test('opens on the default graph with shapes, totals and the backend', async ({ 
   await expect(page.getByTestId('node')).toHaveCount(defaultGraph.nodes.length);
   for (const { id } of defaultGraph.nodes) await expect(nodeEl(page, id)).toHaveCount(1);
   await expect(page.getByTestId('wire')).toHaveCount(defaultGraph.edges.length);
-  // Output shapes such as "H/4×W/4×16" on the ports; cost badges on the nodes.
-  await expect(nodeEl(page, 'encoder').locator('[data-testid="port-shape"]').first()).toHaveText(/[HW]/);
+  // Shapes in numbers such as "16×32×16" on the ports ("H/4×W/4×16" on hover); cost badges on the nodes.
+  await expect(nodeEl(page, 'encoder').locator('[data-testid="port-shape"]').first()).toHaveText(/^\d+(×\d+)*$/);
+  await expect(nodeEl(page, 'encoder').locator('[data-testid="port-shape"]').first()).toHaveAttribute('title', /[HW]/);
   await expect(nodeEl(page, 'encoder').getByTestId('node-badge')).toContainText('params');
   // Totals per network and the memory estimate in the status bar.
   await expect(netParams(page, 'G')).toHaveText(/\d/);

@@ -13,10 +13,11 @@ test('build a small generator from an empty canvas by dragging nodes and wiring 
   await page.getByTestId('new').click();
   await expect(page.getByTestId('node')).toHaveCount(0);
 
-  await dragFromPalette(page, 'core/semantic-input', 60, 120);
-  await dragFromPalette(page, 'core/conv2d', 360, 120);
+  // 340 px apart: the cards are 320 px wide.
+  await dragFromPalette(page, 'core/semantic-input', 40, 120);
+  await dragFromPalette(page, 'core/conv2d', 380, 120);
   await page.getByTestId('palette-search').fill('output');
-  await dragFromPalette(page, 'core/output', 640, 120);
+  await dragFromPalette(page, 'core/output', 720, 120);
   await expect(page.getByTestId('node')).toHaveCount(3);
   // Before wiring, the open inputs are problems on their nodes.
   await expect(nodeEl(page, 'conv2d')).toHaveAttribute('data-severity', 'error');
@@ -27,7 +28,8 @@ test('build a small generator from an empty canvas by dragging nodes and wiring 
   await expect(nodeEl(page, 'conv2d')).toHaveAttribute('data-severity', 'ok');
   await expect(nodeEl(page, 'output')).toHaveAttribute('data-severity', 'ok');
   // The conv's output shape is inferred and shown on its port (64 default channels, same size).
-  await expect(nodeEl(page, 'conv2d').locator('[data-output="y"] [data-testid="port-shape"]')).toHaveText('H×W×64');
+  await expect(nodeEl(page, 'conv2d').locator('[data-output="y"] [data-testid="port-shape"]')).toHaveText(/^\d+×\d+×64$/);
+  await expect(nodeEl(page, 'conv2d').locator('[data-output="y"] [data-testid="port-shape"]')).toHaveAttribute('title', /^H×W×64\n/);
   await expect(page.getByTestId('tab-problems')).not.toContainText(/\d/);
   await expect(netParams(page, 'G')).not.toHaveText('0');
 

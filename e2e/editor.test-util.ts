@@ -17,7 +17,19 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Opens the app and fits the whole graph in view (F), so that every node can be reached by the
+ * mouse: the first open shows only the top-left part at a readable zoom (first-sight.spec.ts checks that).
+ */
 export async function openApp(page: Page, url = '/'): Promise<void> {
+  await openAppAsIs(page, url);
+  await page.keyboard.press('f');
+  // The fit is applied within a frame; two frames later the cards are where they stay.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
+/** Opens the app and leaves the view as the first open places it. */
+export async function openAppAsIs(page: Page, url = '/'): Promise<void> {
   await page.goto(url);
   await expect(page.getByTestId('canvas')).toHaveAttribute('data-ready', 'true');
 }

@@ -81,7 +81,8 @@ test('edits in the litegraph canvas come back as documents, with the compiler’
   expect(doc.nodes.find((n) => n.id === added)).toMatchObject({ type: 'core/activation', typeVersion: 1, params: {} });
 
   // 3. A cycle is refused by the compiler's check, with the reason shown; nothing is reported.
-  await drag(page, await slot(page, 'tanh', 'output', 'y'), await slot(page, 'enc', 'input', 'x'));
+  // (enc_norm is fed by enc: both in view, at the start of the graph.)
+  await drag(page, await slot(page, 'enc_norm', 'output', 'y'), await slot(page, 'enc', 'input', 'x'));
   await expect(page.getByTestId('litegraph-message')).toContainText('cycle');
   expect(await emittedCount(page)).toBe(3);
 

@@ -17,6 +17,7 @@ export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['M', 'Add a comment in the middle of the view'],
   ['Shift+A', 'Auto-arrange'],
   ['F', 'Zoom to fit'],
+  ['N', 'Hide or show the minimap'],
   ['+ / −', 'Zoom in / out'],
   ['Ctrl+O', 'Open a file'],
   ['Ctrl+S', 'Save to the file the graph came from, in its format (.lggan.json or litegraph JSON)'],

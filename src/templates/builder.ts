@@ -5,8 +5,9 @@
  */
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type GraphNode, type InitSettings, type ParamValue } from '../graph/document.ts';
 
-const COLUMN_WIDTH = 280;
-const ROW_HEIGHT = 200;
+/** A grid cell holds a node card (320 px wide, up to ~220 px tall for six ports) with room for wires and frame titles. */
+const COLUMN_WIDTH = 400;
+const ROW_HEIGHT = 280;
 
 export interface NodeOptions {
   title?: string;

@@ -59,10 +59,12 @@ export function addSemanticTraining(b: GraphBuilder, g: SemanticTrainingShape): 
     gLosses.push('g_class_ce');
   }
 
-  b.onRow(6, 0);
-  b.add('d_adv', 'lggan/adversarial-loss', { mode: 'hinge', side: 'discriminator', images: n }, { title: 'Adversarial (D, hinge)', network: 'D' });
+  // Beside its discriminator, so the Discriminator frame covers those two and nothing else.
+  b.add('d_adv', 'lggan/adversarial-loss', { mode: 'hinge', side: 'discriminator', images: n }, { title: 'Adversarial (D, hinge)', network: 'D', at: [2, 4] });
   b.wire('discriminator.network', 'd_adv.discriminator').wire('labels.semantic', 'd_adv.condition').wire('real.image', 'd_adv.real');
   wireImages(b, 'd_adv', images);
+
+  b.onRow(6, 0);
 
   // Official: TTUR Adam (G 1e-4, D 4e-4, betas 0 / 0.9), G step then D step, 100 + 100 epochs.
   b.add(
@@ -124,16 +126,17 @@ export function addCrossViewTraining(b: GraphBuilder, tiny: boolean): void {
   wireImages(b, 'g_tv', images);
   gLosses.push('g_tv');
 
-  b.onRow(5, 0);
-  for (const [d, condition] of [
+  // The D losses beside their discriminators (row 3), so the Discriminators frame covers only those four.
+  for (const [i, [d, condition]] of ([
     ['d1', 'aerial.image'],
     ['d2', 'ground_semantic.image'],
-  ] as const) {
-    const loss = b.add(`d_adv_${d}`, 'lggan/adversarial-loss', { mode: 'bce', side: 'discriminator', images: 3 }, { title: `Adversarial (${d.toUpperCase()})`, network: d.toUpperCase() });
+  ] as const).entries()) {
+    const loss = b.add(`d_adv_${d}`, 'lggan/adversarial-loss', { mode: 'bce', side: 'discriminator', images: 3 }, { title: `Adversarial (${d.toUpperCase()})`, network: d.toUpperCase(), at: [3 + i, 3] });
     b.wire(`${d}.network`, `${loss}.discriminator`).wire(condition, `${loss}.condition`).wire('real.image', `${loss}.real`);
     wireImages(b, loss, images);
     dLosses.push(loss);
   }
+  b.onRow(5, 0);
   // Official: Adam lr 2e-4, betas 0.5 / 0.999 for G and for both Ds; D step then G step;
   // Dayton 256: batch 4, 20 + 15 epochs; Dayton 64: batch 16, 50 + 50 epochs.
   b.add(

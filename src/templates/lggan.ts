@@ -167,18 +167,18 @@ export function crossViewGraph(options: CrossViewOptions): GraphDocument {
     full ? { num_classes: 6, height: 256, width: 256, ngf: 64, ndf: 64 } : { num_classes: 6, height: 64, width: 64, ngf: 8, ndf: 8 },
   );
   b.onRow(0);
+  // The inputs stack in column 0, outside the Generator frame (columns 1 to 4).
   b.add('aerial', 'core/image-input', {}, { title: 'Aerial image (A)' });
-  b.add('ground_semantic', 'core/image-input', {}, { title: 'Ground colour semantics (D)' });
-  b.add('g_in', 'core/concat', { inputs: 2 }, { title: 'A ⊕ D' });
+  b.add('ground_semantic', 'core/image-input', {}, { title: 'Ground colour semantics (D)', at: [0, 1] });
+  b.add('g_in', 'core/concat', { inputs: 2 }, { title: 'A ⊕ D', at: [1, 0] });
   b.wire('aerial.image', 'g_in.in0').wire('ground_semantic.image', 'g_in.in1');
   b.add('encoder', 'lggan/encoder', { downsamples: 2, max_channels: 'ngf*4' }, { title: 'Encoder' });
   b.wire('g_in.y', 'encoder.x');
   b.add('trunk', 'lggan/local-trunk', { upsampling }, { title: 'Residual trunk + local decoder' });
   b.wire('encoder.x_encode', 'trunk.x_encode');
 
-  b.onRow(1, 0);
-  b.add('grey_labels', 'core/image-input', {}, { title: 'Ground grey labels (F)' });
-  b.add('masks', 'lggan/class-masks', { mode: 'grey-values', grey_classes: 6 }, { title: 'Grey-value class masks' });
+  b.add('grey_labels', 'core/image-input', {}, { title: 'Ground grey labels (F)', at: [0, 2] });
+  b.add('masks', 'lggan/class-masks', { mode: 'grey-values', grey_classes: 6 }, { title: 'Grey-value class masks', at: [1, 1] });
   b.wire('grey_labels.image', 'masks.label_image');
   b.add('local', 'lggan/local-generators', { combine: 'sum', first_index: 1, keep_unused_official: full }, { title: 'Class-specific generators' });
   b.wire('trunk.features', 'local.features').wire('masks.masks', 'local.masks');

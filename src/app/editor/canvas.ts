@@ -15,7 +15,8 @@ import type { GraphDocument, GraphEdge, NodeMode, PortRef, Position } from '../.
 import { edgeKey } from './edits.ts';
 import { EditorNode, EditorWire, type Schemes } from './editor-node.svelte.ts';
 import { portSignature, type NodeView } from './node-view.ts';
-import { Minimap, visibleRect } from './minimap.ts';
+import { boundsOf, Minimap, visibleRect } from './minimap.ts';
+import { fitTransform } from './fit-view.ts';
 import { DETAIL_FRAME_BUDGET_MS, DETAIL_MIN_NODES, distanceToView, wantsDetail, type DetailView } from './detail.ts';
 import { LayoutSocketPositions } from './socket-positions.ts';
 import { backgroundMenu, nodeMenu, type MenuHooks } from './canvas-menu.ts';
@@ -64,6 +65,10 @@ export interface CanvasHooks extends MenuHooks {
  * tremor recorded as an invisible "Move node" made the first Ctrl+Z seem to do nothing).
  */
 const CLICK_SLOP_PX = 4;
+/** Screen pixels Fit keeps free around the graph (frame titles sit above their nodes). */
+const FIT_PADDING = 48;
+/** The first fit's least zoom: the cards' 13 px titles are at least 11 px on screen (11/13, rounded up). */
+export const READABLE_ZOOM = 0.85;
 
 /** How long the view must stay still before the content is drawn sharp at its zoom again. */
 const VIEW_REST_MS = 250;
@@ -592,10 +597,25 @@ export class ReteCanvas {
 
   // ── view ───────────────────────────────────────────────────────────────────────────────────
 
-  async fit(): Promise<void> {
+  /**
+   * Zooms and pans so that every node is in view and none lies under the minimap. With `readable`
+   * (the first fit of a graph) the zoom stays where titles can be read, and a graph too large for
+   * that shows its top-left part; a graph of DETAIL_MIN_NODES or more opens as an overview of
+   * plain boxes instead (its cards would be drawn plain at any zoom that shows much of it).
+   */
+  async fit(readable = false): Promise<void> {
     const nodes = this.editor.getNodes();
-    if (nodes.length) await AreaExtensions.zoomAt(this.area, nodes, { scale: 0.9 });
-    else {
+    const rects = nodes.flatMap((n) => {
+      const p = this.area.nodeViews.get(n.id)?.position;
+      return p ? [{ x: p.x, y: p.y, width: n.width, height: n.height }] : [];
+    });
+    const content = boundsOf(rects);
+    if (content) {
+      const t = fitTransform(content, this.viewSize, this.minimap.coveredArea(), { padding: FIT_PADDING, maxZoom: 1, minZoom: readable && nodes.length < DETAIL_MIN_NODES ? READABLE_ZOOM : 0 });
+      this.area.area.transform.x = t.x;
+      this.area.area.transform.y = t.y;
+      await this.area.area.zoom(t.k, 0, 0);
+    } else {
       // An empty graph: natural size, origin near the top-left corner.
       this.area.area.transform.k = 1;
       await this.area.area.zoom(1, 0, 0);
@@ -634,6 +654,11 @@ export class ReteCanvas {
   viewCenter(): Position {
     const rect = this.container.getBoundingClientRect();
     return this.toGraph(rect.left + rect.width / 2, rect.top + rect.height / 2);
+  }
+
+  /** Hides or shows the minimap (the canvas remembers nothing: Canvas.svelte keeps the choice). */
+  set minimapHidden(hidden: boolean) {
+    this.minimap.hidden = hidden;
   }
 
   get zoom(): number {

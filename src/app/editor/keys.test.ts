@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SHORTCUTS } from '../shortcuts.ts';
 import { keyAction, type KeyActions, type KeyPress } from './keys.ts';
 
-const NAMES = ['undo', 'redo', 'duplicate', 'selectAll', 'group', 'bypass', 'mute', 'save', 'saveAs', 'open', 'remove', 'help', 'searchPalette', 'fit', 'arrange', 'comment', 'switchView', 'zoomIn', 'zoomOut'] as const;
+const NAMES = ['undo', 'redo', 'duplicate', 'selectAll', 'group', 'bypass', 'mute', 'save', 'saveAs', 'open', 'remove', 'help', 'searchPalette', 'fit', 'arrange', 'comment', 'toggleMinimap', 'switchView', 'zoomIn', 'zoomOut'] as const;
 const actions = Object.fromEntries(NAMES.map((n) => [n, Object.assign(() => {}, { actionName: n })])) as unknown as KeyActions;
 const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
 const named = (e: KeyPress) => (keyAction(e, actions) as { actionName?: string } | undefined)?.actionName;
@@ -27,6 +27,7 @@ describe('editor keys', () => {
     expect(named(press('f'))).toBe('fit');
     expect(named(press('A', { shiftKey: true }))).toBe('arrange');
     expect(named(press('m'))).toBe('comment');
+    expect(named(press('n'))).toBe('toggleMinimap');
     expect(named(press('v'))).toBe('switchView');
     expect(named(press('+'))).toBe('zoomIn');
     expect(named(press('-'))).toBe('zoomOut');
@@ -41,6 +42,6 @@ describe('editor keys', () => {
 
   it('has a help entry for every single-key and Ctrl shortcut it handles', () => {
     const documented = SHORTCUTS.map(([keys]) => keys).join(' | ');
-    for (const keys of ['Ctrl+Z', 'Ctrl+Y', 'Ctrl+D', 'Ctrl+A', 'Ctrl+G', 'Ctrl+B', 'Ctrl+M', 'Ctrl+S', 'Ctrl+Shift+S', 'Ctrl+O', 'Delete', 'Shift+A', 'F', 'M', 'V', '?', '/']) expect(documented).toContain(keys);
+    for (const keys of ['Ctrl+Z', 'Ctrl+Y', 'Ctrl+D', 'Ctrl+A', 'Ctrl+G', 'Ctrl+B', 'Ctrl+M', 'Ctrl+S', 'Ctrl+Shift+S', 'Ctrl+O', 'Delete', 'Shift+A', 'F', 'M', 'N', 'V', '?', '/']) expect(documented).toContain(keys);
   });
 });

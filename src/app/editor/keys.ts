@@ -21,6 +21,8 @@ export interface KeyActions {
   fit(): void;
   arrange(): void;
   comment(): void;
+  /** Show or hide the canvas minimap. */
+  toggleMinimap(): void;
   switchView(): void;
   zoomIn(): void;
   zoomOut(): void;
@@ -51,6 +53,7 @@ export function keyAction(e: KeyPress, a: KeyActions): (() => void) | undefined 
   if (key === 'f') return a.fit;
   if (e.key === 'A' && e.shiftKey) return a.arrange;
   if (key === 'm') return a.comment;
+  if (key === 'n') return a.toggleMinimap;
   if (key === 'v') return a.switchView;
   if (e.key === '+' || e.key === '=') return a.zoomIn;
   if (e.key === '-') return a.zoomOut;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundsOf, minimapLayout, visibleRect } from './minimap.ts';
+import { boundsOf, MINIMAP_HIDDEN_KEY, MINIMAP_MARGIN, minimapArea, minimapLayout, minimapSize, readMinimapHidden, visibleRect, writeMinimapHidden } from './minimap.ts';
 
 describe('minimap geometry', () => {
   it('bounds the rectangles it is given, and nothing for none', () => {
@@ -34,5 +34,48 @@ describe('minimap geometry', () => {
   it('maps the area transform to the graph rectangle on screen', () => {
     // screen = graph × k + t, so the screen's corner (0, 0) is graph (−t/k).
     expect(visibleRect({ x: -200, y: 100, k: 0.5 }, 800, 600)).toEqual({ x: 400, y: -200, width: 1600, height: 1200 });
+  });
+});
+
+describe('minimap size and place', () => {
+  it('shrinks with the canvas and leaves a small canvas without one', () => {
+    expect(minimapSize({ width: 1920, height: 900 })).toEqual({ width: 256, height: 120 });
+    const medium = minimapSize({ width: 1000, height: 400 })!;
+    expect(medium.height).toBe(80);
+    expect(medium.width).toBe(200);
+    // 1280×720 with the Run panel open leaves a canvas about 250 px tall: no minimap.
+    expect(minimapSize({ width: 1000, height: 250 })).toBeUndefined();
+    expect(minimapSize({ width: 400, height: 700 })).toBeUndefined();
+  });
+
+  it('covers the bottom-right corner with its margins', () => {
+    expect(minimapArea({ width: 1000, height: 600 }, { width: 200, height: 100 })).toEqual({
+      x: 1000 - 200 - 2 * MINIMAP_MARGIN,
+      y: 600 - 100 - 2 * MINIMAP_MARGIN,
+      width: 200 + 2 * MINIMAP_MARGIN,
+      height: 100 + 2 * MINIMAP_MARGIN,
+    });
+  });
+
+  it('remembers being hidden; storage that throws reads as shown and refuses quietly', () => {
+    const map = new Map<string, string>();
+    const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
+    expect(readMinimapHidden(storage)).toBe(false);
+    writeMinimapHidden(storage, true);
+    expect(map.get(MINIMAP_HIDDEN_KEY)).toBe('true');
+    expect(readMinimapHidden(storage)).toBe(true);
+    writeMinimapHidden(storage, false);
+    expect(readMinimapHidden(storage)).toBe(false);
+    const broken = {
+      getItem: () => {
+        throw new Error('blocked');
+      },
+      setItem: () => {
+        throw new Error('blocked');
+      },
+    };
+    expect(readMinimapHidden(broken)).toBe(false);
+    expect(() => writeMinimapHidden(broken, true)).not.toThrow();
+    expect(readMinimapHidden(undefined)).toBe(false);
   });
 });

@@ -59,7 +59,54 @@ export function visibleRect(transform: { x: number; y: number; k: number }, widt
   return { x: -transform.x / transform.k, y: -transform.y / transform.k, width: width / transform.k, height: height / transform.k };
 }
 
-const HEIGHT = 120;
+/** Pixels between the minimap and the canvas's right and bottom edges (Canvas.svelte places it there). */
+export const MINIMAP_MARGIN = 12;
+const MAX_HEIGHT = 120;
+/** Below this the minimap is too small to aim at: a canvas under 280 px tall has none. */
+const MIN_HEIGHT = 56;
+/** A canvas narrower than this has no minimap: it would take most of the width. */
+const MIN_VIEW_WIDTH = 420;
+
+/**
+ * The minimap's size for a canvas of this size: a fifth of its height up to 120 px, as wide as the
+ * canvas's aspect (1 to 2.5×); none on a small canvas (e.g. with the Run panel open at 1280×720).
+ */
+export function minimapSize(view: { width: number; height: number }): { width: number; height: number } | undefined {
+  const height = Math.min(MAX_HEIGHT, Math.round(view.height / 5));
+  if (height < MIN_HEIGHT || view.width < MIN_VIEW_WIDTH) return undefined;
+  const aspect = Math.min(2.5, Math.max(1, view.width / Math.max(1, view.height)));
+  return { width: Math.round(height * aspect), height };
+}
+
+/** The part of the canvas (container pixels) the minimap covers with its margins; Fit keeps nodes out of it. */
+export function minimapArea(view: { width: number; height: number }, size: { width: number; height: number }): Rect {
+  const width = size.width + 2 * MINIMAP_MARGIN;
+  const height = size.height + 2 * MINIMAP_MARGIN;
+  return { x: view.width - width, y: view.height - height, width, height };
+}
+
+/** Where the user's choice to hide the minimap is remembered. */
+export const MINIMAP_HIDDEN_KEY = 'lggan-studio.minimap-hidden';
+
+type FlagStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** Whether the user hid the minimap; storage that throws (private windows) reads as shown. */
+export function readMinimapHidden(storage: FlagStorage | undefined): boolean {
+  try {
+    return storage?.getItem(MINIMAP_HIDDEN_KEY) === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** Remembers the choice; storage that refuses it leaves the choice for this page only. */
+export function writeMinimapHidden(storage: FlagStorage | undefined, hidden: boolean): void {
+  try {
+    storage?.setItem(MINIMAP_HIDDEN_KEY, String(hidden));
+  } catch {
+    // not remembered, still applied
+  }
+}
 
 export class Minimap {
   readonly element: HTMLDivElement;
@@ -67,8 +114,9 @@ export class Minimap {
   private frame = 0;
   private destroyed = false;
   private viewSize: { width: number; height: number };
-  /** The minimap's own size in CSS pixels. */
-  private size = { width: HEIGHT, height: HEIGHT };
+  /** The minimap's own size in CSS pixels; undefined when the canvas is too small for one. */
+  private size: { width: number; height: number } | undefined;
+  private hiddenByUser = false;
   private colours = { node: '#5d6778', view: '#3557d4' };
   private layout: MinimapLayout | undefined;
   private cleanup: (() => void)[] = [];
@@ -129,15 +177,36 @@ export class Minimap {
     });
   }
 
+  /** Hides or shows the minimap (the user's choice; the canvas's size may still leave none). */
+  set hidden(hidden: boolean) {
+    this.hiddenByUser = hidden;
+    this.resize();
+  }
+
+  get hidden(): boolean {
+    return this.hiddenByUser;
+  }
+
+  /** The canvas area the minimap covers now (container pixels), or undefined when none is shown. */
+  coveredArea(): Rect | undefined {
+    return this.shown() ? minimapArea(this.viewSize, this.size!) : undefined;
+  }
+
+  private shown(): boolean {
+    return !this.hiddenByUser && this.size !== undefined;
+  }
+
   private resize(): void {
-    const aspect = Math.min(2.5, Math.max(1, this.viewSize.width / Math.max(1, this.viewSize.height)));
-    const width = Math.round(HEIGHT * aspect);
-    this.size = { width, height: HEIGHT };
+    this.size = minimapSize(this.viewSize);
+    // display:none, so a node under where the minimap was takes the clicks.
+    this.element.style.display = this.shown() ? '' : 'none';
+    if (!this.size) return;
+    const { width, height } = this.size;
     this.element.style.width = `${width}px`;
-    this.element.style.height = `${HEIGHT}px`;
+    this.element.style.height = `${height}px`;
     const dpr = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(HEIGHT * dpr);
+    this.canvas.height = Math.round(height * dpr);
     this.schedule();
   }
 
@@ -160,9 +229,10 @@ export class Minimap {
   }
 
   private draw(): void {
+    if (!this.shown()) return;
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
-    const { width, height } = this.size;
+    const { width, height } = this.size!;
     const dpr = this.canvas.width / width;
     const nodes = this.nodeRects();
     const view = visibleRect(this.area.area.transform, this.viewSize.width, this.viewSize.height);

@@ -4,7 +4,7 @@
  * Pure data, so the canvas only copies it into its node objects, and Node tests can check it.
  */
 import { badgeParams, type NodeCategory, type TensorKind } from '../../../nodes/contract.ts';
-import { formatShape } from '../../../nodes/dims.ts';
+import { formatShape, type Dim } from '../../../nodes/dims.ts';
 import type { GraphIR, ResolvedNode } from '../../compiler/ir.ts';
 import type { Diagnostic, Severity } from '../../graph/diagnostics.ts';
 import type { GraphDocument, NodeMode } from '../../graph/document.ts';
@@ -14,8 +14,12 @@ export interface PortView {
   kind: TensorKind;
   doc: string;
   optional: boolean;
-  /** Outputs: the inferred shape ("H/4×W/4×256", "loss"); inputs: the shape arriving. */
+  /** Outputs: the inferred shape in symbols ("H/4×W/4×256", "loss"); inputs: the shape arriving. */
   shape?: string;
+  /** The same shape in numbers at the graph's template size ("16×32×64"), batch left out. */
+  dims?: string;
+  /** The whole shape with the batch, in numbers ("1×16×32×64"), for the hover text. */
+  dimsWithBatch?: string;
   /** The worst problem reported at this port. */
   problem?: { severity: Severity; message: string };
 }
@@ -47,7 +51,8 @@ export interface BadgeView {
   changed: boolean;
 }
 
-export const NODE_WIDTH = 248;
+/** Wide enough for an input and an output row with both names and their shapes in numbers at full size ("features 256×512×64" beside "256×512×105 class_images"). */
+export const NODE_WIDTH = 320;
 export const HEADER_H = 44;
 export const ROW_H = 22;
 export const FOOTER_H = 24;
@@ -70,10 +75,25 @@ export function socketOffset(side: 'input' | 'output', index: number): { x: numb
   return { x: side === 'input' ? -1 : NODE_WIDTH + 1, y: BORDER_TOP + HEADER_H + BODY_PAD + index * ROW_H + ROW_H / 2 };
 }
 
-export function shapeText(t: { kind: TensorKind; shape: { value: number }[] } | undefined): string | undefined {
+type PortTensor = { kind: TensorKind; shape: Dim[] } | undefined;
+
+export function shapeText(t: PortTensor): string | undefined {
   if (!t) return undefined;
   if (t.kind === 'network' || t.kind === 'loss') return t.kind;
-  return formatShape(t.shape as never);
+  return formatShape(t.shape);
+}
+
+/** The shape in numbers ("16×32×64"); the batch is left out unless asked for, as in shapeText. */
+export function dimsText(t: PortTensor, withBatch = false): string | undefined {
+  if (!t) return undefined;
+  if (t.kind === 'network' || t.kind === 'loss') return t.kind;
+  const dims = withBatch ? t.shape : t.shape.slice(1);
+  return dims.length ? dims.map((d) => d.value).join('×') : 'scalar';
+}
+
+/** A port's shape fields: symbolic, in numbers, and in numbers with the batch. */
+function shapeFields(t: PortTensor): Pick<PortView, 'shape' | 'dims' | 'dimsWithBatch'> {
+  return { shape: shapeText(t), dims: dimsText(t), dimsWithBatch: dimsText(t, true) };
 }
 
 /** Port names the edges use, per node and side; built once per document (documents are never changed in place: edits.ts makes new ones), since a scan per node is quadratic. */
@@ -139,10 +159,10 @@ export function nodeView(doc: GraphDocument, n: ResolvedNode, edgeProblems: Diag
   const problems = [...n.diagnostics, ...edgeProblems];
   const severity = problems.some((d) => d.severity === 'error') ? 'error' : problems.length ? 'warning' : undefined;
   const inputs: PortView[] = n.inputPorts.length || n.outputPorts.length || !problems.length
-    ? n.inputPorts.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, optional: !!p.optional, shape: shapeText(n.inputs[p.name]) }))
+    ? n.inputPorts.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, optional: !!p.optional, ...shapeFields(n.inputs[p.name]) }))
     : portsFromEdges(doc, n.id, 'to');
   const outputs: PortView[] = n.inputPorts.length || n.outputPorts.length || !problems.length
-    ? n.outputPorts.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, optional: false, shape: shapeText(n.outputs[p.name]) }))
+    ? n.outputPorts.map((p) => ({ name: p.name, kind: p.kind, doc: p.doc, optional: false, ...shapeFields(n.outputs[p.name]) }))
     : portsFromEdges(doc, n.id, 'from');
   // Ports the edges name but the node lacks stay drawable, so the bad edge can be seen and removed.
   for (const p of portsFromEdges(doc, n.id, 'to')) if (!inputs.some((q) => q.name === p.name)) inputs.push(p);

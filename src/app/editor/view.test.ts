@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import cityscapes from '../../../graphs/lggan-cityscapes-tiny.json';
 import pix2pix from '../../../graphs/tiny-pix2pix.json';
+import dayton from '../../../graphs/lggan-crossview-dayton-tiny.json';
 import { createRegistry } from '../../../nodes/index.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import type { GraphDocument } from '../../graph/document.ts';
@@ -9,6 +10,8 @@ import { addNode, setParam } from './edits.ts';
 import { nodeSize, nodeViews, portSignature } from './node-view.ts';
 import { CATEGORY_ORDER, paletteSections } from './palette.ts';
 import { checkWire } from './wiring.ts';
+import { frameRect } from './frames.ts';
+import type { Rect } from './minimap.ts';
 import { loadDocOrThrow } from '../load-doc.test-util.ts';
 
 const registry = createRegistry();
@@ -62,6 +65,10 @@ describe('node views', () => {
     expect(down.category).toBe('conv');
     expect(down.outputs).toEqual([expect.objectContaining({ name: 'y', shape: 'H/2×W/2×16' })]);
     expect(down.inputs[0]).toMatchObject({ name: 'x', shape: 'H×W×8' });
+    // The same shapes in numbers at the template size, on inputs as on outputs; the batch only with it.
+    const { height, width } = doc.template as { height: number; width: number };
+    expect(down.inputs[0]).toMatchObject({ dims: `${height}×${width}×8`, dimsWithBatch: `1×${height}×${width}×8` });
+    expect(down.outputs[0]).toMatchObject({ dims: `${height / 2}×${width / 2}×16`, dimsWithBatch: `1×${height / 2}×${width / 2}×16` });
     expect(down.params).toBe(3 * 3 * 8 * 16 + 16);
     expect(down.severity).toBeUndefined();
     const size = nodeSize(down);
@@ -120,6 +127,30 @@ describe('auto-arrange', () => {
         expect(overlap, `${doc.nodes[i].id} overlaps ${doc.nodes[j].id}`).toBe(false);
       }
   });
+});
+
+describe('auto-arrange and group frames', () => {
+  const overlap = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+  for (const [name, json] of [
+    ['lggan-cityscapes-tiny', cityscapes],
+    ['lggan-crossview-dayton-tiny', dayton],
+  ] as const) {
+    it(`leaves no frame over a node that is not its member (${name})`, async () => {
+      const doc = load(json);
+      expect(doc.groups.length).toBeGreaterThan(0);
+      const views = nodeViews(doc, resolve(doc));
+      const size = (id: string) => nodeSize(views.get(id)!);
+      const pos = await arrangeLayout(doc, size);
+      const boxOf = (id: string): Rect => ({ ...pos.get(id)!, ...size(id) });
+      for (const g of doc.groups) {
+        const frame = frameRect(g.nodes.map(boxOf))!;
+        for (const n of doc.nodes) if (!g.nodes.includes(n.id)) expect(overlap(frame, boxOf(n.id)), `frame '${g.id}' over '${n.id}'`).toBe(false);
+      }
+      // Still left to right along the data flow.
+      for (const e of doc.edges) expect(pos.get(e.from.node)!.x).toBeLessThan(pos.get(e.to.node)!.x);
+    });
+  }
 });
 
 describe('architecture choices as badges', () => {

@@ -13,6 +13,7 @@ import type { GraphDocument } from '../../graph/document.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { fromLitegraph, toLitegraph } from '../../interop/litegraph/convert.ts';
 import { META_KEY, NOTE_TYPE } from '../../interop/litegraph/format.ts';
+import { spreadForLitegraph } from '../../interop/litegraph/spread.ts';
 import { packDefOf, registerLgganNodes, type LitegraphLib, type LgganGraphHooks } from '../../interop/litegraph/register.ts';
 import { drawCompareMarks, markGraph, NO_MARKS, type CompareMarkSet, type MarkedLink } from './compare-marks.ts';
 import { connectionProblem, kindRefusal } from './connection-check.ts';
@@ -80,6 +81,8 @@ export class LitegraphHost {
   private extraDiagnostics: readonly Diagnostic[] = [];
   /** The Compare tab's marks, drawn on the nodes and links they name. */
   private marks: CompareMarkSet = NO_MARKS;
+  /** The document last given to load(), before spreadForLitegraph: given again, nothing is reloaded. */
+  private sourceText: string | undefined;
   /** Our ids of the selected nodes; kept across loads (configure() clears litegraph's selection). */
   private selectedIds: readonly string[] = [];
   private selecting = false;
@@ -116,15 +119,19 @@ export class LitegraphHost {
   /** Shows `doc` unless it is what the canvas already holds (e.g. the document it just reported). */
   load(doc: GraphDocument): void {
     const text = saveGraph(doc);
-    if (text === this.text) return;
+    if (text === this.text || text === this.sourceText) return;
+    // Nodes that would overlap here (litegraph's are taller) are shown moved down; the document
+    // takes those places only with the next edit made in this view.
+    const shown = spreadForLitegraph(doc, this.registry);
     this.loading = true;
     try {
-      this.graph.configure(drawableColors(toLitegraph(doc, this.registry)));
+      this.graph.configure(drawableColors(toLitegraph(shown, this.registry)));
     } finally {
       this.loading = false;
     }
-    this.doc = doc;
-    this.text = text;
+    this.doc = shown;
+    this.text = shown === doc ? text : saveGraph(shown);
+    this.sourceText = text;
     this.decorate();
     this.select(this.selectedIds, true);
   }
@@ -268,6 +275,7 @@ export class LitegraphHost {
     if (text === this.text) return this.doc;
     this.doc = doc;
     this.text = text;
+    this.sourceText = undefined; // the canvas no longer shows that document: loading it again must reload
     this.decorate();
     this.callbacks.onchange(doc);
     return doc;

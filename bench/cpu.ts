@@ -17,7 +17,7 @@
  * the app's real generation and training workers on the benchmark page (bench/browser.ts; wall
  * time only, as the workers time it).
  *
- *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory] [--no-baseline]
+ *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory] [--no-baseline] [--tiny-train-only]
  *
  * cpu at full width is very slow (minutes per pass), so the cpu backends (Node's and Chromium's)
  * run only the tiny graph unless --cpu-full is given; so does Chromium's webgl for training (on a
@@ -50,6 +50,7 @@ const backends = backendsFlag === 'none' ? [] : backendsFlag.split(',').map((b) 
 const repeats = Number(flag('repeats') ?? 3);
 const only = flag('only');
 const cpuFull = args.includes('--cpu-full');
+const tinyTrainOnly = args.includes('--tiny-train-only');
 const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
 type BrowserBench = (typeof BROWSER_BACKENDS)[number];
 const browserFlag = flag('browser') ?? BROWSER_BACKENDS.join(',');
@@ -163,6 +164,10 @@ async function generation(backend: NodeBackend): Promise<void> {
 }
 
 async function trainingIteration(backend: NodeBackend, which: 'tiny' | '128×64'): Promise<{ wall: number; cpu: number } | undefined> {
+  if (which !== 'tiny' && tinyTrainOnly) {
+    skipped.push(`${backend}: training iteration at ${which} full width (--tiny-train-only)`);
+    return undefined;
+  }
   if (backend === 'cpu' && which !== 'tiny' && !cpuFull) {
     skipped.push(`cpu: training iteration at ${which} full width (add --cpu-full)`);
     return undefined;
@@ -275,7 +280,7 @@ if (browserBackends.length > 0) {
     const train = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs }) => window.benchTrain(graph, backend, runs, 1), { graph, backend, runs });
     for (const backend of browserBackends) {
       const fullToo = backend !== 'cpu' || cpuFull;
-      const fullTraining = backend === 'wasm' || cpuFull;
+      const fullTraining = !tinyTrainOnly && (backend === 'wasm' || cpuFull);
       console.log(`\nChromium ${backend} (the app's workers), median of ${repeats} after 1 warm-up:`);
       if (!only || only === 'gen') {
         if (fullToo) browserLine('G forward, Cityscapes 128×64 ngf 64', await generate(full, backend), generatorMacs, baseline('128×64', 'generate'));
@@ -284,7 +289,7 @@ if (browserBackends.length > 0) {
       if (!only || only === 'train') {
         browserLine('training iteration, tiny Cityscapes (ngf 4) 128×64', await train(tiny, backend), tinyMacs * 3, baseline('tiny', 'train'));
         if (fullTraining) browserLine('training iteration, Cityscapes 128×64 ngf 64', await train(full, backend), fullMacs * 3, baseline('128×64', 'train'));
-        else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (add --cpu-full)`);
+        else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (${tinyTrainOnly ? '--tiny-train-only' : 'add --cpu-full'})`);
       }
     }
   });

@@ -61,7 +61,7 @@ for (const name of graphs) {
     const single = pytorchIterationMs(baseline, 1);
     const all = cores > 1 ? pytorchIterationMs(baseline, cores) : single;
     console.log(`${name.padEnd(8)} ${doc.meta.name} (${doc.template.num_classes} classes, ngf ${doc.template.ngf}, ${doc.template.height}×${doc.template.width})`);
-    console.log(`  studio tfjs-cpu      ${studio.toFixed(0).padStart(8)} ms`);
+    console.log(`  studio tfjs-${tf.getBackend().padEnd(6)} ${studio.toFixed(0).padStart(8)} ms`);
     console.log(`  PyTorch, 1 thread    ${single.toFixed(0).padStart(8)} ms   ${(studio / single).toFixed(1)}× faster than the studio`);
     if (cores > 1) console.log(`  PyTorch, ${cores} threads   ${all.toFixed(0).padStart(8)} ms   ${(studio / all).toFixed(1)}× faster than the studio`);
   } finally {

@@ -8,14 +8,16 @@
  * CPU time (user + system: the honest figure when other work shares the cores; wasm here is one
  * thread, so on an idle machine both agree). GMAC/s use the cost model's multiply-adds (resolveGraph);
  * a training iteration counts 3 × the forward MACs of every network (forward + backward, roughly).
- * Ratios compare with official PyTorch on the same 2-core machine (2 threads): G forward at 128×64
- * 2.66 s, one training iteration at 128×64 without VGG 13.4 s.
+ * Every row is also measured in the same run with PyTorch (bench/pytorch-baseline.ts): the package
+ * `lggan export-pytorch` writes for the same graph, the same inputs and batch, with 1 thread and with
+ * every core; the row prints studio time, PyTorch times and studio ÷ PyTorch (> 1: the studio is
+ * slower). Without torch (or with --no-baseline) it says so and prints absolute times only.
  *
  * Then the same generation and training figures in headless Chromium, per browser backend, through
  * the app's real generation and training workers on the benchmark page (bench/browser.ts; wall
  * time only, as the workers time it).
  *
- *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory]
+ *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory] [--no-baseline] [--tiny-train-only]
  *
  * cpu at full width is very slow (minutes per pass), so the cpu backends (Node's and Chromium's)
  * run only the tiny graph unless --cpu-full is given; so does Chromium's webgl for training (on a
@@ -25,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRegistry } from '../nodes/index.ts';
 import type { GraphIR } from '../src/compiler/ir.ts';
 import { compileProgram, type Feeds, type Program } from '../src/compiler/program.ts';
@@ -38,8 +41,7 @@ import { initNodeBackend, parseNodeBackend, type NodeBackend } from '../src/runt
 import { semanticGraph } from '../src/templates/lggan.ts';
 import type { BenchResult } from '../e2e/harness/bench-train.ts';
 import { withBenchPage } from './browser.ts';
-
-const OFFICIAL = { generateMs: 2660, trainMs: 13400 };
+import { baselineRow, exportBaseline, findTorch, type Baseline, type BaselineKind, type Timing } from './pytorch-baseline.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -48,6 +50,7 @@ const backends = backendsFlag === 'none' ? [] : backendsFlag.split(',').map((b) 
 const repeats = Number(flag('repeats') ?? 3);
 const only = flag('only');
 const cpuFull = args.includes('--cpu-full');
+const tinyTrainOnly = args.includes('--tiny-train-only');
 const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
 type BrowserBench = (typeof BROWSER_BACKENDS)[number];
 const browserFlag = flag('browser') ?? BROWSER_BACKENDS.join(',');
@@ -57,6 +60,8 @@ const browserBackends = browserFlag === 'none' ? [] : browserFlag.split(',').map
 });
 const registry = createRegistry();
 const skipped: string[] = [];
+const torch = args.includes('--no-baseline') ? { ok: false as const, reason: '--no-baseline' } : findTorch();
+console.log(torch.ok ? `PyTorch ${torch.version} baseline: measured in this run, same graph, inputs and batch` : `no PyTorch baseline (${torch.reason}): absolute times only`);
 
 function tinyGraph(): GraphDocument {
   const loaded = loadGraphValue(JSON.parse(readFileSync(new URL('../graphs/lggan-cityscapes-tiny.json', import.meta.url), 'utf8')), { registry });
@@ -100,10 +105,42 @@ async function timed(run: () => void | Promise<void>): Promise<{ wall: number; c
   return { wall: median(wall), cpu: median(cpu) };
 }
 
-function line(label: string, t: { wall: number; cpu: number }, macs: number, official?: number): void {
+function line(label: string, t: Timing, macs: number, baseline: Baseline | undefined): void {
   const gmacs = (ms: number) => (macs / 1e9 / (ms / 1000)).toFixed(2);
-  const ratio = official ? `  ×${(t.wall / official).toFixed(2)} official (cpu time ×${(t.cpu / official).toFixed(2)})` : '';
-  console.log(`  ${label.padEnd(44)} wall ${t.wall.toFixed(0).padStart(7)} ms  cpu ${t.cpu.toFixed(0).padStart(7)} ms  ${gmacs(t.wall)} GMAC/s (cpu time ${gmacs(t.cpu)})${ratio}`);
+  console.log(`${baselineRow(label, t, baseline)}  ${gmacs(t.wall)} GMAC/s (cpu time ${gmacs(t.cpu)})`);
+}
+
+type Config = 'tiny' | '128×64';
+const baselines = new Map<string, Baseline | undefined>();
+
+/**
+ * PyTorch's time for the same graph, pass and inputs (sampleFeeds seed 0, batch 1), with 1 thread and
+ * every core; measured once per config and pass, and reused by the Node and Chromium rows.
+ */
+function baseline(config: Config, kind: BaselineKind): Baseline | undefined {
+  if (!torch.ok) return undefined;
+  const key = `${config} ${kind}`;
+  if (!baselines.has(key)) {
+    const doc = config === 'tiny' ? tinyGraph() : fullGraph128();
+    const exported = exportBaseline(doc);
+    try {
+      const program = compileProgram(resolve(doc));
+      const feeds = sampleFeeds(program, 0);
+      exported.feed(feeds);
+      tf.dispose(Object.values(feeds));
+      program.dispose();
+      const threads = availableParallelism();
+      const single = exported.time(kind, repeats, 1);
+      baselines.set(key, { threads, single, all: threads > 1 ? exported.time(kind, repeats, threads) : undefined });
+    } catch (e) {
+      console.log(`  PyTorch ${key}: failed: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
+      skipped.push(`PyTorch baseline ${key} failed`);
+      baselines.set(key, undefined);
+    } finally {
+      exported.dispose();
+    }
+  }
+  return baselines.get(key);
 }
 
 function finalOutputs(program: Program): string[] {
@@ -121,12 +158,16 @@ async function generation(backend: NodeBackend): Promise<void> {
     for (const v of Object.values(out)) v.dataSync();
     tf.dispose(out);
   });
-  line('G forward, Cityscapes 128×64 ngf 64', t, ir.networks.get('G')!.macs, OFFICIAL.generateMs);
+  line('G forward, Cityscapes 128×64 ngf 64', t, ir.networks.get('G')!.macs, baseline('128×64', 'generate'));
   tf.dispose(Object.values(feeds));
   program.dispose();
 }
 
 async function trainingIteration(backend: NodeBackend, which: 'tiny' | '128×64'): Promise<{ wall: number; cpu: number } | undefined> {
+  if (which !== 'tiny' && tinyTrainOnly) {
+    skipped.push(`${backend}: training iteration at ${which} full width (--tiny-train-only)`);
+    return undefined;
+  }
   if (backend === 'cpu' && which !== 'tiny' && !cpuFull) {
     skipped.push(`cpu: training iteration at ${which} full width (add --cpu-full)`);
     return undefined;
@@ -145,7 +186,7 @@ async function trainingIteration(backend: NodeBackend, which: 'tiny' | '128×64'
     return undefined;
   }
   const macs = [...ir.networks.values()].reduce((n, net) => n + net.macs, 0) * 3;
-  line(`training iteration, ${which === 'tiny' ? 'tiny Cityscapes (ngf 4) 128×64' : 'Cityscapes 128×64 ngf 64'}`, t, macs, which === 'tiny' ? undefined : OFFICIAL.trainMs);
+  line(`training iteration, ${which === 'tiny' ? 'tiny Cityscapes (ngf 4) 128×64' : 'Cityscapes 128×64 ngf 64'}`, t, macs, baseline(which, 'train'));
   tf.dispose(Object.values(feeds));
   run.dispose();
   program.dispose();
@@ -216,15 +257,14 @@ if (cpuTiny.wasm && cpuTiny.cpu) {
 }
 
 /** Median wall ms after the first (warm-up) entry, or why there is none. */
-function browserLine(label: string, result: BenchResult, macs: number, official?: number): void {
+function browserLine(label: string, result: BenchResult, macs: number, against: Baseline | undefined): void {
   if (result.error || result.ms.length < 2) {
     console.log(`  ${label.padEnd(44)} failed: ${(result.error ?? 'no timings').split('\n')[0]}`);
     skipped.push(`Chromium ${result.backend}: ${label} failed`);
     return;
   }
   const wall = median(result.ms.slice(1));
-  const ratio = official ? `  ×${(wall / official).toFixed(2)} official` : '';
-  console.log(`  ${label.padEnd(44)} wall ${wall.toFixed(0).padStart(7)} ms  ${(macs / 1e9 / (wall / 1000)).toFixed(2)} GMAC/s${ratio}`);
+  console.log(`${baselineRow(label, { wall }, against)}  ${(macs / 1e9 / (wall / 1000)).toFixed(2)} GMAC/s`);
 }
 
 if (browserBackends.length > 0) {
@@ -240,16 +280,16 @@ if (browserBackends.length > 0) {
     const train = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs }) => window.benchTrain(graph, backend, runs, 1), { graph, backend, runs });
     for (const backend of browserBackends) {
       const fullToo = backend !== 'cpu' || cpuFull;
-      const fullTraining = backend === 'wasm' || cpuFull;
+      const fullTraining = !tinyTrainOnly && (backend === 'wasm' || cpuFull);
       console.log(`\nChromium ${backend} (the app's workers), median of ${repeats} after 1 warm-up:`);
       if (!only || only === 'gen') {
-        if (fullToo) browserLine('G forward, Cityscapes 128×64 ngf 64', await generate(full, backend), generatorMacs, OFFICIAL.generateMs);
+        if (fullToo) browserLine('G forward, Cityscapes 128×64 ngf 64', await generate(full, backend), generatorMacs, baseline('128×64', 'generate'));
         else skipped.push(`Chromium cpu: generation at 128×64 full width (add --cpu-full)`);
       }
       if (!only || only === 'train') {
-        browserLine('training iteration, tiny Cityscapes (ngf 4) 128×64', await train(tiny, backend), tinyMacs * 3);
-        if (fullTraining) browserLine('training iteration, Cityscapes 128×64 ngf 64', await train(full, backend), fullMacs * 3, OFFICIAL.trainMs);
-        else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (add --cpu-full)`);
+        browserLine('training iteration, tiny Cityscapes (ngf 4) 128×64', await train(tiny, backend), tinyMacs * 3, baseline('tiny', 'train'));
+        if (fullTraining) browserLine('training iteration, Cityscapes 128×64 ngf 64', await train(full, backend), fullMacs * 3, baseline('128×64', 'train'));
+        else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (${tinyTrainOnly ? '--tiny-train-only' : 'add --cpu-full'})`);
       }
     }
   });

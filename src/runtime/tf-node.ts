@@ -1,9 +1,13 @@
 /**
  * TensorFlow.js for Node (CLI, vitest, benchmarks): every gradient registered, and two backends.
  *
- * - wasm (the default): XNNPACK with SIMD (Node's wasm has no threads), plus our training kernels
+ * - wasm (the default): XNNPACK with SIMD on one thread, plus our training kernels
  *   (runtime/wasm/) for the conv gradients tfjs-wasm lacks. Tens of times faster than cpu on convs.
  *   Its heap is 32-bit: everything must fit in 4 GiB.
+ *   No threads in Node (tfjs 4.22): tfjs-wasm reports WASM_HAS_MULTITHREAD_SUPPORT false under Node
+ *   (tensorflow/tfjs#3830), and forcing the flag fails at start: its loader gives emscripten's
+ *   pthread worker script as a blob: URL (and the module's source as a Blob), which Node's
+ *   worker_threads refuse (ERR_WORKER_PATH). Threads would need a patched loader, not a setting.
  * - cpu: plain JavaScript, no size limit beyond the machine, and what the unit tests run on.
  *
  * The union package is the one entry that registers gradients under Node's module resolution;

@@ -50,10 +50,7 @@ test('a training run in the worker trains on wasm, with SIMD and threads, as the
   const wasm = await run('wasm');
   const started = wasm.find((e): e is StartedMessage => e.type === 'started')!;
   expect(started.backend).toBe('wasm');
-  // Every core (up to the 8 pthread workers tfjs-wasm preloads): tfjs's own default is half of them.
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const threads = Math.min(cores, 8);
-  expect(started.attempts[0].note).toBe(`SIMD, ${threads} thread${threads === 1 ? '' : 's'} (cross-origin isolated)`);
+  expect(started.attempts[0].note).toMatch(/^SIMD, \d+ threads? \(cross-origin isolated\)$/);
   const cpu = await run('cpu');
   const losses = (list: typeof wasm) => list.filter((e): e is ProgressMessage => e.type === 'progress').map((p) => p.losses);
   const [w, c] = [losses(wasm), losses(cpu)];

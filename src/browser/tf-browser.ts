@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -25,12 +25,8 @@ export type { BackendAttempt, BackendChoice, BrowserBackend };
 import { installLeanGradients } from '../runtime/lean-gradients.ts';
 import { gpuOf, softwareWebgpu } from './webgpu-adapter.ts';
 import { registerWasmTrainingKernels } from '../runtime/wasm/register.ts';
-import { wasmThreadCount, withWasmCoreCount } from './wasm-threads.ts';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd });
-// Every core for XNNPACK where the realm (page or worker) is isolated; tfjs alone takes half (wasm-threads.ts).
-const wasmThreads = wasmThreadCount(globalThis.crossOriginIsolated === true, globalThis.navigator?.hardwareConcurrency);
-if (wasmThreads !== undefined) setThreadsCount(wasmThreads);
 registerWasmTrainingKernels();
 // Backpropagation that frees activations' gradients as it goes, on every backend.
 installLeanGradients();
@@ -66,9 +62,7 @@ export async function probeBackend(name: BrowserBackend): Promise<string | undef
     if (why) return why;
   }
   try {
-    const start = () => tf.setBackend(name);
-    const started = name === 'wasm' && wasmThreads !== undefined ? await withWasmCoreCount(globalThis.navigator, wasmThreads, start) : await start();
-    if (!started) return `tfjs could not initialise the ${name} backend (see the console)`;
+    if (!(await tf.setBackend(name))) return `tfjs could not initialise the ${name} backend (see the console)`;
     await tf.ready();
     // One tiny op read back proves the device works, not just that it was created.
     const probe = tf.add(tf.scalar(1), tf.scalar(2));

@@ -12,6 +12,7 @@
  * And the same marks in the litegraph view: rings and tags drawn on the canvas (read back as
  * pixels), cleared with the comparison. Screenshot: e2e/.output/compare-litegraph.png.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
 import { tinyTrainingGraph } from '../src/browser/tiny-training-graph.test-util.ts';
@@ -23,6 +24,10 @@ test('diff the default graph against an ablation example', async ({ page }) => {
   await openApp(page);
   await page.getByTestId('tab-compare').click();
   await expect(page.getByTestId('compare')).toContainText('Choose a graph');
+  // The examples are listed by title, grouped as in the Examples menu.
+  const title = JSON.parse(readFileSync(new URL('../graphs/ablation-cityscapes-global-only-tiny.json', import.meta.url), 'utf8')).meta.name;
+  await expect(page.locator('[data-testid="compare-with"] option[value="example:ablation-cityscapes-global-only-tiny.json"]')).toHaveText(title);
+  await expect(page.locator('[data-testid="compare-with"] optgroup[label="Examples · Ablations · tiny"]')).toHaveCount(1);
   await page.getByTestId('compare-with').selectOption('example:ablation-cityscapes-global-only-tiny.json');
 
   const summary = page.getByTestId('compare-summary');

@@ -25,6 +25,7 @@ import { endFits } from './wiring.ts';
 import CanvasMenu from './CanvasMenu.svelte';
 import NodeCard from './NodeCard.svelte';
 import Wire from './Wire.svelte';
+import { routedWirePath, type Point } from './wire-route.ts';
 
 export type CanvasOp = { kind: 'connect'; from: PortRef; to: PortRef } | { kind: 'disconnect'; edge: GraphEdge } | { kind: 'move'; positions: Map<string, Position> };
 
@@ -157,6 +158,20 @@ export class ReteCanvas {
 
   // ── setup ──────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Wires are drawn routed (wire-route.ts), not as one long curve: the render plugin asks itself (its
+   * pipes) for a connection's path with its two end points and takes the one given here. The lane is the
+   * output's place on its node, so each output has a trunk of its own.
+   */
+  private routeWire<T>(ctx: T): T {
+    const signal = ctx as { type?: string; data?: { payload: { source: string; sourceOutput: string }; points: Point[]; path?: string } };
+    if (signal.type !== 'connectionpath' || !signal.data || signal.data.points.length !== 2) return ctx;
+    const { payload, points } = signal.data;
+    const outputs = Object.keys(this.editor.getNode(payload.source)?.outputs ?? {});
+    const lane = Math.max(0, outputs.indexOf(payload.sourceOutput));
+    return { ...signal, data: { ...signal.data, path: routedWirePath(points[0], points[1], lane) } } as T;
+  }
+
   /** The editor's pipe: Rete's own changes are blocked (a removed wire becomes a request), sync()'s let through. */
   private letThroughOwnChanges(ctx: EditorSignal): EditorSignal | undefined {
     switch (ctx.type) {
@@ -198,6 +213,7 @@ export class ReteCanvas {
       }) as never,
     );
     render.addPreset(menuPreset() as never);
+    render.addPipe((ctx) => this.routeWire(ctx));
     return render;
   }
 

@@ -127,14 +127,18 @@ function fileOf(entry: FileEntryLike): Promise<PickedFile> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
 }
 
-/** Every entry of a directory: readEntries hands them out in batches (Chromium: 100) until an empty one. */
-async function entriesOf(dir: DirectoryEntryLike): Promise<EntryLike[]> {
+/**
+ * Every entry of a directory: readEntries hands them out in batches (Chromium: 100) until an empty
+ * one. With `cap`, the listing stops once it holds more than that many (the caller refuses it).
+ */
+async function entriesOf(dir: DirectoryEntryLike, cap = Infinity): Promise<EntryLike[]> {
   const reader = dir.createReader();
   const all: EntryLike[] = [];
   for (;;) {
     const batch = await new Promise<EntryLike[]>((resolve, reject) => reader.readEntries(resolve, reject));
     if (batch.length === 0) return all;
     all.push(...batch);
+    if (all.length > cap) return all;
   }
 }
 
@@ -155,16 +159,49 @@ export interface WalkOptions {
 /** Files found between progress reports. */
 const WALK_REPORT_EVERY = 200;
 
-async function walk(entry: EntryLike, prefix: string, out: DroppedFile[], options: WalkOptions, depth = 0): Promise<void> {
+/** How deep and how large a walk may go, and the error each refusal is. */
+export interface WalkLimits {
+  maxDepth: number;
+  tooDeep(path: string): Error;
+  maxFiles?: number;
+  tooMany?(): Error;
+}
+
+/** A dataset's walk: deep folders allowed up to MAX_DROPPED_DEPTH (a link loop shows as endless nesting). */
+const DATASET_WALK: WalkLimits = {
+  maxDepth: MAX_DROPPED_DEPTH,
+  tooDeep: (path) => new DatasetError('link', path, `folders nest more than ${MAX_DROPPED_DEPTH} deep: a symbolic link loop? Drop a folder without it`),
+};
+
+async function walk(entry: EntryLike, prefix: string, out: DroppedFile[], options: WalkOptions, limits: WalkLimits, depth = 0): Promise<void> {
   const path = prefix ? `${prefix}/${entry.name}` : entry.name;
   if (entry.isFile) {
+    if (limits.maxFiles !== undefined && out.length >= limits.maxFiles) throw limits.tooMany!();
     out.push({ path, blob: await fileOf(entry as FileEntryLike) });
     if (out.length % WALK_REPORT_EVERY === 0) options.onProgress?.(out.length);
   } else if (entry.isDirectory) {
-    if (depth >= MAX_DROPPED_DEPTH) throw new DatasetError('link', path, `folders nest more than ${MAX_DROPPED_DEPTH} deep: a symbolic link loop? Drop a folder without it`);
+    if (depth >= limits.maxDepth) throw limits.tooDeep(path);
     options.signal?.throwIfAborted();
-    for (const child of await entriesOf(entry as DirectoryEntryLike)) await walk(child, path, out, options, depth + 1);
+    for (const child of await entriesOf(entry as DirectoryEntryLike, limits.maxFiles)) await walk(child, path, out, options, limits, depth + 1);
   }
+}
+
+/**
+ * Every file under dropped entries, each with its path below the drop ("run-a/run.json"): File
+ * objects gathered, none read. The dataset picker and the Runs tab both walk drops here.
+ */
+export async function walkEntries(entries: readonly EntryLike[], options: WalkOptions = {}, limits: WalkLimits = DATASET_WALK): Promise<DroppedFile[]> {
+  const files: DroppedFile[] = [];
+  for (const entry of entries) await walk(entry, '', files, options, limits);
+  return files;
+}
+
+/** The entries of a drop's items (folders and files; what is not a file, or has no entry, left out). */
+export function dropEntries(items: ArrayLike<DataTransferItem>): EntryLike[] {
+  return Array.from(items)
+    .filter((i) => i.kind === 'file')
+    .map((i) => i.webkitGetAsEntry?.())
+    .filter((e): e is FileSystemEntry => !!e) as unknown as EntryLike[];
 }
 
 /**
@@ -177,22 +214,16 @@ export async function datasetFromEntries(entries: readonly EntryLike[], options:
   if (entries.length === 1 && entries[0].isFile && isZipName(entries[0].name)) {
     return { kind: 'zip', name: entries[0].name, zip: await fileOf(entries[0] as FileEntryLike) };
   }
-  const files: DroppedFile[] = [];
-  if (entries.length === 1 && entries[0].isDirectory) {
-    for (const child of await entriesOf(entries[0] as DirectoryEntryLike)) await walk(child, '', files, options);
-    options.onProgress?.(files.length);
-    return { kind: 'folder', name: entries[0].name, files };
-  }
-  for (const entry of entries) await walk(entry, '', files, options);
+  const one = entries.length === 1 && entries[0].isDirectory;
+  const files = await walkEntries(one ? await entriesOf(entries[0] as DirectoryEntryLike) : entries, options);
   options.onProgress?.(files.length);
-  return { kind: 'folder', name: 'dropped files', files };
+  return { kind: 'folder', name: one ? entries[0].name : 'dropped files', files };
 }
 
 /** A drop event's DataTransfer → dataset (folders through webkitGetAsEntry, plain files otherwise). */
 export async function datasetFromDataTransfer(transfer: DataTransfer, options: WalkOptions = {}): Promise<DroppedDataset> {
-  const items = Array.from(transfer.items ?? []).filter((i) => i.kind === 'file');
-  const entries = items.map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  if (entries.length > 0) return datasetFromEntries(entries as unknown as EntryLike[], options);
+  const entries = dropEntries(transfer.items ?? []);
+  if (entries.length > 0) return datasetFromEntries(entries, options);
   return datasetFromPickedFiles(Array.from(transfer.files));
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorType } from '../../contract.ts';
 import { buildNode, spatialType } from '../../testing.test-util.ts';
@@ -6,7 +6,7 @@ import type { TestNode } from '../../testing.test-util.ts';
 import { reflectPad } from '../../core/tensor-utils.ts';
 import { expectClose, expectRuleError, shapeOf, valuesOf } from '../../core/assertions.test-util.ts';
 import { allocatedParams, costAt, expectGradients, expectKeyVariables, expectNoLeaks, expectOfficialKeys, groupParams, weightedSum } from './local-path.test-util.ts';
-import { chooseAlgorithm, localGeneratorsNode } from './local-generators.ts';
+import { chooseAlgorithm, localGeneratorsNode, windowMethods, type WindowMethod } from './local-generators.ts';
 
 const built: TestNode[] = [];
 function build(...args: Parameters<typeof buildNode>): TestNode {
@@ -14,7 +14,18 @@ function build(...args: Parameters<typeof buildNode>): TestNode {
   built.push(node);
   return node;
 }
-afterEach(() => built.splice(0).forEach((n) => n.dispose()));
+afterEach(() => {
+  built.splice(0).forEach((n) => n.dispose());
+  vi.restoreAllMocks();
+});
+
+/**
+ * Ways the disjoint-masks path can sum its windows, run here on the cpu backend. 'scatter' is
+ * checked in local-generators.wasm.test.ts: tfjs-cpu's UnsortedSegmentSum walks every row once
+ * per segment, minutes even at this size.
+ */
+const WINDOW_METHODS: WindowMethod[] = ['host', 'depthwise'];
+const useWindowMethod = (method: WindowMethod) => vi.spyOn(windowMethods, 'forBackend').mockReturnValue(method);
 
 const B = 2;
 const H = 5;
@@ -139,12 +150,14 @@ describe('lggan/local-generators: numerics', () => {
     expect(chooseAlgorithm('grouped-conv', 64, true)).toBe('grouped-conv');
   });
 
-  it('disjoint-masks equals per-class convs where some pixels belong to no class (cross-view grey values)', () => {
+  it.each(WINDOW_METHODS)('disjoint-masks (%s windows) equals per-class convs where some pixels belong to no class (cross-view grey values)', (method) => {
+    const spy = useWindowMethod(method);
     const node = build(localGeneratorsNode, { algorithm: 'disjoint-masks' }, { features: featuresType, masks: masksType() });
     for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.2, 'float32', name.length * 13));
     const f = features();
     const holes = tf.tidy(() => tf.mul(stripeMasks(), tf.cast(tf.greater(tf.randomUniform([B, H, W, 1], 0, 1, 'float32', 8), 0.3), 'float32'))) as tf.Tensor4D;
     expectClose(node.run({ features: f, masks: holes }).class_images, valuesOf(naiveClassImages(node, f, holes, 0)), 1e-5);
+    expect(spy).toHaveBeenCalled();
   });
 
   it('grouped-conv works with overlapping, soft and empty masks (no assumption of one-hot)', () => {
@@ -243,7 +256,8 @@ describe('lggan/local-generators: gradients and memory', () => {
     expectClose(g, valuesOf(naive), 1e-5);
   });
 
-  it('disjoint-masks: gradients for features, every filter and bias equal the per-class convs, for every chunk size', () => {
+  it.each(WINDOW_METHODS)('disjoint-masks (%s windows): gradients for features, every filter and bias equal the per-class convs, for every chunk size', (method) => {
+    const spy = useWindowMethod(method);
     const f = tf.randomNormal([B, H, W, C], 0, 1, 'float32', 35) as tf.Tensor4D;
     const holes = tf.tidy(() => tf.mul(stripeMasks(), tf.cast(tf.greater(tf.randomUniform([B, H, W, 1], 0, 1, 'float32', 9), 0.25), 'float32'))) as tf.Tensor4D;
     for (const chunk of [0, 1, 3, 4]) {
@@ -263,9 +277,15 @@ describe('lggan/local-generators: gradients and memory', () => {
       for (const v of vars) expectClose(grads[v.name], valuesOf(naive[v.name]), 1e-5);
       tf.dispose([dx, naiveDx, ...Object.values(grads), ...Object.values(naive)]);
     }
+    expect(spy).toHaveBeenCalled();
   });
 
-  it('leaves no tensors behind, chunked or not', () => {
+  it('picks host loops where tensors live in this thread, device ops on WebGPU, depthwise windows on WebGL', () => {
+    expect(['wasm', 'cpu', 'webgpu', 'webgl'].map(windowMethods.forBackend)).toEqual(['host', 'host', 'scatter', 'depthwise']);
+  });
+
+  it.each(WINDOW_METHODS)('leaves no tensors behind, chunked or not (%s windows)', (method) => {
+    useWindowMethod(method);
     const f = tf.randomNormal([B, H, W, C], 0, 1, 'float32', 34) as tf.Tensor4D;
     const masks = stripeMasks();
     expectNoLeaks(build(localGeneratorsNode, {}, { features: featuresType, masks: masksType() }), { features: f, masks });

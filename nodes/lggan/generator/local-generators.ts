@@ -151,8 +151,11 @@ function disjointClassImages(features: tf.Tensor4D, masks: tf.Tensor4D, weights:
     // Padding F (C channels) and M rather than Z (49·3 channels) keeps the pad's gradient narrow.
     const paddedM = reflectPad(masks, SUB_PAD);
     const z = projectByClass(reflectPad(features, SUB_PAD), paddedM, tf.reshape(stacked, [classes, -1, SUB_KERNEL * SUB_KERNEL * RGB]) as tf.Tensor3D, chunk);
-    const zWindow = tf.depthwiseConv2d(z, tapSelector(), 1, 'valid'); // (t, o): Z(p+t, t, o)
-    const sums = windowSums(paddedM, zWindow, chunk); // [B·H·W, K, 3]
+    const method = windowMethods.forBackend(tf.getBackend());
+    const sums =
+      method === 'depthwise'
+        ? windowSums(paddedM, tf.depthwiseConv2d(z, tapSelector(), 1, 'valid'), chunk) // zWindow (t, o): Z(p+t, t, o)
+        : classWindowSums(z, paddedM, method); // [B·H·W, K, 3]
     const images = tf.tanh(tf.add(sums, tf.stack(biases.slice(0, classes))));
     return tf.reshape(images, [b, h, w, classes * RGB]) as tf.Tensor4D;
   });
@@ -255,6 +258,149 @@ function windowSums(paddedM: tf.Tensor4D, zWindow: tf.Tensor4D, chunk: number): 
   return sum(paddedM, zWindow) as tf.Tensor3D;
 }
 
+/**
+ * How the disjoint-masks path sums each window by class:
+ * - 'host' (wasm, cpu: tensors live in this thread's memory) reads Z and the class map once and
+ *   adds each of the 49 taps of a pixel into its class in plain loops; tfjs-wasm's gather and
+ *   int32 broadcasting are generic per-element loops, 10× slower than this;
+ * - 'scatter' (webgpu) does the same with one gather and one segment sum on the device;
+ * - 'depthwise' (webgl, whose UnsortedSegmentSum loops over every segment for every input row)
+ *   extracts the windows with fixed one-hot depthwise convs and sums them with a batched matMul.
+ * A field of an object so that tests can run each on the cpu backend.
+ */
+export type WindowMethod = 'host' | 'scatter' | 'depthwise';
+export const windowMethods = {
+  forBackend: (backend: string): WindowMethod => (backend === 'webgl' ? 'depthwise' : backend === 'wasm' || backend === 'cpu' ? 'host' : 'scatter'),
+};
+
+/**
+ * S(p, k, o) = Σ_{t : l(p+t) = k} Z(p+t, t, o) as [B·H·W, K, 3], where l is each padded pixel's
+ * class (argMax of the masks). Equal to windowSums for masks with at most one class per pixel:
+ * Z(p') already carries the factor M_l(p'), and a pixel of no class has Z(p') = 0, so whichever
+ * class argMax names for it receives nothing. Each (p, t) reads Z(p+t, t, ·) once and adds it into
+ * (p, l(p+t)); the gradient reads dS(p, l(p+t), ·) back into Z(p+t, t, ·), every one once.
+ */
+function classWindowSums(z: tf.Tensor4D, paddedM: tf.Tensor4D, method: 'host' | 'scatter'): tf.Tensor3D {
+  const [b, hp, wp, taps3] = z.shape;
+  const h = hp - 2 * SUB_PAD;
+  const w = wp - 2 * SUB_PAD;
+  const classes = paddedM.shape[3];
+  const rows = b * h * w;
+  const windows: WindowGeometry = { b, h, w, hp, wp };
+  const sum = customGradient(([zIn], save) => {
+    if (method === 'host') {
+      const labels = tf.tidy(() => tf.argMax(paddedM, 3)).dataSync() as Int32Array; // tidy disposes the tensor; the array is a copy
+      const value = tf.tensor3d(hostWindowSums(zIn.dataSync() as Float32Array, labels, windows, classes), [rows, classes, RGB]);
+      return {
+        value,
+        gradFunc: (ds) => [tf.tensor4d(hostWindowGradient(ds.dataSync() as Float32Array, labels, windows, classes), [b, hp, wp, taps3])],
+      };
+    }
+    const { zRow, segment } = scatterIndices(paddedM, windows);
+    save([zRow, segment]);
+    const sourceRows = b * hp * wp * SUB_KERNEL * SUB_KERNEL;
+    const value = tf.tidy(() => tf.reshape(tf.unsortedSegmentSum(tf.gather(tf.reshape(zIn, [sourceRows, RGB]), zRow), segment, rows * classes), [rows, classes, RGB]));
+    return {
+      value,
+      gradFunc: (ds, saved) => {
+        const [zRows, segments] = saved as [tf.Tensor1D, tf.Tensor1D];
+        return [tf.tidy(() => tf.reshape(tf.unsortedSegmentSum(tf.gather(tf.reshape(ds, [rows * classes, RGB]), segments), zRows, sourceRows), [b, hp, wp, taps3]))];
+      },
+    };
+  });
+  return sum(z) as tf.Tensor3D;
+}
+
+/** Batch, output and padded sizes of the 7×7 windows. */
+interface WindowGeometry {
+  b: number;
+  h: number;
+  w: number;
+  hp: number;
+  wp: number;
+}
+
+/** S [B·H·W·K·3] from Z [B·Hp·Wp·49·3] and the padded class map [B·Hp·Wp]. */
+function hostWindowSums(z: Float32Array, labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): Float32Array {
+  const sums = new Float32Array(b * h * w * classes * RGB);
+  const taps = SUB_KERNEL * SUB_KERNEL;
+  let pixel = 0;
+  for (let n = 0; n < b; n++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, pixel++) {
+        const origin = (n * hp + y) * wp + x;
+        for (let ty = 0, t = 0; ty < SUB_KERNEL; ty++) {
+          for (let tx = 0; tx < SUB_KERNEL; tx++, t++) {
+            const source = origin + ty * wp + tx;
+            const from = (source * taps + t) * RGB;
+            const to = (pixel * classes + labels[source]) * RGB;
+            sums[to] += z[from];
+            sums[to + 1] += z[from + 1];
+            sums[to + 2] += z[from + 2];
+          }
+        }
+      }
+    }
+  }
+  return sums;
+}
+
+/** dZ [B·Hp·Wp·49·3] from dS [B·H·W·K·3]: each (p + t, t) is reached by exactly one output pixel p. */
+function hostWindowGradient(ds: Float32Array, labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): Float32Array {
+  const taps = SUB_KERNEL * SUB_KERNEL;
+  const dz = new Float32Array(b * hp * wp * taps * RGB);
+  let pixel = 0;
+  for (let n = 0; n < b; n++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, pixel++) {
+        const origin = (n * hp + y) * wp + x;
+        for (let ty = 0, t = 0; ty < SUB_KERNEL; ty++) {
+          for (let tx = 0; tx < SUB_KERNEL; tx++, t++) {
+            const source = origin + ty * wp + tx;
+            const to = (source * taps + t) * RGB;
+            const from = (pixel * classes + labels[source]) * RGB;
+            dz[to] = ds[from];
+            dz[to + 1] = ds[from + 1];
+            dz[to + 2] = ds[from + 2];
+          }
+        }
+      }
+    }
+  }
+  return dz;
+}
+
+/** For the device path: the Z row (p + t)·49 + t and the segment p·K + l(p + t) of every (p, t). */
+function scatterIndices(paddedM: tf.Tensor4D, { b, h, w, hp, wp }: WindowGeometry): { zRow: tf.Tensor1D; segment: tf.Tensor1D } {
+  const rows = b * h * w;
+  const taps = SUB_KERNEL * SUB_KERNEL;
+  const classes = paddedM.shape[3];
+  return tf.tidy(() => {
+    const source = tf.add(tf.tensor2d(windowOrigins(b, h, w, hp, wp), [rows, 1], 'int32'), tf.tensor2d(tapOffsets(wp), [1, taps], 'int32'));
+    const labels = tf.gather(tf.reshape(tf.argMax(paddedM, 3), [-1]), source);
+    const int = (value: number) => tf.scalar(value, 'int32');
+    return {
+      zRow: tf.reshape(tf.add(tf.mul(source, int(taps)), tf.range(0, taps, 1, 'int32')), [-1]) as tf.Tensor1D,
+      segment: tf.reshape(tf.add(tf.mul(tf.reshape(tf.range(0, rows, 1, 'int32'), [rows, 1]), int(classes)), labels), [-1]) as tf.Tensor1D,
+    };
+  });
+}
+
+/** Flat padded index of the window origin (top-left tap) of every output pixel, in output order. */
+function windowOrigins(b: number, h: number, w: number, hp: number, wp: number): Int32Array {
+  const origins = new Int32Array(b * h * w);
+  let i = 0;
+  for (let n = 0; n < b; n++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) origins[i++] = (n * hp + y) * wp + x;
+  return origins;
+}
+
+/** Offset of tap t = (ty, tx) from the window origin in a padded row of width wp. */
+function tapOffsets(wp: number): Int32Array {
+  const offsets = new Int32Array(SUB_KERNEL * SUB_KERNEL);
+  for (let ty = 0; ty < SUB_KERNEL; ty++) for (let tx = 0; tx < SUB_KERNEL; tx++) offsets[ty * SUB_KERNEL + tx] = ty * wp + tx;
+  return offsets;
+}
+
 /** Depthwise filter [7, 7, 49·3, 1] picking tap t for channel (t, o): a one-hot per channel. */
 function tapSelector(): tf.Tensor4D {
   const taps = SUB_KERNEL * SUB_KERNEL;
@@ -283,8 +429,8 @@ export const localGeneratorsNode: NodeDef = {
     'conv 3×3 (3K→3, deconv9) + tanh over the concatenated class images, or their plain sum (cross-view). ' +
     'All classes run batched, never as K separate conv chains. algorithm disjoint-masks (exact for binary ' +
     'masks with at most one class per pixel, as lggan/class-masks gives) projects each pixel with its own class\'s ' +
-    'filters and gathers the 7×7 windows with fixed depthwise convs, class_chunk classes at a time in both the forward ' +
-    'and the backward pass (recomputed, never all K masked copies of F at once; the masks get no gradient). ' +
+    'filters (class_chunk classes at a time in both the forward and the backward pass) and adds each 7×7 window into ' +
+    'the class of each of its pixels (recomputed, never all K masked copies of F at once; the masks get no gradient). ' +
     'algorithm grouped-conv (exact for any masks, soft or overlapping) stacks the masked features and runs one ' +
     'depthwise conv with a sum over C: the padded stack (K·C) plus the depthwise output (3·K·C) per chunk. For scale: ' +
     'K masked copies of F are K·C values per pixel (Cityscapes 35·64 = 2,240, ≈1.2 GB at 256×512, batch 1). ' +

@@ -4,14 +4,14 @@
  * F it avoids, and its values and gradients against the cpu backend. wasm because this size takes
  * tens of seconds on tfjs-cpu. The process's one engine switches to wasm here and back after.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { measureBufferPeak } from '../../../src/runtime/buffer-peak.ts';
 import { registerWasmTrainingKernels } from '../../../src/runtime/wasm/register.ts';
 import { buildNode, spatialType } from '../../testing.test-util.ts';
 import { weightedSum } from './local-path.test-util.ts';
-import { localGeneratorsNode } from './local-generators.ts';
+import { localGeneratorsNode, windowMethods, type WindowMethod } from './local-generators.ts';
 
 const [B, C, K] = [1, 64, 35];
 const typesAt = (h: number, w: number) => ({ features: spatialType('feature', B, h, w, C), masks: spatialType('mask', B, h, w, K) });
@@ -26,6 +26,8 @@ beforeAll(async () => {
   registerWasmTrainingKernels();
   expect(await tf.setBackend('wasm')).toBe(true);
 });
+
+afterEach(() => vi.restoreAllMocks());
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -62,11 +64,13 @@ describe('lggan/local-generators on wasm at Cityscapes width', () => {
     expect(peak[`training ${K}`] - peak['training 2']).toBeGreaterThan(0.5 * maskedCopies);
   });
 
-  it('gives the cpu backend’s class images and gradients (features, filters, biases)', async () => {
+  it.each(['host', 'scatter', 'depthwise'] as WindowMethod[])('gives the cpu backend’s class images and gradients (features, filters, biases) with %s windows', async (method) => {
     const [H, W] = [8, 24]; // small: tfjs-cpu is slow at this width
     const results: Record<string, Float32Array[]> = {};
     for (const backend of ['wasm', 'cpu'] as const) {
       await tf.setBackend(backend);
+      // The cpu reference sums its windows in host loops (checked against per-class convs in local-generators.test.ts).
+      vi.spyOn(windowMethods, 'forBackend').mockReturnValue(backend === 'wasm' ? method : 'host');
       const node = buildNode(localGeneratorsNode, { algorithm: 'disjoint-masks', combine: 'sum' }, typesAt(H, W));
       for (const [name, v] of node.variables) node.setVariable(name, tf.randomNormal(v.shape, 0, 0.05, 'float32', name.length * 3));
       const f = tf.randomNormal([B, H, W, C], 0, 1, 'float32', 37) as tf.Tensor4D;
@@ -81,6 +85,7 @@ describe('lggan/local-generators on wasm at Cityscapes width', () => {
       results[backend] = out.map((t) => Float32Array.from(t.dataSync()));
       tf.dispose([...out, f, m]);
       node.dispose();
+      vi.restoreAllMocks();
     }
     await tf.setBackend('wasm');
     results.cpu.forEach((expected, i) => {

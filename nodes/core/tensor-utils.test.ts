@@ -20,6 +20,27 @@ describe('reflectPad', () => {
     const grad = tf.grad((t: tf.Tensor) => tf.sum(reflectPad(t as tf.Tensor4D, 1)))(x);
     expectClose(grad, [1, 3, 1, 3, 9, 3, 1, 3, 1], 0);
   });
+
+  it('gives the gradient of the slice-and-reverse construction for wide and narrow maps', () => {
+    // The reference builds the pad from slices, reverses and concats, whose gradients tfjs knows.
+    const reference = (t: tf.Tensor4D, a: number) => {
+      let y = t;
+      for (const axis of [1, 2] as const) {
+        const n = y.shape[axis];
+        const strip = (start: number) => tf.reverse(tf.slice(y, axis === 1 ? [0, start, 0, 0] : [0, 0, start, 0], axis === 1 ? [y.shape[0], a, y.shape[2], y.shape[3]] : [y.shape[0], y.shape[1], a, y.shape[3]]), axis);
+        y = tf.concat([strip(1), y, strip(n - 1 - a)], axis);
+      }
+      return y;
+    };
+    for (const [h, w, a] of [[9, 11, 3], [4, 5, 3], [6, 7, 2], [3, 8, 1]]) {
+      const x = tf.randomNormal([2, h, w, 3], 0, 1, 'float32', h * w) as tf.Tensor4D;
+      const dy = tf.randomNormal([2, h + 2 * a, w + 2 * a, 3], 0, 1, 'float32', a) as tf.Tensor4D;
+      expectClose(reflectPad(x, a), valuesOf(reference(x, a)), 0);
+      const ours = tf.grad((t: tf.Tensor) => reflectPad(t as tf.Tensor4D, a))(x, dy);
+      const theirs = tf.grad((t: tf.Tensor) => reference(t as tf.Tensor4D, a))(x, dy);
+      expectClose(ours, valuesOf(theirs), 1e-6);
+    }
+  });
 });
 
 describe('edgePad1', () => {

@@ -121,21 +121,41 @@ function sliceAxis(x: tf.Tensor4D, axis: 1 | 2, start: number, size: number): tf
 
 /**
  * PyTorch ReflectionPad2d: [a b c d] → [c b | a b c d | c b] for 2 pixels; needs amount < size.
- * Built from slice, reverse and concat, whose gradients are exact: tfjs's own mirrorPad gradient
- * only slices the centre out of dy and drops what flowed into the mirrored border pixels.
+ * The forward pass is one tf.mirrorPad (a native kernel on every backend); the gradient is our
+ * own, because tfjs's mirrorPad gradient only slices the centre out of dy and drops what flowed
+ * into the mirrored border pixels. Ours folds each border back onto the pixels it mirrors.
  */
 export function reflectPad(x: tf.Tensor4D, amount: number): tf.Tensor4D {
   if (amount === 0) return x;
-  return tf.tidy(() => {
-    let y = x;
-    for (const axis of [1, 2] as const) {
-      const n = y.shape[axis];
-      const before = tf.reverse(sliceAxis(y, axis, 1, amount), axis);
-      const after = tf.reverse(sliceAxis(y, axis, n - 1 - amount, amount), axis);
-      y = tf.concat([before, y, after], axis);
-    }
-    return y;
-  });
+  const pad = customGradient(([input]) => ({
+    value: tf.mirrorPad(input as tf.Tensor4D, spatialPaddings(amount) as Array<[number, number]>, 'reflect'),
+    gradFunc: (dy) => [tf.tidy(() => foldReflected(foldReflected(dy as tf.Tensor4D, 2, amount), 1, amount))],
+  }));
+  return pad(x) as tf.Tensor4D;
+}
+
+/**
+ * The gradient of a reflect pad along one axis: dy of length n + 2a → dx of length n, where
+ * padded index i < a mirrors x[a − i] and padded index a + n + j mirrors x[n − 2 − j].
+ */
+function foldReflected(dy: tf.Tensor4D, axis: 1 | 2, a: number): tf.Tensor4D {
+  const n = dy.shape[axis] - 2 * a;
+  const centre = sliceAxis(dy, axis, a, n);
+  const before = tf.reverse(sliceAxis(dy, axis, 0, a), axis); // onto x[1 .. a]
+  const after = tf.reverse(sliceAxis(dy, axis, a + n, a), axis); // onto x[n − 1 − a .. n − 2]
+  if (2 * a + 2 <= n) {
+    // The two strips land on separate pixels: add them to thin slices and reassemble (no full-size pad).
+    const parts = [
+      sliceAxis(centre, axis, 0, 1),
+      tf.add(sliceAxis(centre, axis, 1, a), before),
+      sliceAxis(centre, axis, a + 1, n - 2 * a - 2),
+      tf.add(sliceAxis(centre, axis, n - 1 - a, a), after),
+      sliceAxis(centre, axis, n - 1, 1),
+    ].filter((part) => (part.shape[axis] ?? 0) > 0);
+    return tf.concat(parts, axis) as tf.Tensor4D;
+  }
+  const along = (lo: number, hi: number): Array<[number, number]> => [0, 1, 2, 3].map((d) => (d === axis ? [lo, hi] : [0, 0]) as [number, number]);
+  return tf.addN([centre, tf.pad(before, along(1, n - 1 - a)), tf.pad(after, along(n - 1 - a, 1))]) as tf.Tensor4D;
 }
 
 /** Repeats the edge pixel once on each side of `axis`: [a b c] → [a | a b c | c]. */

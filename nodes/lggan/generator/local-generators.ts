@@ -17,6 +17,7 @@ import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireSameSpatial, requireSpatial, stringParam } from '../../core/rules.ts';
 import { customGradient, reflectPad } from '../../core/tensor-utils.ts';
 import { conv2dKeys } from './up-stage.ts';
+import { RGB, SUB_KERNEL, SUB_PAD, hostClassSums, windowGeometry, type WindowGeometry } from './local-host-path.ts';
 import { layer, inputChannels } from '../../pytorch/emit.ts';
 
 export type LocalCombine = 'fusion-conv' | 'sum';
@@ -35,10 +36,6 @@ export function chooseAlgorithm(algorithm: LocalAlgorithm, channels: number, tra
   return 4 * channels < SUB_KERNEL * SUB_KERNEL + channels ? 'grouped-conv' : 'disjoint-masks';
 }
 
-/** Sub-generator conv: 7×7 after a reflect pad of 3, 3 output channels. */
-const SUB_KERNEL = 7;
-const SUB_PAD = 3;
-const RGB = 3;
 
 interface LocalSpec {
   /** Feature channels C. */
@@ -150,12 +147,16 @@ function disjointClassImages(features: tf.Tensor4D, masks: tf.Tensor4D, weights:
     const stacked = tf.transpose(tf.reshape(tf.stack(weights.slice(0, classes)), [classes, SUB_KERNEL * SUB_KERNEL, -1, RGB]), [0, 2, 1, 3]);
     // Padding F (C channels) and M rather than Z (49·3 channels) keeps the pad's gradient narrow.
     const paddedM = reflectPad(masks, SUB_PAD);
-    const z = projectByClass(reflectPad(features, SUB_PAD), paddedM, tf.reshape(stacked, [classes, -1, SUB_KERNEL * SUB_KERNEL * RGB]) as tf.Tensor3D, chunk);
+    const paddedF = reflectPad(features, SUB_PAD);
+    const weightRows = tf.reshape(stacked, [classes, -1, SUB_KERNEL * SUB_KERNEL * RGB]) as tf.Tensor3D;
     const method = windowMethods.forBackend(tf.getBackend());
-    const sums =
-      method === 'depthwise'
-        ? windowSums(paddedM, tf.depthwiseConv2d(z, tapSelector(), 1, 'valid'), chunk) // zWindow (t, o): Z(p+t, t, o)
-        : classWindowSums(z, paddedM, method); // [B·H·W, K, 3]
+    let sums: tf.Tensor3D; // [B·H·W, K, 3]
+    if (method === 'host') {
+      sums = hostClassSums(paddedF, paddedM, weightRows);
+    } else {
+      const z = projectByClass(paddedF, paddedM, weightRows, chunk);
+      sums = method === 'depthwise' ? windowSums(paddedM, tf.depthwiseConv2d(z, tapSelector(), 1, 'valid'), chunk) : scatteredWindowSums(z, paddedM);
+    }
     const images = tf.tanh(tf.add(sums, tf.stack(biases.slice(0, classes))));
     return tf.reshape(images, [b, h, w, classes * RGB]) as tf.Tensor4D;
   });
@@ -259,13 +260,13 @@ function windowSums(paddedM: tf.Tensor4D, zWindow: tf.Tensor4D, chunk: number): 
 }
 
 /**
- * How the disjoint-masks path sums each window by class:
- * - 'host' (wasm, cpu: tensors live in this thread's memory) reads Z and the class map once and
- *   adds each of the 49 taps of a pixel into its class in plain loops; tfjs-wasm's gather and
- *   int32 broadcasting are generic per-element loops, 10× slower than this;
- * - 'scatter' (webgpu) does the same with one gather and one segment sum on the device;
- * - 'depthwise' (webgl, whose UnsortedSegmentSum loops over every segment for every input row)
- *   extracts the windows with fixed one-hot depthwise convs and sums them with a batched matMul.
+ * How the disjoint-masks path finds each class's window sums:
+ * - 'host' (wasm, cpu: tensors live in this thread's memory): per-class matMuls over the pixels
+ *   sorted by class and plain loops for the windows (local-host-path.ts); tfjs-wasm's gather and
+ *   int32 broadcasting are generic per-element loops, 10× slower than these;
+ * - 'scatter' (webgpu): the dense projection, one gather and one segment sum on the device;
+ * - 'depthwise' (webgl, whose UnsortedSegmentSum loops over every segment for every input row):
+ *   the dense projection, windows extracted by fixed one-hot depthwise convs, a batched matMul.
  * A field of an object so that tests can run each on the cpu backend.
  */
 export type WindowMethod = 'host' | 'scatter' | 'depthwise';
@@ -274,31 +275,21 @@ export const windowMethods = {
 };
 
 /**
- * S(p, k, o) = Σ_{t : l(p+t) = k} Z(p+t, t, o) as [B·H·W, K, 3], where l is each padded pixel's
- * class (argMax of the masks). Equal to windowSums for masks with at most one class per pixel:
- * Z(p') already carries the factor M_l(p'), and a pixel of no class has Z(p') = 0, so whichever
- * class argMax names for it receives nothing. Each (p, t) reads Z(p+t, t, ·) once and adds it into
- * (p, l(p+t)); the gradient reads dS(p, l(p+t), ·) back into Z(p+t, t, ·), every one once.
+ * S(p, k, o) = Σ_{t : l(p+t) = k} Z(p+t, t, o) as [B·H·W, K, 3] on the device, where l is each
+ * padded pixel's class (argMax of the masks). Equal to windowSums for masks with at most one class
+ * per pixel: Z(p') already carries the factor M_l(p'), and a pixel of no class has Z(p') = 0, so
+ * whichever class argMax names for it receives nothing. One gather picks Z(p+t, t, ·) for every
+ * (p, t) and one segment sum adds it into (p, l(p+t)); the gradient is the same two steps reversed.
  */
-function classWindowSums(z: tf.Tensor4D, paddedM: tf.Tensor4D, method: 'host' | 'scatter'): tf.Tensor3D {
+function scatteredWindowSums(z: tf.Tensor4D, paddedM: tf.Tensor4D): tf.Tensor3D {
   const [b, hp, wp, taps3] = z.shape;
-  const h = hp - 2 * SUB_PAD;
-  const w = wp - 2 * SUB_PAD;
+  const geometry = windowGeometry(z.shape);
   const classes = paddedM.shape[3];
-  const rows = b * h * w;
-  const windows: WindowGeometry = { b, h, w, hp, wp };
+  const rows = b * geometry.h * geometry.w;
+  const sourceRows = b * hp * wp * SUB_KERNEL * SUB_KERNEL;
   const sum = customGradient(([zIn], save) => {
-    if (method === 'host') {
-      const labels = tf.tidy(() => tf.argMax(paddedM, 3)).dataSync() as Int32Array; // tidy disposes the tensor; the array is a copy
-      const value = tf.tensor3d(hostWindowSums(zIn.dataSync() as Float32Array, labels, windows, classes), [rows, classes, RGB]);
-      return {
-        value,
-        gradFunc: (ds) => [tf.tensor4d(hostWindowGradient(ds.dataSync() as Float32Array, labels, windows, classes), [b, hp, wp, taps3])],
-      };
-    }
-    const { zRow, segment } = scatterIndices(paddedM, windows);
+    const { zRow, segment } = scatterIndices(paddedM, geometry);
     save([zRow, segment]);
-    const sourceRows = b * hp * wp * SUB_KERNEL * SUB_KERNEL;
     const value = tf.tidy(() => tf.reshape(tf.unsortedSegmentSum(tf.gather(tf.reshape(zIn, [sourceRows, RGB]), zRow), segment, rows * classes), [rows, classes, RGB]));
     return {
       value,
@@ -309,65 +300,6 @@ function classWindowSums(z: tf.Tensor4D, paddedM: tf.Tensor4D, method: 'host' | 
     };
   });
   return sum(z) as tf.Tensor3D;
-}
-
-/** Batch, output and padded sizes of the 7×7 windows. */
-interface WindowGeometry {
-  b: number;
-  h: number;
-  w: number;
-  hp: number;
-  wp: number;
-}
-
-/** S [B·H·W·K·3] from Z [B·Hp·Wp·49·3] and the padded class map [B·Hp·Wp]. */
-function hostWindowSums(z: Float32Array, labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): Float32Array {
-  const sums = new Float32Array(b * h * w * classes * RGB);
-  const taps = SUB_KERNEL * SUB_KERNEL;
-  let pixel = 0;
-  for (let n = 0; n < b; n++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++, pixel++) {
-        const origin = (n * hp + y) * wp + x;
-        for (let ty = 0, t = 0; ty < SUB_KERNEL; ty++) {
-          for (let tx = 0; tx < SUB_KERNEL; tx++, t++) {
-            const source = origin + ty * wp + tx;
-            const from = (source * taps + t) * RGB;
-            const to = (pixel * classes + labels[source]) * RGB;
-            sums[to] += z[from];
-            sums[to + 1] += z[from + 1];
-            sums[to + 2] += z[from + 2];
-          }
-        }
-      }
-    }
-  }
-  return sums;
-}
-
-/** dZ [B·Hp·Wp·49·3] from dS [B·H·W·K·3]: each (p + t, t) is reached by exactly one output pixel p. */
-function hostWindowGradient(ds: Float32Array, labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): Float32Array {
-  const taps = SUB_KERNEL * SUB_KERNEL;
-  const dz = new Float32Array(b * hp * wp * taps * RGB);
-  let pixel = 0;
-  for (let n = 0; n < b; n++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++, pixel++) {
-        const origin = (n * hp + y) * wp + x;
-        for (let ty = 0, t = 0; ty < SUB_KERNEL; ty++) {
-          for (let tx = 0; tx < SUB_KERNEL; tx++, t++) {
-            const source = origin + ty * wp + tx;
-            const to = (source * taps + t) * RGB;
-            const from = (pixel * classes + labels[source]) * RGB;
-            dz[to] = ds[from];
-            dz[to + 1] = ds[from + 1];
-            dz[to + 2] = ds[from + 2];
-          }
-        }
-      }
-    }
-  }
-  return dz;
 }
 
 /** For the device path: the Z row (p + t)·49 + t and the segment p·K + l(p + t) of every (p, t). */

@@ -242,3 +242,49 @@ describe('gradients on wasm', () => {
     Object.keys(shapes).forEach((name, i) => expectClose(wasm[i], cpu[i], `d/d${name}`));
   });
 });
+
+describe('Slice and SplitV on wasm (read through a heap view)', () => {
+  const cases: Array<{ shape: number[]; begin: number[]; size: number[] }> = [
+    { shape: [7], begin: [2], size: [3] },
+    { shape: [5, 6], begin: [1, 0], size: [3, 6] }, // whole rows: one run
+    { shape: [5, 6], begin: [1, 2], size: [3, -1] },
+    { shape: [2, 5, 6, 3], begin: [0, 1, 2, 0], size: [2, 3, 2, 3] },
+    { shape: [2, 5, 6, 3], begin: [1, 0, 0, 1], size: [1, 5, 6, 1] },
+    { shape: [2, 3, 4, 5, 2], begin: [1, 1, 0, 2, 0], size: [1, 2, 4, 3, 2] },
+    { shape: [3, 4], begin: [1, 1], size: [0, 2] }, // empty
+  ];
+
+  it.each(cases)('slices $shape at $begin, size $size as the cpu backend does', async ({ shape, begin, size }) => {
+    const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i * 0.5 - 3);
+    const wasm = await runOn('wasm', 'Slice', { x: { values, shape } }, { begin, size });
+    const cpu = await runOn('cpu', 'Slice', { x: { values, shape } }, { begin, size });
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+  });
+
+  it('slices int32 and bool tensors, and refuses a slice past the end', async () => {
+    await tf.setBackend('wasm');
+    const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    expect(Array.from(tf.slice(ints, [1, 1], [2, 1]).dataSync())).toEqual([4, 6]);
+    const bools = tf.tensor1d([true, false, true, true], 'bool');
+    expect(Array.from(tf.slice(bools, [1], [2]).dataSync())).toEqual([0, 1]);
+    expect(() => tf.slice(ints, [2, 0], [2, 2])).toThrow();
+    tf.dispose([ints, bools]);
+  });
+
+  it('splits along every axis into the cpu backend’s parts, sizes given or equal', async () => {
+    const shape = [2, 6, 4];
+    const values = Float32Array.from({ length: 48 }, (_, i) => i);
+    for (const [axis, splits] of [[0, 2], [1, [1, 3, -1]], [2, [2, 2]]] as const) {
+      const parts: Record<string, number[][]> = {};
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await tf.setBackend(backend);
+        const x = tf.tensor(values, shape);
+        const out = tf.split(x, splits as number | number[], axis);
+        parts[backend] = out.map((t) => [...t.shape, ...t.dataSync()]);
+        tf.dispose([x, ...out]);
+      }
+      expect(parts.wasm, `axis ${axis}`).toEqual(parts.cpu);
+    }
+  });
+});

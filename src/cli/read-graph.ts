@@ -1,10 +1,21 @@
 import type { NodeRegistry } from '../../nodes/registry.ts';
-import { capDiagnostics, formatDiagnostic, type Diagnostic } from '../graph/diagnostics.ts';
+import { capDiagnostics, formatPlace, type Diagnostic } from '../graph/diagnostics.ts';
 import type { GraphDocument } from '../graph/document.ts';
+import { locatePointers } from '../graph/json-locate.ts';
 import { loadGraph } from '../graph/load.ts';
 import type { CliIO } from './io.ts';
 
 export type ReadResult = { doc: GraphDocument; diagnostics: Diagnostic[] } | { unreadable: string } | { diagnostics: Diagnostic[]; doc?: undefined };
+
+/** The text of each graph file read through an IO, so its diagnostics can name line and column. */
+const sources = new WeakMap<CliIO, Map<string, string>>();
+
+/** Remembers `file`'s text for the diagnostics printed about it later through `io`. */
+export function rememberSource(io: CliIO, file: string, text: string): void {
+  let files = sources.get(io);
+  if (!files) sources.set(io, (files = new Map()));
+  files.set(file, text);
+}
 
 /** Reads and loads a graph file; an unreadable file is one line, never a stack trace. */
 export async function readGraph(file: string, registry: NodeRegistry, io: CliIO): Promise<ReadResult> {
@@ -16,14 +27,42 @@ export async function readGraph(file: string, registry: NodeRegistry, io: CliIO)
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     return { unreadable: `cannot read '${file}': ${reason}` };
   }
+  rememberSource(io, file, text);
   const loaded = loadGraph(text, { file, registry });
   if (!loaded.ok) return { diagnostics: loaded.diagnostics };
   return { doc: loaded.doc, diagnostics: loaded.diagnostics };
 }
 
-/** Prints diagnostics one per line, with the file named in each place; past 200, one line says how many more. */
+/**
+ * The diagnostics with `file` named and, where the text of the file is known, the line and column
+ * of their JSON pointer (the nearest enclosing value that is written, for a value left out).
+ */
+export function placeDiagnostics(diagnostics: readonly Diagnostic[], file: string, text: string | undefined): Diagnostic[] {
+  const pointers = diagnostics.filter((d) => d.where.line === undefined && d.where.pointer !== undefined).map((d) => d.where.pointer!);
+  const places = text === undefined || pointers.length === 0 ? new Map() : locatePointers(text, pointers);
+  return diagnostics.map((d) => {
+    const place = d.where.line === undefined && d.where.pointer !== undefined ? places.get(d.where.pointer) : undefined;
+    return { ...d, where: { file, ...d.where, ...(place ? { line: place.line, column: place.column } : {}) } };
+  });
+}
+
+/**
+ * One line as compilers print them, so editors and CI annotate the place:
+ * `graphs/x.json:12:7: error: [bad-param] node 'enc' param 'kernel' (/nodes/1/params/kernel): …`.
+ */
+export function formatCliDiagnostic(d: Diagnostic): string {
+  const { file, line, column, ...rest } = d.where;
+  const at = file === undefined ? '' : line !== undefined ? `${file}:${line}:${column ?? 1}: ` : `${file}: `;
+  const place = formatPlace(rest);
+  return `${at}${d.severity}: [${d.code}] ${place ? `${place}: ` : ''}${d.message}`;
+}
+
+/** Prints diagnostics one per line as FILE:LINE:COLUMN: …; past 200, one line says how many more. */
 export function printDiagnostics(diagnostics: Diagnostic[], file: string, io: CliIO): void {
-  for (const d of capDiagnostics(diagnostics)) io.err(formatDiagnostic({ ...d, where: { file, ...d.where } }));
+  if (diagnostics.length === 0) return;
+  const placed = placeDiagnostics(capDiagnostics(diagnostics), file, sources.get(io)?.get(file));
+  for (const d of placed) io.err(formatCliDiagnostic(d));
+  io.onDiagnostics?.(placed);
 }
 
 /** For commands that need one graph: the loaded document, or null after printing why there is none. */
@@ -38,4 +77,27 @@ export async function readGraphOrReport(file: string, registry: NodeRegistry, io
     return null;
   }
   return read;
+}
+
+/**
+ * A diagnostic as the --json documents give it: every key always present (null when it does not
+ * apply), so CI scripts need no guards. `field` is the param, else the member the pointer ends at.
+ */
+export function diagnosticJson(d: Diagnostic) {
+  const w = d.where;
+  const last = w.pointer?.split('/').pop()?.replace(/~1/g, '/').replace(/~0/g, '~');
+  const field = w.param ?? (last !== undefined && last !== '' && !/^\d+$/.test(last) ? last : undefined);
+  return {
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    file: w.file ?? null,
+    line: w.line ?? null,
+    column: w.column ?? null,
+    pointer: w.pointer ?? null,
+    node: w.node ?? null,
+    port: w.port ?? null,
+    field: field ?? null,
+    edge: w.edge ?? null,
+  };
 }

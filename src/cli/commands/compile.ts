@@ -2,15 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { formatShape } from '../../../nodes/dims.ts';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { sampleFeeds } from '../../compiler/sample-inputs.ts';
-import { intFlag, parseArgs } from '../args.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { compileResolved, resolveProgram } from '../load-program.ts';
 
-export const compileUsage = 'lggan compile FILE [--seed S] [--batch N]   build the tfjs program (weights and inputs seeded by S, default: the graph init seed), run one forward pass, print output shapes';
-
 export async function compile(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: ['seed', 'batch'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.compile);
   if (positional.length !== 1) throw new UsageError('compile takes exactly one graph file');
   const [file] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);

@@ -11,17 +11,14 @@ import type { Program } from '../../compiler/program.ts';
 import { loadCheckpoint } from '../../runtime/checkpoint/index.ts';
 import { DatasetError, FeedError, graphInputs, toFeeds, type GraphInput } from '../../runtime/data/index.ts';
 import { imageToPng } from '../../runtime/images/index.ts';
-import { parseArgs } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { mismatchText, readCheckpointFile } from '../checkpoint-file.ts';
 import { namedImages } from '../generate/images.ts';
 import { labelFiles, readLabelMap } from '../generate/labels.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { compileResolved, resolveProgram } from '../load-program.ts';
 import { generatorOutputs, OutputsError, outputKeys, type GeneratorOutputs } from '../../compiler/outputs.ts';
-
-export const generateUsage =
-  'lggan generate GRAPH --weights FILE --labels DIR|FILE --out DIR [--all]   run the trained generator on label maps (grey PNGs of class ids, 255 = unknown); ' +
-  'writes <name>.png, with --all also the global, local, attention and per-class images';
 
 /** Label and one-hot semantic inputs are built from label maps; noise inputs draw their own noise. */
 const FROM_LABEL_MAPS = new Set(['labels', 'semantic', 'noise']);
@@ -55,7 +52,7 @@ function loadWeights(program: Program, outputs: GeneratorOutputs, path: string, 
 }
 
 export async function generate(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: ['weights', 'labels', 'out'], switches: ['all'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.generate);
   if (positional.length !== 1) throw new UsageError('generate takes exactly one graph file');
   const weights = requireFlag(flags, 'weights', 'FILE');
   const labels = requireFlag(flags, 'labels', 'DIR|FILE');

@@ -4,13 +4,12 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR, NetworkTotals } from '../../compiler/ir.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import { graphHash } from '../../graph/hash.ts';
-import { intFlag, parseArgs } from '../args.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { formatBytes } from '../../compiler/byte-size.ts';
 import { compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
-
-export const inspectUsage = 'lggan inspect FILE [--json] [--batch N]   per-node output shapes, params, multiply-adds; totals per network';
 
 function outputsText(ir: GraphIR, id: string): string {
   const outputs = Object.entries(ir.nodes.get(id)!.outputs);
@@ -50,7 +49,7 @@ export function inspectJson(ir: GraphIR) {
 }
 
 export async function inspect(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: ['batch'], switches: ['json'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.inspect);
   if (positional.length !== 1) throw new UsageError('inspect takes exactly one graph file');
   const [file] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);

@@ -25,7 +25,8 @@ import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
 import type { SafetensorsFile } from '../../formats/safetensors.ts';
 import { compileTraining, NonFiniteLossError, planTraining, TrainingGraphError, type StepReport, type TrainingRun } from '../../runtime/training/index.ts';
-import { intFlag, parseArgs, type ParsedArgs } from '../args.ts';
+import { intFlag, parseCommandArgs, type ParsedArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { mismatchText, readCheckpointFile } from '../checkpoint-file.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { loadProgram } from '../load-program.ts';
@@ -39,11 +40,6 @@ import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 import { readRunFile, RunFileError, type RunData, type RunFile } from '../runs/run-file.ts';
 import { RunRecorder } from '../train/run-recorder.ts';
 import { SAMPLE_GRID_ROWS } from '../../runs/folder-files.ts';
-
-export const trainUsage =
-  'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
-  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
-  'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data, held-out split and --init-from checkpoint: the same losses)';
 
 /** How many held-out samples a sample grid shows (a run folder's reader describes the grids by it). */
 const GRID_ROWS = SAMPLE_GRID_ROWS;
@@ -84,10 +80,7 @@ function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefine
 }
 
 function parseTrainArgs(argv: string[]): TrainOptions {
-  const { positional, flags } = parseArgs(argv, {
-    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'init-from', 'from-run'],
-    switches: ['synthetic'],
-  });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.train);
   const fromRun = stringFlag(flags, 'from-run');
   if (fromRun !== undefined) return parseFromRunArgs(fromRun, positional, flags);
   if (positional.length !== 1) throw new UsageError('train takes exactly one graph file');

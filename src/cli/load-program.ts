@@ -8,7 +8,7 @@ import { WASM_HEAP_BYTES } from '../runtime/tf-node.ts';
 import { formatBytes } from '../compiler/byte-size.ts';
 import type { MemoryEstimate, MemoryLimits } from '../compiler/memory.ts';
 import type { CliIO } from './io.ts';
-import { printDiagnostics, readGraphOrReport } from './read-graph.ts';
+import { printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from './read-graph.ts';
 
 export interface LoadProgramOptions {
   /** Batch size to resolve with (default: the template's batch, else 1). */
@@ -71,7 +71,9 @@ export async function resolveProgram(file: string, registry: NodeRegistry, io: C
     hint: (estimate: MemoryEstimate, limits: MemoryLimits) => memoryHint(estimate, limits, options.memory?.cpuLimits ?? nodeMemoryLimits('cpu')),
   };
   const resolved = resolveDocument(read, { registry, batch: options.batch, chooseBatch: options.chooseBatch, seed: options.seed, memory });
-  printDiagnostics(resolved.diagnostics, file, io);
+  // Warnings about training (a loss without its weights) only where the graph is trained.
+  const shown = options.memory?.training === true ? resolved.diagnostics : withoutTrainingWarnings(resolved.diagnostics, read.doc, registry);
+  printDiagnostics(shown, file, io);
   return resolved.ok ? { ...resolved, file } : null;
 }
 

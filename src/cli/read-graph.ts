@@ -46,6 +46,11 @@ export function placeDiagnostics(diagnostics: readonly Diagnostic[], file: strin
   });
 }
 
+/** placeDiagnostics with the text read through `io` (if any). */
+export function placedDiagnostics(diagnostics: readonly Diagnostic[], file: string, io: CliIO): Diagnostic[] {
+  return placeDiagnostics(diagnostics, file, sources.get(io)?.get(file));
+}
+
 /**
  * One line as compilers print them, so editors and CI annotate the place:
  * `graphs/x.json:12:7: error: [bad-param] node 'enc' param 'kernel' (/nodes/1/params/kernel): …`.
@@ -60,9 +65,22 @@ export function formatCliDiagnostic(d: Diagnostic): string {
 /** Prints diagnostics one per line as FILE:LINE:COLUMN: …; past 200, one line says how many more. */
 export function printDiagnostics(diagnostics: Diagnostic[], file: string, io: CliIO): void {
   if (diagnostics.length === 0) return;
-  const placed = placeDiagnostics(capDiagnostics(diagnostics), file, sources.get(io)?.get(file));
+  const placed = placedDiagnostics(capDiagnostics(diagnostics), file, io);
   for (const d of placed) io.err(formatCliDiagnostic(d));
   io.onDiagnostics?.(placed);
+}
+
+/**
+ * The diagnostics without the warnings of loss nodes (a perceptual loss without VGG19 weights):
+ * they concern training only, so commands that do not train leave them out.
+ */
+export function withoutTrainingWarnings(diagnostics: readonly Diagnostic[], doc: GraphDocument, registry: NodeRegistry): Diagnostic[] {
+  const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
+  return diagnostics.filter((d) => {
+    if (d.severity !== 'warning' || d.code !== 'node-warning' || d.where.node === undefined) return true;
+    const type = types.get(d.where.node);
+    return type === undefined || registry.get(type)?.category !== 'loss';
+  });
 }
 
 /** For commands that need one graph: the loaded document, or null after printing why there is none. */

@@ -14,7 +14,7 @@ import { createRunRecord } from '../../runtime/checkpoint/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
+import { printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from '../read-graph.ts';
 import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 
 /** Reads and resolves a graph; null after printing its problems. */
@@ -22,7 +22,7 @@ export async function resolveForCheckpoint(file: string, registry: NodeRegistry,
   const read = await readGraphOrReport(file, registry, io);
   if (!read) return null;
   const ir = resolveGraph(read.doc, registry, { batch: 1 });
-  printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
+  printDiagnostics(withoutTrainingWarnings([...read.diagnostics, ...ir.diagnostics], read.doc, registry), file, io);
   return ir.diagnostics.some((d) => d.severity === 'error') ? null : ir;
 }
 

@@ -9,7 +9,7 @@ import { COMMAND_SPECS } from '../command-specs.ts';
 import { formatBytes } from '../../compiler/byte-size.ts';
 import { compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
+import { diagnosticJson, placedDiagnostics, printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from '../read-graph.ts';
 
 function outputsText(ir: GraphIR, id: string): string {
   const outputs = Object.entries(ir.nodes.get(id)!.outputs);
@@ -56,9 +56,9 @@ export async function inspect(argv: string[], registry: NodeRegistry, io: CliIO)
   const read = await readGraphOrReport(file, registry, io);
   if (!read) return EXIT.problems;
   const ir = resolveGraph(read.doc, registry, { batch });
-  const diagnostics = [...read.diagnostics, ...ir.diagnostics];
+  const diagnostics = withoutTrainingWarnings([...read.diagnostics, ...ir.diagnostics], read.doc, registry);
   if (flags.json) {
-    io.out(JSON.stringify({ file, ...inspectJson(ir), diagnostics }, null, 2));
+    io.out(JSON.stringify({ file, ...inspectJson(ir), diagnostics: placedDiagnostics(diagnostics, file, io).map(diagnosticJson) }, null, 2));
   } else {
     const unordered = [...ir.nodes.keys()].filter((id) => !ir.order.includes(id));
     const rows = [...ir.order, ...unordered].map((id) => {

@@ -68,6 +68,31 @@ interface TrainOptions {
   fromRun?: string;
   /** The graph hash that run.json records (a re-run). */
   recordedHash?: string;
+  /** Print the final summary as one JSON document on stdout (trainSummaryJson). */
+  json: boolean;
+}
+
+/** The --json schema's version: bump it when a field changes meaning or goes away. */
+export const TRAIN_JSON_VERSION = 1;
+
+/**
+ * The --json document, printed once the loop ends (a refusal before training prints its error
+ * line and no document): `{ version, status: "finished" | "interrupted" | "non-finite", graph,
+ * out, steps: { first, last, requested }, seconds, checkpoint, losses (the last step's, by loss
+ * node; null before any step), heldOut: { step, count, psnr, ssim, sd } | null, error (the
+ * non-finite loss line, else null) }`.
+ */
+export interface TrainSummary {
+  version: number;
+  status: 'finished' | 'interrupted' | 'non-finite';
+  graph: string;
+  out: string;
+  steps: { first: number; last: number; requested: number };
+  seconds: number;
+  checkpoint: string;
+  losses: Record<string, number> | null;
+  heldOut: { step: number; count: number; psnr: number; ssim: number; sd: number } | null;
+  error: string | null;
 }
 
 function optionalInt(flags: ParsedArgs['flags'], name: string, min: number): number | undefined {
@@ -109,11 +134,12 @@ function parseTrainArgs(argv: string[]): TrainOptions {
     evalEvery: intFlag(flags, 'eval-every', 500),
     resume: stringFlag(flags, 'resume'),
     initFrom: stringFlag(flags, 'init-from'),
+    json: flags.json === true,
   };
 }
 
 /** What a re-run may still choose: where it goes, how far, how often it writes artifacts. Everything else comes from the record. */
-const FROM_RUN_FLAGS = ['from-run', 'out', 'steps', 'sample-every', 'checkpoint-every', 'eval-every'];
+const FROM_RUN_FLAGS = ['from-run', 'out', 'steps', 'sample-every', 'checkpoint-every', 'eval-every', 'json'];
 
 function parseFromRunArgs(fromRun: string, positional: string[], flags: ParsedArgs['flags']): TrainOptions {
   if (positional.length > 0) throw new UsageError('--from-run takes the graph from the run record: give no graph file');
@@ -131,6 +157,7 @@ function parseFromRunArgs(fromRun: string, positional: string[], flags: ParsedAr
     checkpointEvery: intFlag(flags, 'checkpoint-every', 500),
     evalEvery: intFlag(flags, 'eval-every', 500),
     fromRun,
+    json: flags.json === true,
   };
 }
 
@@ -386,6 +413,26 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
   /** The last step each artifact was written at, so the end of the run does not write it twice. */
   const last = { sample: -1, eval: -1, checkpoint: -1 };
   let interrupted = false;
+  let lastLosses: Record<string, number> | null = null;
+  let heldOut: TrainSummary['heldOut'] = null;
+  /** The run's last word: one human line, or with --json that line on stderr and the summary on stdout. */
+  const report = (status: TrainSummary['status'], step: number, checkpointFile: string, line: string) => {
+    if (!o.json) return (status === 'non-finite' ? io.err : io.out)(line);
+    io.err(line);
+    const summary: TrainSummary = {
+      version: TRAIN_JSON_VERSION,
+      status,
+      graph: o.fromRun ?? o.graph,
+      out: o.out,
+      steps: { first: start + 1, last: step, requested: o.steps },
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      checkpoint: checkpointFile,
+      losses: lastLosses,
+      heldOut,
+      error: status === 'non-finite' ? line.replace(/^error /, '') : null,
+    };
+    io.out(JSON.stringify(summary, null, 2));
+  };
   const stopListening = io.onInterrupt?.(() => {
     interrupted = true;
     progress.log('interrupted: stopping after this step (Ctrl-C again quits at once)');
@@ -419,6 +466,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
     if (last.eval === step) return;
     const r = await evaluateHeldOut(view, data.heldOut, batch);
     await logs.metrics({ step, count: r.count, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean });
+    heldOut = { step, count: r.count, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean };
     progress.log(`step ${step}: held-out PSNR ${r.psnr.mean.toFixed(2)} dB, SSIM ${r.ssim.mean.toFixed(4)}, SD ${r.sd.mean.toFixed(2)} dB (${r.count} images)`);
     last.eval = step;
   };
@@ -429,22 +477,23 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       const batchPlan = order.at(step);
       const samples = await Promise.all(batchPlan.samples.map((s) => data.train.sample(s.index, { augment: true, seed: s.augmentSeed })));
       const feeds = toFeeds(samples, view.inputs);
-      let report: StepReport;
+      let stepReport: StepReport;
       try {
-        report = run.step(feeds, { epoch: batchPlan.epoch });
+        stepReport = run.step(feeds, { epoch: batchPlan.epoch });
       } catch (e) {
         if (!(e instanceof NonFiniteLossError)) throw e;
         const path = await checkpoint(step, 'non-finite');
         await ctx.recorder.end('non-finite', step);
         progress.finish();
-        io.err(`error ${nonFiniteLine(e)}; the last good weights (step ${step}) are in ${path}`);
+        report('non-finite', step, path, `error ${nonFiniteLine(e)}; the last good weights (step ${step}) are in ${path}`);
         return EXIT.problems;
       } finally {
         tf.dispose(Object.values(feeds));
       }
-      step = report.step + 1;
-      await logs.step(lossRow(report, ctx.lossNames));
-      progress.update({ done: step, detail: lossSummary(report) });
+      step = stepReport.step + 1;
+      lastLosses = { ...stepReport.losses };
+      await logs.step(lossRow(stepReport, ctx.lossNames));
+      progress.update({ done: step, detail: lossSummary(stepReport) });
       if (every(o.sampleEvery, step)) await sample(step);
       if (every(o.evalEvery, step)) await evaluate(step);
       if (every(o.checkpointEvery, step)) await checkpoint(step);
@@ -454,7 +503,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       const path = await checkpoint(step, 'interrupt');
       await ctx.recorder.end('interrupted', step);
       progress.finish();
-      io.out(`stopped after step ${step} of ${o.steps}; checkpoint ${path} (continue with --resume ${path})`);
+      report('interrupted', step, path, `stopped after step ${step} of ${o.steps}; checkpoint ${path} (continue with --resume ${path})`);
       return EXIT.interrupted;
     }
     await sample(step);
@@ -462,7 +511,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
     const path = await checkpoint(step);
     await ctx.recorder.end('finished', step);
     progress.finish();
-    io.out(`trained steps ${start + 1}…${step} in ${formatDuration((performance.now() - started) / 1000)}; checkpoint ${path}`);
+    report('finished', step, path, `trained steps ${start + 1}…${step} in ${formatDuration((performance.now() - started) / 1000)}; checkpoint ${path}`);
     return EXIT.ok;
   } finally {
     stopListening?.();

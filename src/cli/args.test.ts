@@ -1,7 +1,7 @@
 /** The command-line parser, the help made from the specs, --version and the usage exit code. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { editDistance, intFlag, parseCommandArgs, suggest } from './args.ts';
+import { editDistance, intFlag, parseCommandArgs, suggest, type FlagSpec } from './args.ts';
 import { cli } from './cli.test-util.ts';
 import { COMMAND_SPECS } from './command-specs.ts';
 import { commandHelp } from './help.ts';
@@ -76,7 +76,7 @@ describe('help text', () => {
     for (const s of Object.values(COMMAND_SPECS)) {
       const help = commandHelp(s);
       expect(help.split('\n')[0]).toBe(`usage: lggan ${s.name} ${s.args} [options]`);
-      for (const [name, f] of Object.entries(s.flags)) {
+      for (const [name, f] of Object.entries(s.flags as Record<string, FlagSpec>)) {
         const line = help.split('\n').find((l) => l.includes(`--${name}${f.value ? ` ${f.value}` : ''}`));
         expect(line, `${s.name} --${name}`).toBeDefined();
         if (f.short) expect(line).toContain(`-${f.short}, --${name}`);

@@ -232,3 +232,26 @@ describe('exit codes: bad input 1, usage 2, internal error 70', () => {
     ]);
   });
 });
+
+describe('training-only warnings', () => {
+  const lggan = readFileSync(new URL('../../graphs/lggan-cityscapes-tiny.json', import.meta.url), 'utf8');
+  const vgg = /no VGG19 weights file is set/;
+
+  it('validate reports the perceptual loss without VGG19 weights, with its place', async () => {
+    const r = await run(['validate', 'g.json'], { 'g.json': lggan });
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([expect.stringMatching(/^g\.json:\d+:\d+: warning: \[node-warning\] node 'g_vgg' \(\/nodes\/\d+\): no VGG19 weights file is set/)]);
+  });
+
+  it('commands that do not train leave it out', async () => {
+    const inspect = await run(['inspect', 'g.json'], { 'g.json': lggan });
+    expect(inspect.code).toBe(0);
+    expect(inspect.err.filter((l) => vgg.test(l))).toEqual([]);
+    const json = JSON.parse((await run(['inspect', 'g.json', '--json'], { 'g.json': lggan })).out.join('\n'));
+    expect(json.diagnostics).toEqual([]);
+    const compile = await run(['compile', 'g.json', '--json'], { 'g.json': lggan });
+    expect(compile.code).toBe(0);
+    expect(compile.err).toEqual([]);
+    expect(JSON.parse(compile.out.join('\n')).diagnostics).toEqual([]);
+  });
+});

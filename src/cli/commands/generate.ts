@@ -14,6 +14,7 @@ import type { Program } from '../../compiler/program.ts';
 import { loadCheckpoint } from '../../runtime/checkpoint/index.ts';
 import { DatasetError, FeedError, FIELD, graphInputs, toFeeds, type GraphInput, type Sample } from '../../runtime/data/index.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
+import { graphHash as hashOf } from '../../graph/hash.ts';
 import { imageToPng } from '../../runtime/images/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
@@ -89,14 +90,14 @@ function planInputs(program: Program, outputs: GeneratorOutputs, aerial: string 
  * Refuses a --size the graph cannot take (its down- and upsampling need sizes that divide evenly),
  * naming the first problem and the nearest size that resolves.
  */
-async function checkSize(file: string, size: { width: number; height: number }, registry: NodeRegistry, io: CliIO): Promise<void> {
+async function checkSize(file: string, size: { width: number; height: number }, registry: NodeRegistry, io: CliIO): Promise<string | undefined> {
   const read = await readGraph(file, registry, { ...io, onDiagnostics: undefined });
-  if ('unreadable' in read || !read.doc) return; // reported by resolveProgram
+  if ('unreadable' in read || !read.doc) return undefined; // reported by resolveProgram
   const doc = read.doc;
   const errorsAt = (width: number, height: number) => resolveGraph({ ...doc, template: { ...doc.template, width, height } }, registry).diagnostics.filter((d) => d.severity === 'error');
-  if (errorsAt(doc.template.width, doc.template.height).length > 0) return; // the graph itself is broken: reported as usual
+  if (errorsAt(doc.template.width, doc.template.height).length > 0) return undefined; // the graph itself is broken: reported as usual
   const errors = errorsAt(size.width, size.height);
-  if (errors.length === 0) return;
+  if (errors.length === 0) return hashOf(doc);
   let hint = '';
   for (let m = 2; m <= 1024; m *= 2) {
     const w = Math.max(m, Math.round(size.width / m) * m);
@@ -111,14 +112,16 @@ async function checkSize(file: string, size: { width: number; height: number }, 
   throw new UsageError(`--size ${size.width}x${size.height}: the graph cannot run at this size: ${first.message}${where}${hint}`);
 }
 
-function loadWeights(program: Program, outputs: GeneratorOutputs, path: string, file: Awaited<ReturnType<typeof readCheckpointFile>>['file']): string[] {
+/** `graphHash`: the hash of the graph as written, when --size changed the template the program was made at. */
+function loadWeights(program: Program, outputs: GeneratorOutputs, path: string, file: Awaited<ReturnType<typeof readCheckpointFile>>['file'], graphHash?: string): string[] {
   const report = loadCheckpoint(program, file, { mode: 'partial', networks: outputs.networks });
   if (report.missing.length > 0 || report.misshaped.length > 0) {
     throw new CliProblem(`checkpoint '${path}' does not fit the generator (networks ${outputs.networks.join(', ')}): ${mismatchText(report)}`);
   }
   const notes: string[] = [];
   if (report.unexpected.length > 0) notes.push(`note checkpoint '${path}' also holds ${report.unexpected.length} variables this graph does not have (ignored)`);
-  if (report.sameGraph === false) notes.push(`note checkpoint '${path}' was made for another version of the graph ('${report.record?.graphName}'); its generator variables fit`);
+  const sameAsWritten = graphHash !== undefined && report.record?.graphHash === graphHash;
+  if (report.sameGraph === false && !sameAsWritten) notes.push(`note checkpoint '${path}' was made for another version of the graph ('${report.record?.graphName}'); its generator variables fit`);
   return notes;
 }
 
@@ -134,7 +137,7 @@ export async function generate(argv: string[], registry: NodeRegistry, io: CliIO
   if (!FORMATS.includes(format)) throw new UsageError(`--format expects one of ${FORMATS.join(', ')}, got '${String(flags.format).slice(0, 40)}'`);
   const size = typeof flags.size === 'string' ? parseSize(flags.size) : undefined;
   const aerial = typeof flags.aerial === 'string' ? flags.aerial : undefined;
-  if (size) await checkSize(graphFile, size, registry, io);
+  const writtenHash = size ? await checkSize(graphFile, size, registry, io) : undefined;
 
   // The memory check comes before anything is read or allocated: the checkpoint can be as large as the weights.
   const resolved = await resolveProgram(graphFile, registry, io, { batch: 1, memory: { training: false }, template: size });
@@ -151,7 +154,7 @@ export async function generate(argv: string[], registry: NodeRegistry, io: CliIO
       throw e;
     }
     const plan = planInputs(program, outputs, aerial);
-    for (const note of loadWeights(program, outputs, weights, checkpoint.file)) io.err(note);
+    for (const note of loadWeights(program, outputs, weights, checkpoint.file, writtenHash)) io.err(note);
 
     const [, height, width] = (plan.labels ?? plan.images[0]).shape;
     const files = await labelFiles(labels);

@@ -106,12 +106,18 @@ describe('lggan under a module hook that forbids tfjs', () => {
     expect({ status: usage.status, stderr: usage.stderr }).toEqual({ status: 2, stderr: 'lggan train: unknown option --stpes: did you mean --steps?\n' });
   });
 
-  it('validate and diff run without the tfjs union package or any backend', () => {
+  it('validate, inspect, convert and diff run without the tfjs union package or any backend', () => {
     const forbidden = /^@tensorflow\/(tfjs|tfjs-backend-.*)$/;
     const validate = lggan(['validate', 'graphs/tiny-pix2pix.json'], forbidden);
     expect({ status: validate.status, stdout: validate.stdout, stderr: validate.stderr }).toEqual({ status: 0, stdout: 'ok graphs/tiny-pix2pix.json: 23 nodes, 23 edges\n', stderr: '' });
     const diff = lggan(['diff', 'graphs/tiny-pix2pix.json', 'graphs/tiny-pix2pix.json', '--json'], forbidden);
     expect(diff.status).toBe(0);
     expect(JSON.parse(diff.stdout)).toMatchObject({ version: 1, equal: true });
+    const inspect = lggan(['inspect', 'graphs/lggan-cityscapes-tiny.json', '--json'], forbidden);
+    expect(inspect.status).toBe(0);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ name: 'LGGAN Cityscapes (tiny)', diagnostics: [] });
+    const convert = lggan(['convert', 'graphs/tiny-pix2pix.json', '--to', 'litegraph'], forbidden);
+    expect(convert.status).toBe(0);
+    expect(JSON.parse(convert.stdout)).toMatchObject({ nodes: expect.any(Array), links: expect.any(Array) });
   });
 });

@@ -55,7 +55,7 @@ export const COMMAND_SPECS = {
     args: 'GRAPH',
     summary: "train with the graph's trainer; losses, sample grids, held-out metrics, checkpoints and run.json go to --out",
     flags: {
-      ...trainingFlags("the trainer's seed"),
+      ...trainingFlags("the graph's init seed for the weights, the trainer's seed for the data"),
       resume: { type: 'string', value: 'CHECKPOINT', help: "continue from a checkpoint of this graph (weights, Adam state, step)" },
       'init-from': { type: 'string', value: 'CHECKPOINT', help: 'start an edited graph from a checkpoint of another version: what still fits is kept' },
       'from-run': { type: 'string', value: 'RUN_DIR/run.json', help: 'train a recorded run again instead of GRAPH (only --out, --steps and the *-every flags may be given)' },

@@ -38,12 +38,42 @@ export async function readGraph(file: string, registry: NodeRegistry, io: CliIO)
  * of their JSON pointer (the nearest enclosing value that is written, for a value left out).
  */
 export function placeDiagnostics(diagnostics: readonly Diagnostic[], file: string, text: string | undefined): Diagnostic[] {
-  const pointers = diagnostics.filter((d) => d.where.line === undefined && d.where.pointer !== undefined).map((d) => d.where.pointer!);
-  const places = text === undefined || pointers.length === 0 ? new Map() : locatePointers(text, pointers);
+  const pointerOf = text === undefined ? () => undefined : fallbackPointers(text);
+  const wanted = new Map<Diagnostic, string>();
+  for (const d of diagnostics) {
+    const pointer = d.where.line === undefined ? (d.where.pointer ?? pointerOf(d)) : undefined;
+    if (pointer !== undefined) wanted.set(d, pointer);
+  }
+  const places = text === undefined || wanted.size === 0 ? new Map() : locatePointers(text, wanted.values());
   return diagnostics.map((d) => {
-    const place = d.where.line === undefined && d.where.pointer !== undefined ? places.get(d.where.pointer) : undefined;
+    const pointer = wanted.get(d);
+    const place = pointer === undefined ? undefined : places.get(pointer);
     return { ...d, where: { file, ...d.where, ...(place ? { line: place.line, column: place.column } : {}) } };
   });
+}
+
+/**
+ * For a diagnostic that names a node or an edge but no pointer (a compile-stage problem): the
+ * pointer of that node (`/nodes/i`, found by id) or edge (`/edges/i`) in the document as written.
+ */
+function fallbackPointers(text: string): (d: Diagnostic) => string | undefined {
+  let nodes: Map<string, number> | undefined;
+  return (d) => {
+    if (d.where.edge !== undefined) return `/edges/${d.where.edge}`;
+    if (d.where.node === undefined) return undefined;
+    if (!nodes) {
+      nodes = new Map();
+      try {
+        const doc: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+        const list = (doc as { nodes?: unknown })?.nodes;
+        if (Array.isArray(list)) list.forEach((n, i) => typeof n?.id === 'string' && !nodes!.has(n.id) && nodes!.set(n.id, i));
+      } catch {
+        // Not JSON: nothing to place by.
+      }
+    }
+    const index = nodes.get(d.where.node);
+    return index === undefined ? undefined : `/nodes/${index}`;
+  };
 }
 
 /** placeDiagnostics with the text read through `io` (if any). */

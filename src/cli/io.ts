@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../graph/diagnostics.ts';
+
 /** Where CLI commands write; tests pass a recorder instead of the console. */
 export interface CliIO {
   out(line: string): void;
@@ -15,6 +17,11 @@ export interface CliIO {
    * it to stop cleanly; without it they cannot be interrupted gracefully.
    */
   onInterrupt?(handler: () => void): () => void;
+  /**
+   * Also receives every diagnostic printed (with its file, line and column filled in): a command
+   * with --json collects them for its document.
+   */
+  onDiagnostics?(diagnostics: readonly Diagnostic[]): void;
 }
 
 /** A problem with the input (a file, the data, a checkpoint): printed as `error <message>`, exit 1. */
@@ -41,6 +48,10 @@ export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 70, interrupted: 1
 
 /** The exit codes as the help text and the README state them. */
 export const EXIT_CODES_HELP = [
-  'exit codes: 0 ok · 1 bad input (a graph, data or checkpoint problem, each printed with its place, or a path that cannot be read or written) · 2 usage error',
-  `  · ${EXIT.internal} internal error (a bug in lggan: one line with its message; --debug or LGGAN_DEBUG=1 adds the stack) · ${EXIT.interrupted} interrupted (Ctrl-C)`,
+  'exit codes:',
+  `  ${EXIT.ok}    ok (diff: the graphs are equal)`,
+  `  ${EXIT.problems}    bad input: a graph, data or checkpoint problem, each printed with its place, or a path that cannot be read or written (diff: the graphs differ)`,
+  `  ${EXIT.usage}    usage error: an unknown command or option, a missing or malformed value (diff: also a graph it cannot read)`,
+  `  ${EXIT.internal}   internal error: a bug in lggan; one line with its message (--debug or LGGAN_DEBUG=1 adds the stack)`,
+  `  ${EXIT.interrupted}  interrupted (Ctrl-C; train writes a checkpoint first)`,
 ].join('\n');

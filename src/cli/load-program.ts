@@ -8,7 +8,7 @@ import { WASM_HEAP_BYTES } from '../runtime/tf-node.ts';
 import { formatBytes } from '../compiler/byte-size.ts';
 import type { MemoryEstimate, MemoryLimits } from '../compiler/memory.ts';
 import type { CliIO } from './io.ts';
-import { printDiagnostics, readGraphOrReport } from './read-graph.ts';
+import { printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from './read-graph.ts';
 
 export interface LoadProgramOptions {
   /** Batch size to resolve with (default: the template's batch, else 1). */
@@ -23,6 +23,8 @@ export interface LoadProgramOptions {
    * decide whether to suggest --backend cpu).
    */
   memory?: { training: boolean; limits?: MemoryLimits; cpuLimits?: MemoryLimits };
+  /** Template values to use instead of the graph's (generate --size: width and height). */
+  template?: Record<string, number>;
   /** Variables the caller assigns at once after compiling (a carry-over): their init is skipped; see compileProgram. */
   assignedAfter?: CompileOptions['assignedAfter'];
 }
@@ -70,8 +72,11 @@ export async function resolveProgram(file: string, registry: NodeRegistry, io: C
     limits: options.memory.limits ?? nodeMemoryLimits(),
     hint: (estimate: MemoryEstimate, limits: MemoryLimits) => memoryHint(estimate, limits, options.memory?.cpuLimits ?? nodeMemoryLimits('cpu')),
   };
-  const resolved = resolveDocument(read, { registry, batch: options.batch, chooseBatch: options.chooseBatch, seed: options.seed, memory });
-  printDiagnostics(resolved.diagnostics, file, io);
+  const source = options.template ? { ...read, doc: { ...read.doc, template: { ...read.doc.template, ...options.template } } } : read;
+  const resolved = resolveDocument(source, { registry, batch: options.batch, chooseBatch: options.chooseBatch, seed: options.seed, memory });
+  // Warnings about training (a loss without its weights) only where the graph is trained.
+  const shown = options.memory?.training === true ? resolved.diagnostics : withoutTrainingWarnings(resolved.diagnostics, source.doc, registry);
+  printDiagnostics(shown, file, io);
   return resolved.ok ? { ...resolved, file } : null;
 }
 

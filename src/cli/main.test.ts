@@ -39,12 +39,12 @@ describe('lggan validate', () => {
 
   // Bad input tried as a new user would: each gives one line naming the file, the place and what was expected.
   const cases: [string, string, RegExp][] = [
-    ['truncated JSON', shipped.slice(0, 400), /^error \[json-syntax\] bad\.json:\d+:\d+: .*(end|ends)/i],
-    ['wrong version', mutate((d) => (d.version = 7)), /^error \[newer-version\] bad\.json \(\/version\): .*format version 7/],
-    ['duplicate ids', mutate((d) => (d.nodes[3].id = d.nodes[1].id)), /^error \[duplicate-id\] bad\.json node 'enc' \(\/nodes\/3\/id\): /],
-    ['edge to a missing port', mutate((d) => (d.edges[0].to.port = 'input')), /^error \[missing-port\] bad\.json node 'enc' port 'input' edge #0 \(\/edges\/0\/to\/port\): 'core\/conv2d' has no input port 'input' \(its inputs: x\)/],
-    ['param out of range', mutate((d) => (d.nodes[1].params.kernel = 99)), /^error \[bad-param\] bad\.json node 'enc' param 'kernel' \(\/nodes\/1\/params\/kernel\): kernel expects a value between 1 and 15, got 99/],
-    ['10^9-pixel template', mutate((d) => Object.assign(d.template, { height: 31623, width: 31623 })), /^error \[template-too-large\] bad\.json \(\/template.*\): .*exceeds the limit/],
+    ['truncated JSON', shipped.slice(0, 400), /^bad\.json:\d+:\d+: error: \[json-syntax\] .*(end|ends)/i],
+    ['wrong version', mutate((d) => (d.version = 7)), /^bad\.json:3:3: error: \[newer-version\] \(\/version\): .*format version 7/],
+    ['duplicate ids', mutate((d) => (d.nodes[3].id = d.nodes[1].id)), /^bad\.json:\d+:\d+: error: \[duplicate-id\] node 'enc' \(\/nodes\/3\/id\): /],
+    ['edge to a missing port', mutate((d) => (d.edges[0].to.port = 'input')), /^bad\.json:\d+:\d+: error: \[missing-port\] node 'enc' port 'input' edge #0 \(\/edges\/0\/to\/port\): 'core\/conv2d' has no input port 'input' \(its inputs: x\)/],
+    ['param out of range', mutate((d) => (d.nodes[1].params.kernel = 99)), /^bad\.json:\d+:\d+: error: \[bad-param\] node 'enc' param 'kernel' \(\/nodes\/1\/params\/kernel\): kernel expects a value between 1 and 15, got 99/],
+    ['10^9-pixel template', mutate((d) => Object.assign(d.template, { height: 31623, width: 31623 })), /^bad\.json:\d+:\d+: error: \[template-too-large\] \(\/template.*\): .*exceeds the limit/],
   ];
   for (const [name, text, line] of cases) {
     it(`gives one clear line for ${name}`, async () => {
@@ -66,10 +66,10 @@ describe('lggan validate', () => {
     expect(r.code).toBe(1);
     expect(r.err).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^error \[missing-port\] bad\.json node 'enc_act' port 'constructor' edge #2 \(\/edges\/2\/to\/port\): 'core\/activation' has no input port 'constructor'/),
-        expect.stringMatching(/^error \[unknown-param\] bad\.json node 'enc' param '__proto__' \(\/nodes\/1\/params\/__proto__\): 'core\/conv2d' has no param '__proto__'/),
-        expect.stringMatching(/^error \[unknown-param\] bad\.json node 'enc' param 'hasOwnProperty' \(\/nodes\/1\/params\/hasOwnProperty\)/),
-        expect.stringMatching(/^error \[bad-param\] bad\.json node 'enc' param 'out_channels' \(\/nodes\/1\/params\/out_channels\): out_channels expression "valueOf\(1\)": unknown function 'valueOf'/),
+        expect.stringMatching(/^bad\.json:\d+:\d+: error: \[missing-port\] node 'enc_act' port 'constructor' edge #2 \(\/edges\/2\/to\/port\): 'core\/activation' has no input port 'constructor'/),
+        expect.stringMatching(/^bad\.json:\d+:\d+: error: \[unknown-param\] node 'enc' param '__proto__' \(\/nodes\/1\/params\/__proto__\): 'core\/conv2d' has no param '__proto__'/),
+        expect.stringMatching(/^bad\.json:\d+:\d+: error: \[unknown-param\] node 'enc' param 'hasOwnProperty' \(\/nodes\/1\/params\/hasOwnProperty\)/),
+        expect.stringMatching(/^bad\.json:\d+:\d+: error: \[bad-param\] node 'enc' param 'out_channels' \(\/nodes\/1\/params\/out_channels\): out_channels expression "valueOf\(1\)": unknown function 'valueOf'/),
       ]),
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -82,7 +82,7 @@ describe('lggan validate', () => {
     });
     const r = await run(['validate', 'big.json'], { 'big.json': text });
     expect(r.err).toHaveLength(201);
-    expect(r.err[200]).toBe('warning [too-many-diagnostics] big.json: … and 901 more not listed (901 warnings); only the first 200 are shown');
+    expect(r.err[200]).toBe('big.json: warning: [too-many-diagnostics] … and 901 more not listed (901 warnings); only the first 200 are shown');
     expect(r.out).toEqual(['ok big.json: 1023 nodes, 23 edges, 1101 warnings']);
   });
 
@@ -136,20 +136,32 @@ describe('usage errors', () => {
     expect(await run([])).toMatchObject({ code: 2 });
     expect(await run(['frob'])).toMatchObject({ code: 2, err: ["lggan: unknown command 'frob' (commands: validate, inspect, compile, train, generate, convert, import-checkpoint, export-checkpoint, export-pytorch, diff, sweep, compare; see lggan --help)"] });
     expect(await run(['inspect'])).toMatchObject({ code: 2, err: ['lggan inspect: inspect takes exactly one graph file'] });
-    expect(await run(['inspect', 'g.json', '--bach', '2'])).toMatchObject({ code: 2, err: ['lggan inspect: unknown option --bach (options: --batch, --json)'] });
+    expect(await run(['inspect', 'g.json', '--bach', '2'])).toMatchObject({ code: 2, err: ['lggan inspect: unknown option --bach: did you mean --batch?'] });
     expect(await run(['validate'])).toMatchObject({ code: 2 });
   });
 
-  it('prints one command\'s usage for COMMAND --help', async () => {
+  it('prints one command\'s help for COMMAND --help, -h and help COMMAND', async () => {
     const help = await run(['convert', '--help']);
-    expect(help).toMatchObject({ code: 0, out: [expect.stringMatching(/^usage: lggan convert IN /)] });
-    expect((await run(['export-pytorch', '-h'])).out).toEqual([expect.stringMatching(/^usage: lggan export-pytorch GRAPH/)]);
+    expect(help.code).toBe(0);
+    expect(help.out.slice(0, 7)).toEqual([
+      'usage: lggan convert IN [options]',
+      '',
+      'between LGGAN graphs and litegraph/ComfyUI workflow JSON (the format of IN is detected)',
+      '',
+      'options:',
+      '      --to litegraph|lggan  the format to write (default: the other format)',
+      '  -o, --out FILE            where to write (default: stdout)',
+    ]);
+    expect((await run(['export-pytorch', '-h'])).out[0]).toBe('usage: lggan export-pytorch GRAPH [options]');
+    expect((await run(['help', 'convert'])).out).toEqual(help.out);
   });
 
-  it('lists every command in the help', async () => {
+  it('lists every command in the help, with its summary', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.out.map((l) => l.trim().split(' ').slice(0, 2).join(' ')).slice(1, -2)).toEqual(['lggan validate', 'lggan inspect', 'lggan compile', 'lggan train', 'lggan generate', 'lggan convert', 'lggan import-checkpoint', 'lggan export-checkpoint', 'lggan export-pytorch', 'lggan diff', 'lggan sweep', 'lggan compare']);
+    const from = help.out.indexOf('commands:') + 1;
+    const names = help.out.slice(from, help.out.indexOf('', from)).map((l) => l.trim().split(/\s+/)[0]);
+    expect(names).toEqual(['validate', 'inspect', 'compile', 'train', 'generate', 'convert', 'import-checkpoint', 'export-checkpoint', 'export-pytorch', 'diff', 'sweep', 'compare']);
   });
 });
 
@@ -201,8 +213,10 @@ describe('exit codes: bad input 1, usage 2, internal error 70', () => {
 
   it('documents the codes in --help', async () => {
     const help = (await run(['--help'])).out.join('\n');
-    expect(help).toMatch(/exit codes: 0 ok · 1 bad input .* · 2 usage error/);
-    expect(help).toMatch(/70 internal error .*--debug or LGGAN_DEBUG=1.* · 130 interrupted/);
+    const codes = help.slice(help.indexOf('exit codes:')).split('\n').map((l) => l.trim().split(/\s+/)[0]);
+    expect(codes).toEqual(['exit', '0', '1', '2', '70', '130']);
+    expect(help).toMatch(/\n {2}70 {3}internal error: .*--debug or LGGAN_DEBUG=1/);
+    expect(help).toMatch(/\n {2}130 {2}interrupted/);
   });
 
   it('an exception escaping every command (a callback, a rejection) also ends as one line and 70', () => {
@@ -216,5 +230,28 @@ describe('exit codes: bad input 1, usage 2, internal error 70', () => {
       'lggan: internal error, a bug in lggan rather than a problem with the input: RangeError: Invalid array length (--debug or LGGAN_DEBUG=1 prints the stack)\n',
       'lggan: internal error, a bug in lggan rather than a problem with the input: plain reason (--debug or LGGAN_DEBUG=1 prints the stack)\n',
     ]);
+  });
+});
+
+describe('training-only warnings', () => {
+  const lggan = readFileSync(new URL('../../graphs/lggan-cityscapes-tiny.json', import.meta.url), 'utf8');
+  const vgg = /no VGG19 weights file is set/;
+
+  it('validate reports the perceptual loss without VGG19 weights, with its place', async () => {
+    const r = await run(['validate', 'g.json'], { 'g.json': lggan });
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([expect.stringMatching(/^g\.json:\d+:\d+: warning: \[node-warning\] node 'g_vgg' \(\/nodes\/\d+\): no VGG19 weights file is set/)]);
+  });
+
+  it('commands that do not train leave it out', async () => {
+    const inspect = await run(['inspect', 'g.json'], { 'g.json': lggan });
+    expect(inspect.code).toBe(0);
+    expect(inspect.err.filter((l) => vgg.test(l))).toEqual([]);
+    const json = JSON.parse((await run(['inspect', 'g.json', '--json'], { 'g.json': lggan })).out.join('\n'));
+    expect(json.diagnostics).toEqual([]);
+    const compile = await run(['compile', 'g.json', '--json'], { 'g.json': lggan });
+    expect(compile.code).toBe(0);
+    expect(compile.err).toEqual([]);
+    expect(JSON.parse(compile.out.join('\n')).diagnostics).toEqual([]);
   });
 });

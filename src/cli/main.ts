@@ -4,48 +4,46 @@
  * An exception nobody expected is a bug of ours, not of the input: one `internal error` line
  * (its stack only with --debug or LGGAN_DEBUG=1) and its own exit code, 70.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRegistry } from '../../nodes/index.ts';
-import { initNodeBackend, parseNodeBackend, tf } from '../runtime/tf-node.ts';
-import { takeBackendOption } from './args.ts';
-import { compile, compileUsage } from './commands/compile.ts';
-import { convert, convertUsage } from './commands/convert.ts';
-import { compare, compareUsage } from './commands/compare.ts';
-import { diff, diffUsage } from './commands/diff.ts';
-import { exportCheckpoint, exportCheckpointUsage } from './commands/export-checkpoint.ts';
-import { exportPytorch, exportPytorchUsage } from './commands/export-pytorch.ts';
-import { importCheckpoint, importCheckpointUsage } from './commands/import-checkpoint.ts';
-import { generate, generateUsage } from './commands/generate.ts';
-import { inspect, inspectUsage } from './commands/inspect.ts';
-import { sweep, sweepUsage } from './commands/sweep.ts';
-import { train, trainUsage } from './commands/train.ts';
-import { validate, validateUsage } from './commands/validate.ts';
-import { CliProblem, EXIT, EXIT_CODES_HELP, UsageError, type CliIO } from './io.ts';
+import type { NodeRegistry } from '../../nodes/registry.ts';
+import { parseNodeBackend } from '../runtime/node-backend-name.ts';
+import { parseCommandArgs, suggest, takeBackendOption } from './args.ts';
+import { COMMAND_SPECS, isCommand, type CommandName } from './command-specs.ts';
+import { commandHelp, mainHelp } from './help.ts';
+import { CliProblem, EXIT, UsageError, type CliIO } from './io.ts';
 import { debugRequested, internalErrorLine } from './process-exit.ts';
 
-const COMMANDS = { validate, inspect, compile, train, generate, convert, 'import-checkpoint': importCheckpoint, 'export-checkpoint': exportCheckpoint, 'export-pytorch': exportPytorch, diff, sweep, compare } as const;
+type Command = (argv: string[], registry: NodeRegistry, io: CliIO) => Promise<number>;
 
-/** One line per command, also printed alone by `lggan COMMAND --help`. */
-const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
-  validate: validateUsage,
-  inspect: inspectUsage,
-  compile: compileUsage,
-  train: trainUsage,
-  generate: generateUsage,
-  convert: convertUsage,
-  'import-checkpoint': importCheckpointUsage,
-  'export-checkpoint': exportCheckpointUsage,
-  'export-pytorch': exportPytorchUsage,
-  diff: diffUsage,
-  sweep: sweepUsage,
-  compare: compareUsage,
+/**
+ * Each command's module, imported only when it runs: `--help`, `--version` and a usage error load
+ * none of them, and only the commands that compute load tfjs's backends (COMMAND_SPECS.computes).
+ */
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate.ts')).validate,
+  inspect: async () => (await import('./commands/inspect.ts')).inspect,
+  compile: async () => (await import('./commands/compile.ts')).compile,
+  train: async () => (await import('./commands/train.ts')).train,
+  generate: async () => (await import('./commands/generate.ts')).generate,
+  convert: async () => (await import('./commands/convert.ts')).convert,
+  'import-checkpoint': async () => (await import('./commands/import-checkpoint.ts')).importCheckpoint,
+  'export-checkpoint': async () => (await import('./commands/export-checkpoint.ts')).exportCheckpoint,
+  'export-pytorch': async () => (await import('./commands/export-pytorch.ts')).exportPytorch,
+  diff: async () => (await import('./commands/diff.ts')).diff,
+  sweep: async () => (await import('./commands/sweep.ts')).sweep,
+  compare: async () => (await import('./commands/compare.ts')).compare,
 };
 
-export const USAGE = [
-  'usage (every command also takes --backend wasm|cpu; default wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit):',
-  ...Object.values(COMMAND_USAGE).map((u) => `  ${u}`),
-  EXIT_CODES_HELP,
-].join('\n');
+/** The package's version (package.json beside src/). */
+export function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const v = (pkg as { version?: unknown }).version;
+  return typeof v === 'string' ? v : 'unknown';
+}
+
+/** tfjs for Node, once a computing command has loaded it (error reports ask it for the backend). */
+let tfNode: typeof import('../runtime/tf-node.ts') | undefined;
 
 /** A status line never wraps: a wrapped line could not be redrawn in place. */
 function fitTerminal(line: string): string {
@@ -77,7 +75,7 @@ function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
 /** The backend in use, or undefined when none could start (the error being reported may be that). */
 function activeBackend(): string | undefined {
   try {
-    return tf.getBackend();
+    return tfNode?.tf.getBackend();
   } catch {
     return undefined;
   }
@@ -102,25 +100,52 @@ export function reportInternalError(e: unknown, command: string, io: CliIO, debu
   return EXIT.internal;
 }
 
+/** `--help`/`-h` among a command's arguments (before a `--`, after which everything is positional). */
+function helpAsked(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const debug = debugRequested(argv, env);
   const [command, ...rest] = argv.filter((a) => a !== '--debug');
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    (command === undefined ? io.err : io.out)(USAGE);
-    return command === undefined ? EXIT.usage : EXIT.ok;
-  }
-  if (!(command in COMMANDS)) {
-    io.err(`lggan: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')}; see lggan --help)`);
+  if (command === undefined) {
+    io.err(mainHelp(version()));
     return EXIT.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${COMMAND_USAGE[command as keyof typeof COMMANDS]}`);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    // `lggan help train` is `lggan train --help`.
+    const topic = command === 'help' ? rest[0] : undefined;
+    io.out(topic !== undefined && isCommand(topic) ? commandHelp(COMMAND_SPECS[topic]) : mainHelp(version()));
+    return EXIT.ok;
+  }
+  if (command === '--version' || command === '-V') {
+    io.out(version());
+    return EXIT.ok;
+  }
+  if (!isCommand(command)) {
+    const names = Object.keys(COMMAND_SPECS);
+    const guess = command.startsWith('-') ? undefined : suggest(command, names);
+    const shown = /^[-A-Za-z0-9_.]{1,40}$/.test(command) ? command : JSON.stringify(command.slice(0, 40));
+    io.err(`lggan: unknown ${command.startsWith('-') ? 'option' : 'command'} '${shown}'${guess ? `: did you mean ${guess}?` : ''} (commands: ${names.join(', ')}; see lggan --help)`);
+    return EXIT.usage;
+  }
+  const spec = COMMAND_SPECS[command];
+  if (helpAsked(rest)) {
+    io.out(commandHelp(spec));
     return EXIT.ok;
   }
   try {
     const { backend, rest: commandArgs } = takeBackendOption(rest);
-    await initNodeBackend(backend === undefined ? undefined : parseBackendFlag(backend));
-    return await COMMANDS[command as keyof typeof COMMANDS](commandArgs, createRegistry(), io);
+    const backendName = backend === undefined ? undefined : parseBackendFlag(backend);
+    // The command line is checked before anything heavy loads; the command parses it again for its values.
+    parseCommandArgs(commandArgs, spec);
+    const [run, registry] = await Promise.all([COMMANDS[command](), loadRegistry()]);
+    if (spec.computes) {
+      tfNode = await import('../runtime/tf-node.ts');
+      await tfNode.initNodeBackend(backendName);
+    }
+    return await run(commandArgs, registry, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`lggan ${command}: ${e.message}`);
@@ -142,4 +167,9 @@ export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.Pr
     }
     return reportInternalError(e, command, io, debug);
   }
+}
+
+/** The node registry (its node modules bring tfjs-core's ops, not a backend). */
+async function loadRegistry(): Promise<NodeRegistry> {
+  return (await import('../../nodes/index.ts')).createRegistry();
 }

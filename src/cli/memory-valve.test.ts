@@ -45,7 +45,7 @@ describe('memory safety valve', () => {
     const code = await main(['compile', join(GRAPHS, 'lggan-cityscapes.json'), '--batch', '4096'], io);
     expect(code).toBe(1);
     const line = err.find((l) => l.includes('[memory]'))!;
-    expect(line).toMatch(/lggan-cityscapes\.json \(\/template\): running this graph needs about [\d.]+ GiB \(weights 445\.8 MiB, activations [\d.]+ GiB at batch 4096\), more than the cpu backend's [\d.]+ GiB; lower the batch size/);
+    expect(line).toMatch(/lggan-cityscapes\.json:\d+:\d+: error: \[memory\] \(\/template\): running this graph needs about [\d.]+ GiB \(weights 445\.8 MiB, activations [\d.]+ GiB at batch 4096\), more than the cpu backend's [\d.]+ GiB; lower the batch size/);
     expect(out).toEqual([]); // no "N variables" line, no forward pass
   });
 
@@ -56,7 +56,7 @@ describe('memory safety valve', () => {
     expect(code).toBe(1);
     expect(err.some((l) => l.includes('cannot read checkpoint'))).toBe(false); // refused first
     const line = err.find((l) => l.includes('[memory]'))!;
-    expect(line).toMatch(/huge\.lggan\.json \(\/template\): running this graph needs about 9\.6 GiB \(weights 445\.8 MiB, activations 9\.2 GiB at batch 1\), more than the wasm backend's 4\.0 GiB/);
+    expect(line).toMatch(/huge\.lggan\.json:\d+:\d+: error: \[memory\] \(\/template\): running this graph needs about 9\.6 GiB \(weights 445\.8 MiB, activations 9\.2 GiB at batch 1\), more than the wasm backend's 4\.0 GiB/);
     // Which suggestion depends on this machine's memory; either way it is one of the two.
     expect(line).toMatch(/heap of at most 4 GiB(; --backend cpu is slower but has no such limit|, and --backend cpu would not fit either: .*)\)$/);
     expect(out).toEqual([]);

@@ -18,6 +18,9 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installLeanGradients } from './lean-gradients.ts';
 import { registerWasmTrainingKernels } from './wasm/register.ts';
+import { DEFAULT_NODE_BACKEND, type NodeBackend } from './node-backend-name.ts';
+
+export { DEFAULT_NODE_BACKEND, NODE_BACKENDS, parseNodeBackend, type NodeBackend } from './node-backend-name.ts';
 
 // Backpropagation that frees activations' gradients as it goes (lean-gradients.ts).
 installLeanGradients();
@@ -25,19 +28,8 @@ installLeanGradients();
 // PROD silences tfjs's "install tfjs-node" banner, which would pollute CLI output.
 tf.env().set('PROD', true);
 
-export type NodeBackend = 'wasm' | 'cpu';
-export const NODE_BACKENDS: readonly NodeBackend[] = ['wasm', 'cpu'];
-/** What `initNodeBackend()` picks when nothing was initialised before. */
-export const DEFAULT_NODE_BACKEND: NodeBackend = 'wasm';
-
 /** Largest wasm heap (wasm32 addresses 4 GiB, less the last 64 KiB page emscripten keeps). */
 export const WASM_HEAP_BYTES = 4294901760;
-
-/** Checks a backend name from outside (a flag, an environment variable). */
-export function parseNodeBackend(value: unknown, what = 'backend'): NodeBackend {
-  if (typeof value === 'string' && (NODE_BACKENDS as readonly string[]).includes(value)) return value as NodeBackend;
-  throw new RangeError(`unknown ${what} ${JSON.stringify(value)}: use ${NODE_BACKENDS.join(' or ')}`);
-}
 
 let current: { name: NodeBackend; ready: Promise<NodeBackend>; settled: boolean } | undefined;
 

@@ -5,7 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
-import { parseArgs } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { table } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { comparisonCells, comparisonCsv, comparisonJson, comparisonMarkdown, compareRuns, type Comparison } from '../../runs/comparison.ts';
@@ -13,10 +14,6 @@ import type { RunRecord } from '../../runs/run-record.ts';
 import { lossChartPng } from '../runs/loss-chart.ts';
 import { RunFileError } from '../runs/run-file.ts';
 import { readRunFolder, RunFolderError } from '../runs/run-folder.ts';
-
-export const compareUsage =
-  'lggan compare RUN_DIR... [--out DIR] [--json]   runs side by side: variant, graph hash, diff against the first run\'s graph, steps, time, last losses, held-out PSNR/SSIM/SD; ' +
-  '--out DIR also writes comparison.md, comparison.csv and losses.png (one panel per loss term)';
 
 export const COMPARISON_FILES = { markdown: 'comparison.md', csv: 'comparison.csv', chart: 'losses.png' } as const;
 
@@ -60,7 +57,7 @@ export function printComparison(c: Comparison, io: CliIO): void {
 }
 
 export async function compare(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: ['out'], switches: ['json'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.compare);
   if (positional.length === 0) throw new UsageError('compare needs at least one run folder (the --out of lggan train)');
   const folders = await readRunFolders(positional, io);
   if (!folders) return EXIT.problems;

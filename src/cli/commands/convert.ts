@@ -7,19 +7,15 @@
 import { writeFile } from 'node:fs/promises';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { formatGraph, loadAnyGraph, type GraphFormat } from '../../interop/litegraph/convert.ts';
-import { parseArgs } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics } from '../read-graph.ts';
-
-export const convertUsage = 'lggan convert IN [--to litegraph|lggan] [-o OUT]   between LGGAN graphs and litegraph/ComfyUI workflow JSON (format of IN detected)';
+import { printDiagnostics, rememberSource } from '../read-graph.ts';
 
 const FORMATS: readonly GraphFormat[] = ['lggan', 'litegraph'];
 
 export async function convert(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(
-    argv.map((a) => (a === '-o' ? '--out' : a)),
-    { values: ['to', 'out'] },
-  );
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.convert);
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'convert needs an input file' : `convert takes one input file, got ${positional.length}: ${positional.join(' ')}`);
   const [input] = positional;
   const to = flags.to as string | undefined;
@@ -35,6 +31,7 @@ export async function convert(argv: string[], registry: NodeRegistry, io: CliIO)
     io.err(`error cannot read '${input}': ${reason}`);
     return EXIT.problems;
   }
+  rememberSource(io, input, text);
   const loaded = loadAnyGraph(text, registry, { file: input });
   printDiagnostics(loaded.diagnostics, input, io);
   if (!loaded.ok) return EXIT.problems;

@@ -2,13 +2,11 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { diffEvaluated, type CostTotals, type EvaluatedDiff, type EvaluatedParamChange } from '../../compiler/diff.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import type { ValueChange, WireRef } from '../../graph/diff.ts';
-import { intFlag, parseArgs } from '../args.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { readGraphOrReport } from '../read-graph.ts';
-
-export const diffUsage =
-  'lggan diff A B [--json] [--batch N]   what B changes in A: nodes, params (evaluated), wires, fields, params and mult-adds per network; exit 0 equal, 1 different, 2 bad input';
 
 /** The --json schema's version: bump it when a field changes meaning or goes away. */
 export const DIFF_JSON_VERSION = 1;
@@ -115,7 +113,7 @@ export function diffJson(d: EvaluatedDiff, files: { a: string; b: string }, docs
  * 70 an internal error, as everywhere.
  */
 export async function diff(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: ['batch'], switches: ['json'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.diff);
   if (positional.length !== 2) throw new UsageError(`diff takes exactly two graph files (A and B), got ${positional.length}`);
   const [fileA, fileB] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);

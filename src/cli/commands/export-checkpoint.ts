@@ -8,17 +8,14 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { graphHash } from '../../graph/hash.ts';
 import { TorchCheckpointError, exportCheckpointBytes, safetensorsLookup } from '../../interop/pytorch/index.ts';
 import { LAYOUT_METADATA_KEY } from '../../runtime/checkpoint/index.ts';
-import { parseArgs } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { readCheckpointFile } from '../checkpoint-file.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
-import { resolveForCheckpoint, withShortOut } from './import-checkpoint.ts';
-
-export const exportCheckpointUsage =
-  'lggan export-checkpoint GRAPH WEIGHTS.safetensors -o FILE.pth [--network G] [--partial]   ' +
-  'write a network as an official PyTorch state_dict (torch.load / load_state_dict in the official code)';
+import { resolveForCheckpoint } from './import-checkpoint.ts';
 
 export async function exportCheckpoint(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(withShortOut(argv), { values: ['out', 'network'], switches: ['partial'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS['export-checkpoint']);
   if (positional.length !== 2) throw new UsageError('export-checkpoint takes a graph file and a .safetensors weights file');
   if (typeof flags.out !== 'string') throw new UsageError('export-checkpoint needs -o FILE.pth');
   const [graphFile, weightsFile] = positional;

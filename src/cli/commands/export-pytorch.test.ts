@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../nodes/index.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { tempDir } from '../cli.test-util.ts';
-import { exportPytorch, exportPytorchUsage } from './export-pytorch.ts';
+import { exportPytorch } from './export-pytorch.ts';
+import { commandHelp } from '../help.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 
 const GRAPH = new URL('../../../graphs/lggan-crossview-dayton-tiny.json', import.meta.url).pathname;
 
@@ -87,7 +89,7 @@ describe('lggan export-pytorch', () => {
   it('reports usage mistakes', async () => {
     await expect(run([GRAPH])).rejects.toThrow(new UsageError('export-pytorch needs -o DIR (the package folder)'));
     await expect(run(['-o', 'x'])).rejects.toThrow(UsageError);
-    expect(exportPytorchUsage).toMatch(/^lggan export-pytorch GRAPH -o DIR/);
+    expect(commandHelp(COMMAND_SPECS['export-pytorch'])).toMatch(/^usage: lggan export-pytorch GRAPH \[options\]\n[\s\S]*\n  -o, --out DIR +the package folder \(required\)\n/);
     const missing = await run(['no-such-graph.json', '-o', 'x']);
     expect(missing.code).toBe(EXIT.problems);
     expect(missing.err[0]).toBe("error cannot read 'no-such-graph.json': no such file");

@@ -7,12 +7,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { ExportError, UnexportableNodeError, exportPytorchPackage } from '../../interop/pytorch-export/index.ts';
-import { parseArgs } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
-
-export const exportPytorchUsage =
-  'lggan export-pytorch GRAPH -o DIR [--force]   write a PyTorch training package (torchrun + DDP) for the graph; see DIR/README.md';
 
 async function isNonEmptyDir(dir: string): Promise<boolean> {
   try {
@@ -23,9 +21,7 @@ async function isNonEmptyDir(dir: string): Promise<boolean> {
 }
 
 export async function exportPytorch(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  // -o is the short form of --out.
-  const args = argv.map((a) => (a === '-o' ? '--out' : a));
-  const { positional, flags } = parseArgs(args, { values: ['out'], switches: ['force'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS['export-pytorch']);
   if (positional.length !== 1) throw new UsageError('export-pytorch takes exactly one graph file');
   const out = flags.out;
   if (typeof out !== 'string') throw new UsageError('export-pytorch needs -o DIR (the package folder)');

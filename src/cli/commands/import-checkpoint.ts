@@ -11,26 +11,18 @@ import type { GraphIR } from '../../compiler/ir.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import { CheckpointImportError, TorchCheckpointError, describeImportReport, importCheckpointBytes, importedWeightsToSafetensors } from '../../interop/pytorch/index.ts';
 import { createRunRecord } from '../../runtime/checkpoint/index.ts';
-import { parseArgs } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
+import { printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from '../read-graph.ts';
 import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
-
-export const importCheckpointUsage =
-  'lggan import-checkpoint GRAPH FILE.pth -o WEIGHTS.safetensors [--network G] [--partial] [--key K]   ' +
-  "import an official PyTorch checkpoint into a graph network's variables (--key: the state_dict's key in a checkpoint dict)";
-
-/** `-o FILE` is `--out FILE`; everything else goes through the shared parser. */
-export function withShortOut(argv: string[]): string[] {
-  return argv.map((a) => (a === '-o' ? '--out' : a));
-}
 
 /** Reads and resolves a graph; null after printing its problems. */
 export async function resolveForCheckpoint(file: string, registry: NodeRegistry, io: CliIO): Promise<GraphIR | null> {
   const read = await readGraphOrReport(file, registry, io);
   if (!read) return null;
   const ir = resolveGraph(read.doc, registry, { batch: 1 });
-  printDiagnostics([...read.diagnostics, ...ir.diagnostics], file, io);
+  printDiagnostics(withoutTrainingWarnings([...read.diagnostics, ...ir.diagnostics], read.doc, registry), file, io);
   return ir.diagnostics.some((d) => d.severity === 'error') ? null : ir;
 }
 
@@ -45,7 +37,7 @@ export async function readBinary(path: string, what: string): Promise<Uint8Array
 }
 
 export async function importCheckpoint(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(withShortOut(argv), { values: ['out', 'network', 'key'], switches: ['partial'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS['import-checkpoint']);
   if (positional.length !== 2) throw new UsageError('import-checkpoint takes a graph file and a .pth file');
   if (typeof flags.out !== 'string') throw new UsageError('import-checkpoint needs -o WEIGHTS.safetensors');
   const [graphFile, pthFile] = positional;

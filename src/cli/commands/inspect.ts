@@ -4,13 +4,12 @@ import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphIR, NetworkTotals } from '../../compiler/ir.ts';
 import { resolveGraph } from '../../compiler/resolve.ts';
 import { graphHash } from '../../graph/hash.ts';
-import { intFlag, parseArgs } from '../args.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { formatBytes } from '../../compiler/byte-size.ts';
 import { compact, table, thousands } from '../format.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, readGraphOrReport } from '../read-graph.ts';
-
-export const inspectUsage = 'lggan inspect FILE [--json] [--batch N]   per-node output shapes, params, multiply-adds; totals per network';
+import { diagnosticJson, placedDiagnostics, printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from '../read-graph.ts';
 
 function outputsText(ir: GraphIR, id: string): string {
   const outputs = Object.entries(ir.nodes.get(id)!.outputs);
@@ -50,16 +49,16 @@ export function inspectJson(ir: GraphIR) {
 }
 
 export async function inspect(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: ['batch'], switches: ['json'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.inspect);
   if (positional.length !== 1) throw new UsageError('inspect takes exactly one graph file');
   const [file] = positional;
   const batch = intFlag(flags, 'batch', 1, 1);
   const read = await readGraphOrReport(file, registry, io);
   if (!read) return EXIT.problems;
   const ir = resolveGraph(read.doc, registry, { batch });
-  const diagnostics = [...read.diagnostics, ...ir.diagnostics];
+  const diagnostics = withoutTrainingWarnings([...read.diagnostics, ...ir.diagnostics], read.doc, registry);
   if (flags.json) {
-    io.out(JSON.stringify({ file, ...inspectJson(ir), diagnostics }, null, 2));
+    io.out(JSON.stringify({ file, ...inspectJson(ir), diagnostics: placedDiagnostics(diagnostics, file, io).map(diagnosticJson) }, null, 2));
   } else {
     const unordered = [...ir.nodes.keys()].filter((id) => !ir.order.includes(id));
     const rows = [...ir.order, ...unordered].map((id) => {

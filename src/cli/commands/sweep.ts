@@ -7,15 +7,12 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { NodeRegistry } from '../../../nodes/registry.ts';
-import { intFlag, parseArgs } from '../args.ts';
+import { intFlag, parseCommandArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { compareRuns } from '../../runs/comparison.ts';
 import { printComparison, readRunFolders, writeComparison } from './compare.ts';
 import { train } from './train.ts';
-
-export const sweepUsage =
-  'lggan sweep GRAPH... (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout L] [--held-out N] [--sample-every K] [--checkpoint-every K] [--eval-every K]   ' +
-  'train each variant with the same seed (default 0), data and held-out split into DIR/VARIANT, then write DIR/comparison.md, comparison.csv and losses.png';
 
 /** Options passed on to every `lggan train`, as given. */
 const PASSED_VALUES = ['data', 'steps', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every'];
@@ -33,7 +30,7 @@ export function variantFolders(files: string[]): string[] {
 }
 
 export async function sweep(argv: string[], registry: NodeRegistry, io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { values: [...PASSED_VALUES, 'out', 'seed'], switches: ['synthetic'] });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.sweep);
   if (positional.length === 0) throw new UsageError('sweep needs at least one graph file');
   if ((flags.data === undefined) === (flags.synthetic !== true)) throw new UsageError('sweep needs exactly one of --data DIR and --synthetic');
   if (flags.steps === undefined) throw new UsageError('sweep needs --steps N');

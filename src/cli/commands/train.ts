@@ -25,7 +25,8 @@ import { DirectoryCheckpointStore } from '../../runtime/checkpoint/node-store.ts
 import { DatasetError, FeedError, graphInputs, toFeeds, type Sample } from '../../runtime/data/index.ts';
 import type { SafetensorsFile } from '../../formats/safetensors.ts';
 import { compileTraining, NonFiniteLossError, planTraining, TrainingGraphError, type StepReport, type TrainingRun } from '../../runtime/training/index.ts';
-import { intFlag, parseArgs, type ParsedArgs } from '../args.ts';
+import { intFlag, parseCommandArgs, type ParsedArgs } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { mismatchText, readCheckpointFile } from '../checkpoint-file.ts';
 import { CliProblem, EXIT, UsageError, type CliIO } from '../io.ts';
 import { loadProgram } from '../load-program.ts';
@@ -39,11 +40,6 @@ import { NODE_PACK_VERSION } from '../../../nodes/version.ts';
 import { readRunFile, RunFileError, type RunData, type RunFile } from '../runs/run-file.ts';
 import { RunRecorder } from '../train/run-recorder.ts';
 import { SAMPLE_GRID_ROWS } from '../../runs/folder-files.ts';
-
-export const trainUsage =
-  'lggan train GRAPH (--data DIR | --synthetic) --steps N --out DIR [--seed S] [--batch B] [--layout cityscapes|ade20k|crossview|generic|auto] [--held-out N] ' +
-  '[--sample-every K] [--checkpoint-every K] [--eval-every K] [--resume CHECKPOINT | --init-from CHECKPOINT]   train with the graph\'s trainer until step N; losses, sample grids, held-out metrics, checkpoints and run.json go to DIR; ' +
-  'or --from-run RUN_DIR/run.json --out DIR [--steps N] instead of GRAPH and the data options: train a recorded run again (its graph as trained, seeds, batch, data, held-out split and --init-from checkpoint: the same losses)';
 
 /** How many held-out samples a sample grid shows (a run folder's reader describes the grids by it). */
 const GRID_ROWS = SAMPLE_GRID_ROWS;
@@ -72,6 +68,31 @@ interface TrainOptions {
   fromRun?: string;
   /** The graph hash that run.json records (a re-run). */
   recordedHash?: string;
+  /** Print the final summary as one JSON document on stdout (trainSummaryJson). */
+  json: boolean;
+}
+
+/** The --json schema's version: bump it when a field changes meaning or goes away. */
+export const TRAIN_JSON_VERSION = 1;
+
+/**
+ * The --json document, printed once the loop ends (a refusal before training prints its error
+ * line and no document): `{ version, status: "finished" | "interrupted" | "non-finite", graph,
+ * out, steps: { first, last, requested }, seconds, checkpoint, losses (the last step's, by loss
+ * node; null before any step), heldOut: { step, count, psnr, ssim, sd } | null, error (the
+ * non-finite loss line, else null) }`.
+ */
+export interface TrainSummary {
+  version: number;
+  status: 'finished' | 'interrupted' | 'non-finite';
+  graph: string;
+  out: string;
+  steps: { first: number; last: number; requested: number };
+  seconds: number;
+  checkpoint: string;
+  losses: Record<string, number> | null;
+  heldOut: { step: number; count: number; psnr: number; ssim: number; sd: number } | null;
+  error: string | null;
 }
 
 function optionalInt(flags: ParsedArgs['flags'], name: string, min: number): number | undefined {
@@ -84,10 +105,7 @@ function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefine
 }
 
 function parseTrainArgs(argv: string[]): TrainOptions {
-  const { positional, flags } = parseArgs(argv, {
-    values: ['data', 'steps', 'out', 'seed', 'batch', 'layout', 'held-out', 'sample-every', 'checkpoint-every', 'eval-every', 'resume', 'init-from', 'from-run'],
-    switches: ['synthetic'],
-  });
+  const { positional, flags } = parseCommandArgs(argv, COMMAND_SPECS.train);
   const fromRun = stringFlag(flags, 'from-run');
   if (fromRun !== undefined) return parseFromRunArgs(fromRun, positional, flags);
   if (positional.length !== 1) throw new UsageError('train takes exactly one graph file');
@@ -116,11 +134,12 @@ function parseTrainArgs(argv: string[]): TrainOptions {
     evalEvery: intFlag(flags, 'eval-every', 500),
     resume: stringFlag(flags, 'resume'),
     initFrom: stringFlag(flags, 'init-from'),
+    json: flags.json === true,
   };
 }
 
 /** What a re-run may still choose: where it goes, how far, how often it writes artifacts. Everything else comes from the record. */
-const FROM_RUN_FLAGS = ['from-run', 'out', 'steps', 'sample-every', 'checkpoint-every', 'eval-every'];
+const FROM_RUN_FLAGS = ['from-run', 'out', 'steps', 'sample-every', 'checkpoint-every', 'eval-every', 'json'];
 
 function parseFromRunArgs(fromRun: string, positional: string[], flags: ParsedArgs['flags']): TrainOptions {
   if (positional.length > 0) throw new UsageError('--from-run takes the graph from the run record: give no graph file');
@@ -138,6 +157,7 @@ function parseFromRunArgs(fromRun: string, positional: string[], flags: ParsedAr
     checkpointEvery: intFlag(flags, 'checkpoint-every', 500),
     evalEvery: intFlag(flags, 'eval-every', 500),
     fromRun,
+    json: flags.json === true,
   };
 }
 
@@ -393,6 +413,26 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
   /** The last step each artifact was written at, so the end of the run does not write it twice. */
   const last = { sample: -1, eval: -1, checkpoint: -1 };
   let interrupted = false;
+  let lastLosses: Record<string, number> | null = null;
+  let heldOut: TrainSummary['heldOut'] = null;
+  /** The run's last word: one human line, or with --json that line on stderr and the summary on stdout. */
+  const report = (status: TrainSummary['status'], step: number, checkpointFile: string, line: string) => {
+    if (!o.json) return (status === 'non-finite' ? io.err : io.out)(line);
+    io.err(line);
+    const summary: TrainSummary = {
+      version: TRAIN_JSON_VERSION,
+      status,
+      graph: o.fromRun ?? o.graph,
+      out: o.out,
+      steps: { first: start + 1, last: step, requested: o.steps },
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      checkpoint: checkpointFile,
+      losses: lastLosses,
+      heldOut,
+      error: status === 'non-finite' ? line.replace(/^error /, '') : null,
+    };
+    io.out(JSON.stringify(summary, null, 2));
+  };
   const stopListening = io.onInterrupt?.(() => {
     interrupted = true;
     progress.log('interrupted: stopping after this step (Ctrl-C again quits at once)');
@@ -426,6 +466,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
     if (last.eval === step) return;
     const r = await evaluateHeldOut(view, data.heldOut, batch);
     await logs.metrics({ step, count: r.count, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean });
+    heldOut = { step, count: r.count, psnr: r.psnr.mean, ssim: r.ssim.mean, sd: r.sd.mean };
     progress.log(`step ${step}: held-out PSNR ${r.psnr.mean.toFixed(2)} dB, SSIM ${r.ssim.mean.toFixed(4)}, SD ${r.sd.mean.toFixed(2)} dB (${r.count} images)`);
     last.eval = step;
   };
@@ -436,22 +477,23 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       const batchPlan = order.at(step);
       const samples = await Promise.all(batchPlan.samples.map((s) => data.train.sample(s.index, { augment: true, seed: s.augmentSeed })));
       const feeds = toFeeds(samples, view.inputs);
-      let report: StepReport;
+      let stepReport: StepReport;
       try {
-        report = run.step(feeds, { epoch: batchPlan.epoch });
+        stepReport = run.step(feeds, { epoch: batchPlan.epoch });
       } catch (e) {
         if (!(e instanceof NonFiniteLossError)) throw e;
         const path = await checkpoint(step, 'non-finite');
         await ctx.recorder.end('non-finite', step);
         progress.finish();
-        io.err(`error ${nonFiniteLine(e)}; the last good weights (step ${step}) are in ${path}`);
+        report('non-finite', step, path, `error ${nonFiniteLine(e)}; the last good weights (step ${step}) are in ${path}`);
         return EXIT.problems;
       } finally {
         tf.dispose(Object.values(feeds));
       }
-      step = report.step + 1;
-      await logs.step(lossRow(report, ctx.lossNames));
-      progress.update({ done: step, detail: lossSummary(report) });
+      step = stepReport.step + 1;
+      lastLosses = { ...stepReport.losses };
+      await logs.step(lossRow(stepReport, ctx.lossNames));
+      progress.update({ done: step, detail: lossSummary(stepReport) });
       if (every(o.sampleEvery, step)) await sample(step);
       if (every(o.evalEvery, step)) await evaluate(step);
       if (every(o.checkpointEvery, step)) await checkpoint(step);
@@ -461,7 +503,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       const path = await checkpoint(step, 'interrupt');
       await ctx.recorder.end('interrupted', step);
       progress.finish();
-      io.out(`stopped after step ${step} of ${o.steps}; checkpoint ${path} (continue with --resume ${path})`);
+      report('interrupted', step, path, `stopped after step ${step} of ${o.steps}; checkpoint ${path} (continue with --resume ${path})`);
       return EXIT.interrupted;
     }
     await sample(step);
@@ -469,7 +511,7 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
     const path = await checkpoint(step);
     await ctx.recorder.end('finished', step);
     progress.finish();
-    io.out(`trained steps ${start + 1}…${step} in ${formatDuration((performance.now() - started) / 1000)}; checkpoint ${path}`);
+    report('finished', step, path, `trained steps ${start + 1}…${step} in ${formatDuration((performance.now() - started) / 1000)}; checkpoint ${path}`);
     return EXIT.ok;
   } finally {
     stopListening?.();

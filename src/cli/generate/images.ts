@@ -51,3 +51,31 @@ export async function namedImages(stem: string, o: GeneratorOutputs, results: Re
   }
   return files;
 }
+
+export interface NamedArray {
+  file: string;
+  data: Float32Array;
+  /** H×W×C: image 0 of the batch. */
+  shape: number[];
+}
+
+/** Image 0 of a B×H×W×C tensor as it is: float32, no clamping or rescaling. */
+async function firstOfBatch(t: tf.Tensor): Promise<{ data: Float32Array; shape: number[] }> {
+  const [, ...rest] = t.shape;
+  const size = rest.reduce((n, d) => n * d, 1);
+  const all = await t.data();
+  return { data: Float32Array.from(all.subarray(0, size)), shape: rest };
+}
+
+/**
+ * The --format npy counterpart of namedImages: <name>.npy the final output, with --all also
+ * <name>_<output>.npy for the other images and attention maps and <name>_class_images.npy
+ * (H×W×3K), each the network's values as computed.
+ */
+export async function namedArrays(stem: string, o: GeneratorOutputs, results: Record<string, tf.Tensor>, options: { all: boolean }): Promise<NamedArray[]> {
+  const files: NamedArray[] = [{ file: `${stem}.npy`, ...(await firstOfBatch(results[o.final.key])) }];
+  if (!options.all) return files;
+  for (const out of [...o.images, ...o.attention]) files.push({ file: `${stem}_${out.name}.npy`, ...(await firstOfBatch(results[out.key])) });
+  if (o.classImages) files.push({ file: `${stem}_class_images.npy`, ...(await firstOfBatch(results[o.classImages.key])) });
+  return files;
+}

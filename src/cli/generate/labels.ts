@@ -9,11 +9,13 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { convertLabels, decodeIds, FIELD, resizeNearest, type IdRaster, type Sample } from '../../runtime/data/index.ts';
+import { convertLabels, decodeIds, decodeRgb, FIELD, normalizeImage, resizeImage, resizeNearest, type IdRaster, type ImageRaster, type Sample } from '../../runtime/data/index.ts';
 import { MAX_DATASET_FILE_BYTES } from '../../runtime/data/file-source.ts';
 import { CliProblem } from '../io.ts';
 
 const INSTANCE_SUFFIX = '_instanceIds.png';
+/** A cross-view label map's grey label map (the dataset's panel F) beside it: x.png → x_grey.png. */
+const GREY_SUFFIX = '_grey.png';
 
 /** The label maps at `path`: the file itself, or the PNGs in the folder (instance maps left out), sorted. */
 export async function labelFiles(path: string): Promise<string[]> {
@@ -24,7 +26,7 @@ export async function labelFiles(path: string): Promise<string[]> {
     throw new CliProblem(`cannot read labels '${path}': no such file or directory`);
   }
   if (!isDir) return [path];
-  const names = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.png') && !n.endsWith(INSTANCE_SUFFIX)).sort();
+  const names = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.png') && !n.endsWith(INSTANCE_SUFFIX) && !n.endsWith(GREY_SUFFIX)).sort();
   if (names.length === 0) throw new CliProblem(`no label maps in '${path}': expected grey PNGs of class ids`);
   return names.map((n) => join(path, n));
 }
@@ -42,6 +44,11 @@ export function outputStem(labelPath: string): string {
 }
 
 async function readIds(path: string): Promise<IdRaster> {
+  return decodeIds(await readBounded(path), path);
+}
+
+/** A regular file of at most MAX_DATASET_FILE_BYTES, or a CliProblem naming it. */
+async function readBounded(path: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     const info = await stat(path);
@@ -54,7 +61,7 @@ async function readIds(path: string): Promise<IdRaster> {
     if (e instanceof CliProblem) throw e;
     throw new CliProblem(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  return decodeIds(bytes, path);
+  return bytes;
 }
 
 export interface LabelMapOptions {
@@ -90,4 +97,31 @@ export async function readLabelMap(path: string, o: LabelMapOptions): Promise<{ 
     }
   }
   return { sample: { id: outputStem(path), width: o.width, height: o.height, fields }, notes };
+}
+
+/** x.png → x_grey.png, beside it. */
+export function greyPathFor(labelPath: string): string {
+  return join(dirname(labelPath), basename(labelPath).replace(/\.png$/i, GREY_SUFFIX));
+}
+
+/** The image in `dir` named like the label map (x.png, x.jpg or x.jpeg), or a CliProblem saying what was looked for. */
+export async function siblingImage(dir: string, stem: string, what: string): Promise<string> {
+  for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG', '.JPEG']) {
+    const path = join(dir, stem + ext);
+    if (await stat(path).then((s) => s.isFile(), () => false)) return path;
+  }
+  throw new CliProblem(`no ${what} for '${stem}': expected ${join(dir, stem)}.png or .jpg`);
+}
+
+/**
+ * An RGB image (a photo, a colour semantic map, a grey label image) at the graph's size, in
+ * [-1, 1] as the cross-view data feeds it. `nearest` keeps label values as they are when resizing.
+ */
+export async function readImageField(path: string, o: { width: number; height: number; nearest: boolean }, notes: string[]): Promise<ImageRaster> {
+  let image: ImageRaster = decodeRgb(await readBounded(path), path);
+  if (image.width !== o.width || image.height !== o.height) {
+    notes.push(`${path} is ${image.width}×${image.height}; resized (${o.nearest ? 'nearest' : 'bilinear'}) to the graph's ${o.width}×${o.height}`);
+    image = o.nearest ? resizeNearest(image, o.width, o.height) : resizeImage(image, o.width, o.height, 'bilinear');
+  }
+  return normalizeImage(image);
 }

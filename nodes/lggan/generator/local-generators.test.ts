@@ -148,6 +148,9 @@ describe('lggan/local-generators: numerics', () => {
     expect(chooseAlgorithm('auto', 17, false)).toBe('disjoint-masks');
     expect(chooseAlgorithm('auto', 64, false)).toBe('disjoint-masks');
     expect(chooseAlgorithm('grouped-conv', 64, true)).toBe('grouped-conv');
+    // wasm and cpu: the host path wins at every width.
+    expect(chooseAlgorithm('auto', 4, false, true)).toBe('disjoint-masks');
+    expect(chooseAlgorithm('grouped-conv', 4, false, true)).toBe('grouped-conv');
   });
 
   it.each(WINDOW_METHODS)('disjoint-masks (%s windows) equals per-class convs where some pixels belong to no class (cross-view grey values)', (method) => {

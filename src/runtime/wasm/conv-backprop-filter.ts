@@ -2,9 +2,9 @@
  * Gradient of a conv with respect to its filter, on the wasm backend.
  *
  * dW[ty, tx, c, o] = Σ_{b, y, x} xPadded[b, y·s_h + ty, x·s_w + tx, c] · dy[b, y, x, o]. The padded
- * input is transposed once to [C, B, H, W]; every filter tap's window is then a plain slice
+ * input is transposed once to [C, B, H, W]; every filter tap's window is then a plain block
  * [C, B, H_out, W_out] = [C, N] (for strides > 1, of one of the s_h·s_w phase planes, split once).
- * The windows of a chunk of taps are stacked to [taps·C, N] (im2col, in chunks that bound memory)
+ * The windows of a chunk of taps are copied to [taps·C, N] (im2col, in chunks that bound memory)
  * and one XNNPACK matMul with dy [N, O] gives those taps' [taps·C, O] rows of dW, already in
  * filter order. Nothing is transposed inside a matMul (the wasm BatchMatMul is several times slower
  * when it must), and no kernel with a per-element loop (StridedSlice, GatherV2 on the last axis,
@@ -12,6 +12,7 @@
  */
 import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelCalls, WASM, withKernelCalls, type ConvKernelAttrs } from './kernel-calls.ts';
+import { HeapCopier, type WasmHeapBackend } from './heap.ts';
 
 /**
  * Largest im2col chunk, in floats (default 16 MiB): enough to batch all taps of the small layers
@@ -95,15 +96,32 @@ class TapWindows {
     k.free(padded);
   }
 
-  /** Window of tap t (row-major over the filter): [C, N]. */
-  window(t: number): TensorInfo {
+  /**
+   * The windows of taps [t0, t1) stacked as rows (t, c) of [taps·C, N], written straight into one
+   * new tensor: a memmove per window row (heap.ts), no tensor per tap and no concat.
+   */
+  stack(t0: number, t1: number): TensorInfo {
     const g = this.g;
-    const ty = Math.floor(t / g.filterWidth);
-    const tx = t % g.filterWidth;
-    const plane = this.planes[(ty % g.strideHeight) * g.strideWidth + (tx % g.strideWidth)];
-    const [channels, batch] = plane.shape;
-    const slice = this.k.slice(plane, [0, 0, Math.floor(ty / g.strideHeight), Math.floor(tx / g.strideWidth)], [channels, batch, g.outHeight, g.outWidth]);
-    return this.k.reshapeFreeing(slice, [channels, batch * g.outHeight * g.outWidth]);
+    const [channels, batch] = this.planes[0].shape;
+    const n = batch * g.outHeight * g.outWidth;
+    const out = this.k.empty([(t1 - t0) * channels, n]);
+    const heap = new HeapCopier(this.k.backend as unknown as WasmHeapBackend, 'float32'); // after the allocation
+    const to0 = heap.start(out);
+    for (let t = t0; t < t1; t++) {
+      const ty = Math.floor(t / g.filterWidth);
+      const tx = t % g.filterWidth;
+      const plane = this.planes[(ty % g.strideHeight) * g.strideWidth + (tx % g.strideWidth)];
+      const [, , hh, wh] = plane.shape;
+      const from0 = heap.start(plane) + Math.floor(ty / g.strideHeight) * wh + Math.floor(tx / g.strideWidth);
+      for (let c = 0; c < channels; c++) {
+        for (let b = 0; b < batch; b++) {
+          const from = from0 + (c * batch + b) * hh * wh;
+          const to = to0 + ((t - t0) * channels + c) * n + b * g.outHeight * g.outWidth;
+          for (let y = 0; y < g.outHeight; y++) heap.copy(to + y * g.outWidth, from + y * wh, g.outWidth);
+        }
+      }
+    }
+    return out;
   }
 
   release(): void {
@@ -117,15 +135,6 @@ function tapChunks(taps: number, floatsPerTap: number): Array<[number, number]> 
   const chunks: Array<[number, number]> = [];
   for (let t0 = 0; t0 < taps; t0 += perChunk) chunks.push([t0, Math.min(taps, t0 + perChunk)]);
   return chunks;
-}
-
-/** The windows of taps [t0, t1) stacked along axis 0 and then viewed as `shape`. */
-function stackedWindows(k: KernelCalls, windows: TapWindows, t0: number, t1: number, shape: (taps: number) => number[]): TensorInfo {
-  const parts: TensorInfo[] = [];
-  for (let t = t0; t < t1; t++) parts.push(windows.window(t));
-  const stacked = parts.length === 1 ? parts[0] : k.concat(parts, 0);
-  if (stacked !== parts[0]) for (const p of parts) k.free(p);
-  return k.reshapeFreeing(stacked, shape(t1 - t0));
 }
 
 /** Conv2DBackpropFilter's attrs: the conv's, plus the shape of the filter. */
@@ -147,7 +156,7 @@ export const conv2dBackpropFilterConfig: KernelConfig = {
       const windows = new TapWindows(k, x, g);
       const parts: TensorInfo[] = [];
       for (const [t0, t1] of tapChunks(kh * kw, n * inChannels)) {
-        const cols = stackedWindows(k, windows, t0, t1, (taps) => [taps * inChannels, n]);
+        const cols = windows.stack(t0, t1);
         parts.push(k.matMul(cols, dyRows)); // [taps·C, O], rows (t, c)
         k.free(cols);
       }
@@ -177,7 +186,7 @@ export const depthwiseBackpropFilterConfig: KernelConfig = {
       const windows = new TapWindows(k, x, g);
       const parts: TensorInfo[] = [];
       for (const [t0, t1] of tapChunks(kh * kw, n * channels * multiplier)) {
-        const stacked = stackedWindows(k, windows, t0, t1, (taps) => [taps, channels, 1, n]);
+        const stacked = k.reshapeFreeing(windows.stack(t0, t1), [t1 - t0, channels, 1, n]);
         const products = k.mul(stacked, dyT); // [taps, C, m, N]
         k.free(stacked);
         parts.push(k.sum(products, [3])); // [taps, C, m]

@@ -43,6 +43,13 @@ export class KernelCalls {
     return t;
   }
 
+  /** A new tensor whose values the caller writes (owned). */
+  empty(shape: number[], dtype: DataType = 'float32'): TensorInfo {
+    const t = (this.backend as unknown as { makeOutput(shape: number[], dtype: DataType): TensorInfo }).makeOutput(shape, dtype);
+    this.owned.add(t);
+    return t;
+  }
+
   /** Hands `t` to the caller: release() leaves it alone. */
   keep(t: TensorInfo): TensorInfo {
     this.owned.delete(t);

@@ -2,27 +2,22 @@
  * Slice and SplitV on the wasm backend without copying the whole input first. tfjs-wasm's Slice
  * reads its input with readSync, which copies every byte of it out of the heap, and then copies
  * the slice; its SplitV calls that Slice once per part. Slicing a few rows off a large tensor (a
- * class's rows, a concat's gradient) therefore cost a full copy each time. Here the input is read
- * through a view of the heap, and the slice is copied as runs of contiguous elements: the
- * trailing axes a slice takes whole merge into one run.
+ * class's rows, a concat's gradient) therefore cost a full copy each time. Here the slice is
+ * copied inside the heap as runs of contiguous elements (heap.ts): the trailing axes a slice takes
+ * whole merge into one run.
  */
 import { slice_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { WASM } from './kernel-calls.ts';
+import { HeapCopier, type WasmHeapBackend } from './heap.ts';
 
-/** The parts of the wasm backend these kernels use. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-/** Copies x[begin : begin + size] into out, one contiguous run at a time. */
-export function copySlice(x: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, shape: readonly number[], begin: readonly number[], size: readonly number[], out: { set(values: ArrayLike<number>, offset: number): void }): void {
+/**
+ * Copies x[begin : begin + size] (x of `shape`, starting at heap index `from`) to `to`, one
+ * contiguous run at a time; the trailing axes the slice takes whole merge into one run.
+ */
+export function copySlice(copy: (to: number, from: number, count: number) => void, shape: readonly number[], begin: readonly number[], size: readonly number[], from: number, to: number): void {
   const rank = shape.length;
-  if (rank === 0) {
-    out.set(x.subarray(0, 1), 0);
-    return;
-  }
-  const strides = util.computeStrides([...shape]);
+  if (rank === 0) return copy(to, from, 1);
+  const strides = [...util.computeStrides([...shape]), 1]; // element strides, innermost 1
   // The run spans axes `first`..rank-1: every axis after `first` is taken whole.
   let first = rank - 1;
   let run = size[rank - 1];
@@ -30,17 +25,17 @@ export function copySlice(x: ArrayLike<number> & { subarray(a: number, b: number
     first--;
     run *= size[first];
   }
-  const stride = (axis: number) => (axis === rank - 1 ? 1 : strides[axis]);
-  const start = begin.reduce((offset, b, axis) => offset + b * stride(axis), 0);
-  const outer = size.slice(0, first);
-  const count = outer.reduce((n, s) => n * s, 1);
+  const start = from + begin.reduce((offset, b, axis) => offset + b * strides[axis], 0);
+  const count = size.slice(0, first).reduce((n, s) => n * s, 1);
   const index = new Array<number>(first).fill(0);
-  for (let i = 0, outOffset = 0; i < count; i++, outOffset += run) {
-    let offset = start;
-    for (let axis = 0; axis < first; axis++) offset += index[axis] * stride(axis);
-    out.set(x.subarray(offset, offset + run), outOffset);
+  let offset = start;
+  for (let i = 0; i < count; i++) {
+    copy(to + i * run, offset, run);
+    // Next outer index, odometer-style, keeping `offset` in step.
     for (let axis = first - 1; axis >= 0; axis--) {
-      if (++index[axis] < outer[axis]) break;
+      offset += strides[axis];
+      if (++index[axis] < size[axis]) break;
+      offset -= strides[axis] * size[axis];
       index[axis] = 0;
     }
   }
@@ -49,8 +44,8 @@ export function copySlice(x: ArrayLike<number> & { subarray(a: number, b: number
 function sliceOne(backend: WasmHeapBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   if (util.sizeFromShape(size) === 0) return out;
-  // Views taken after makeOutput: allocating may grow the heap, which detaches older views.
-  copySlice(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
+  const heap = new HeapCopier(backend, x.dtype); // after makeOutput: growing the heap detaches older views
+  copySlice((to, from, n) => heap.copy(to, from, n), x.shape, begin, size, heap.start(x), heap.start(out));
   return out;
 }
 

@@ -272,6 +272,22 @@ describe('Slice and SplitV on wasm (read through a heap view)', () => {
     tf.dispose([ints, bools]);
   });
 
+  it('concatenates along every axis as the cpu backend does, empty parts and int32 included', async () => {
+    for (const [axis, shapes] of [[0, [[1, 3, 2], [2, 3, 2]]], [1, [[2, 1, 2], [2, 0, 2], [2, 4, 2]]], [2, [[2, 3, 1], [2, 3, 3], [2, 3, 2]]]] as const) {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const results: Record<string, number[]> = {};
+        for (const backend of ['wasm', 'cpu'] as const) {
+          await tf.setBackend(backend);
+          const parts = shapes.map((shape, i) => tf.tensor(Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, j) => j + 100 * i), [...shape], dtype));
+          const out = tf.concat(parts, axis);
+          results[backend] = [...out.shape, ...out.dataSync()];
+          tf.dispose([...parts, out]);
+        }
+        expect(results.wasm, `axis ${axis} ${dtype}`).toEqual(results.cpu);
+      }
+    }
+  });
+
   it('splits along every axis into the cpu backend’s parts, sizes given or equal', async () => {
     const shape = [2, 6, 4];
     const values = Float32Array.from({ length: 48 }, (_, i) => i);

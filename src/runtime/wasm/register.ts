@@ -7,8 +7,8 @@
  * too: tfjs-wasm's copies, and the engine clones every tensor it keeps for the backward pass.
  * BatchMatMul with a transposed operand (every matMul gradient) is routed around tfjs-wasm's slow
  * transposed loop, and during training the convs and matMuls drop XNNPACK's packed copy of their
- * weights after each call (packed-weights.ts). Slice and SplitV read their input through a view of
- * the heap instead of a copy of all of it (slice.ts).
+ * weights after each call (packed-weights.ts). Slice, SplitV and Concat copy inside the heap
+ * (heap.ts) instead of through a copy of each whole input or a typed array per run.
  *
  * Import the wasm backend before calling this; call it before or after tf.setBackend('wasm').
  */
@@ -21,6 +21,7 @@ import { WASM } from './kernel-calls.ts';
 import { PACKING_KERNELS, withoutPackedCache } from './packed-weights.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
 import { viewSliceConfig, viewSplitVConfig } from './slice.ts';
+import { heapConcatConfig } from './concat.ts';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
@@ -54,6 +55,7 @@ export function registerWasmTrainingKernels(): void {
   for (const name of Object.keys(PACKING_KERNELS)) if (name !== 'BatchMatMul') wrapKernel(name, withoutPackedCache);
   wrapKernel('Slice', viewSliceConfig);
   wrapKernel('SplitV', viewSplitVConfig);
+  wrapKernel('Concat', heapConcatConfig);
   for (const config of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(config.kernelName, WASM) === config) continue;
     // The registry warns when a name is taken: drop the old kernel (the backend's own

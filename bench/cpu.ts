@@ -17,7 +17,9 @@
  * the app's real generation and training workers on the benchmark page (bench/browser.ts; wall
  * time only, as the workers time it).
  *
- *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--cpu-full] [--only gen|train|memory] [--no-baseline] [--tiny-train-only]
+ *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--batch N] [--cpu-full] [--only gen|train|memory] [--no-baseline] [--tiny-train-only]
+ *
+ * --batch N (default 1) runs every row, and its PyTorch baseline, at batch N.
  *
  * cpu at full width is very slow (minutes per pass), so the cpu backends (Node's and Chromium's)
  * run only the tiny graph unless --cpu-full is given; so does Chromium's webgl for training (on a
@@ -48,6 +50,9 @@ const flag = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`
 const backendsFlag = flag('backends') ?? 'wasm,cpu';
 const backends = backendsFlag === 'none' ? [] : backendsFlag.split(',').map((b) => parseNodeBackend(b, '--backends entry'));
 const repeats = Number(flag('repeats') ?? 3);
+const batch = Number(flag('batch') ?? 1);
+if (!Number.isInteger(batch) || batch < 1 || batch > 64) throw new Error(`--batch: a whole number from 1 to 64, got '${flag('batch')}'`);
+const atBatch = batch === 1 ? '' : `, batch ${batch}`;
 const only = flag('only');
 const cpuFull = args.includes('--cpu-full');
 const tinyTrainOnly = args.includes('--tiny-train-only');
@@ -77,7 +82,7 @@ function fullGraph128(): GraphDocument {
 }
 
 function resolve(doc: GraphDocument): GraphIR {
-  const ir = resolveGraph(doc, registry, { batch: 1 });
+  const ir = resolveGraph(doc, registry, { batch });
   const errors = ir.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`graph '${doc.meta.name}' has errors: ${errors.map((d) => d.message).join('; ')}`);
   return ir;
@@ -158,7 +163,7 @@ async function generation(backend: NodeBackend): Promise<void> {
     for (const v of Object.values(out)) v.dataSync();
     tf.dispose(out);
   });
-  line('G forward, Cityscapes 128×64 ngf 64', t, ir.networks.get('G')!.macs, baseline('128×64', 'generate'));
+  line(`G forward, Cityscapes 128×64 ngf 64${atBatch}`, t, ir.networks.get('G')!.macs, baseline('128×64', 'generate'));
   tf.dispose(Object.values(feeds));
   program.dispose();
 }
@@ -186,7 +191,7 @@ async function trainingIteration(backend: NodeBackend, which: 'tiny' | '128×64'
     return undefined;
   }
   const macs = [...ir.networks.values()].reduce((n, net) => n + net.macs, 0) * 3;
-  line(`training iteration, ${which === 'tiny' ? 'tiny Cityscapes (ngf 4) 128×64' : 'Cityscapes 128×64 ngf 64'}`, t, macs, baseline(which, 'train'));
+  line(`training iteration, ${which === 'tiny' ? 'tiny Cityscapes (ngf 4) 128×64' : 'Cityscapes 128×64 ngf 64'}${atBatch}`, t, macs, baseline(which, 'train'));
   tf.dispose(Object.values(feeds));
   run.dispose();
   program.dispose();
@@ -277,18 +282,19 @@ if (browserBackends.length > 0) {
   await withBenchPage(async (page) => {
     const runs = repeats + 1; // the first is the warm-up
     const generate = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs }) => window.benchGenerate(graph, backend, runs), { graph, backend, runs });
-    const train = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs }) => window.benchTrain(graph, backend, runs, 1), { graph, backend, runs });
+    const train = (graph: unknown, backend: BrowserBench) => page.evaluate(({ graph, backend, runs, batch }) => window.benchTrain(graph, backend, runs, batch), { graph, backend, runs, batch });
     for (const backend of browserBackends) {
       const fullToo = backend !== 'cpu' || cpuFull;
       const fullTraining = !tinyTrainOnly && (backend === 'wasm' || cpuFull);
       console.log(`\nChromium ${backend} (the app's workers), median of ${repeats} after 1 warm-up:`);
       if (!only || only === 'gen') {
-        if (fullToo) browserLine('G forward, Cityscapes 128×64 ngf 64', await generate(full, backend), generatorMacs, baseline('128×64', 'generate'));
+        if (batch > 1) skipped.push(`Chromium ${backend}: generation at batch ${batch} (the generation worker runs batch 1)`);
+        else if (fullToo) browserLine('G forward, Cityscapes 128×64 ngf 64', await generate(full, backend), generatorMacs, baseline('128×64', 'generate'));
         else skipped.push(`Chromium cpu: generation at 128×64 full width (add --cpu-full)`);
       }
       if (!only || only === 'train') {
-        browserLine('training iteration, tiny Cityscapes (ngf 4) 128×64', await train(tiny, backend), tinyMacs * 3, baseline('tiny', 'train'));
-        if (fullTraining) browserLine('training iteration, Cityscapes 128×64 ngf 64', await train(full, backend), fullMacs * 3, baseline('128×64', 'train'));
+        browserLine(`training iteration, tiny Cityscapes (ngf 4) 128×64${atBatch}`, await train(tiny, backend), tinyMacs * 3, baseline('tiny', 'train'));
+        if (fullTraining) browserLine(`training iteration, Cityscapes 128×64 ngf 64${atBatch}`, await train(full, backend), fullMacs * 3, baseline('128×64', 'train'));
         else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (${tinyTrainOnly ? '--tiny-train-only' : 'add --cpu-full'})`);
       }
     }

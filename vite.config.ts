@@ -17,6 +17,8 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 // card fixes it; vitest runs from the repository root.
 export default defineConfig({
   root: 'src/app',
+  // Relative URLs throughout the build, so dist/ works from any sub-path of any static host.
+  base: './',
   publicDir: `${repoRoot}public`,
   plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads(), contentSecurityPolicyMeta(), litegraphCoreOnly()],
   // The dev server pre-bundles litegraph.js: it loses its demo nodes there too (see the plugin).

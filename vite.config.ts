@@ -10,7 +10,8 @@ import { litegraphCoreOnly } from './src/app/litegraph/vite-plugin.ts';
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
 // Cross-origin isolation (SharedArrayBuffer), which the tfjs wasm backend needs for threads. Every
-// resource the app loads is its own, so require-corp blocks nothing. Static hosting must send these too.
+// resource the app loads is its own, so require-corp blocks nothing. A static host should send these too;
+// where it cannot, public/isolation-sw.js adds them (README, Hosting the build).
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 // The app's index.html lives in src/app so that the repository's top level stays as the product

@@ -7,7 +7,7 @@
  * made with the app's own config (what `npm run build` runs); harness/ beside it is the e2e's own.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GUIDE_SEEN_KEY } from '../src/app/guide/first-run.ts';
 import { defaultGraph, watchErrors } from './editor.test-util.ts';
@@ -37,6 +37,10 @@ test('the build ships the app alone, with relative URLs and the isolation shim',
   expect(files.filter((f) => f.endsWith('.html'))).toEqual(['index.html']);
   expect(files.filter((f) => /harness|bench/i.test(f))).toEqual([]);
   expect(files).toEqual(expect.arrayContaining(['isolation-boot.js', 'isolation-sw.js']));
+  // Every URL in the page is relative (./…), none from the host's root.
+  const html = await readFile(`${dist}/index.html`, 'utf8');
+  expect([...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]).filter((url) => !/^(\.\/|data:)/.test(url))).toEqual([]);
+  expect(html).toContain('src="./isolation-boot.js"');
 });
 
 test('from a sub-path of a host without headers: loads, and the service worker isolates it with one reload', async ({ page }) => {

@@ -4,6 +4,7 @@
  * only the package's declared runtime dependencies (linked from this checkout's node_modules, so
  * the test needs no registry), so a runtime import of a devDependency, a file missing from
  * package.json's `files`, or a bin that cannot run TypeScript from inside node_modules all fail here.
+ * (A real `npm install` of the tarball would need the registry; npm's own resolution is not ours to test.)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
@@ -33,7 +34,7 @@ function run(command: string, args: string[], cwd: string): Promise<Ran> {
   });
 }
 
-it('packs, installs with its runtime dependencies only, and runs lggan --version and lggan validate', async () => {
+it('packs, installs with its runtime dependencies only, and runs lggan --version, validate and compile', async () => {
   const work = await mkdtemp(join(tmpdir(), 'lggan-pack-'));
   temporary.push(work);
   const packed = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], repo);
@@ -68,8 +69,13 @@ it('packs, installs with its runtime dependencies only, and runs lggan --version
   expect(valid, valid.stderr).toMatchObject({ code: 0 });
   expect(valid.stdout).toMatch(/^ok .*lggan-cityscapes-tiny\.json: \d+ nodes, \d+ edges/);
 
+  // A command that computes: tfjs and its wasm binaries found from inside the install.
+  const compiled = await run(bin, ['compile', join('node_modules', 'lggan-studio', 'graphs', 'tiny-pix2pix.json')], app);
+  expect(compiled, compiled.stderr).toMatchObject({ code: 0 });
+  expect(compiled.stdout).toMatch(/^forward pass: [\d.]+ ms$/m);
+
   // And bad input still gets exit code 1 from the installed copy.
   const missing = await run(bin, ['validate', 'absent.json'], app);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain('absent.json');
-});
+}, 120_000); // npm pack and four CLI starts: ≈ 15 s on a loaded 2-core machine

@@ -60,6 +60,13 @@ test('from a sub-path of a host without headers: loads, and the service worker i
       controlled: true,
       load: 'reload',
     });
+    // The app's workers are isolated too (the worker serves their scripts with the headers), so
+    // tfjs-wasm can start its threads there: start one of the build's workers and ask it.
+    const workerScript = (await readdir(`${dist}/assets`)).find((f) => /^generate-worker-.*\.js$/.test(f));
+    expect(workerScript).toBeDefined();
+    const [worker] = await Promise.all([page.waitForEvent('worker'), page.evaluate((url) => void new Worker(url, { type: 'module' }), `${host.url}assets/${workerScript}`)]);
+    expect(await worker.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+
     // Two navigations in all (the first open and the one reload), and every file from under the sub-path.
     expect(host.requested.filter((p) => p === `/${SUB_PATH}/`)).toHaveLength(2);
     expect(host.missing).toEqual([]);

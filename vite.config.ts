@@ -10,13 +10,16 @@ import { litegraphCoreOnly } from './src/app/litegraph/vite-plugin.ts';
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
 // Cross-origin isolation (SharedArrayBuffer), which the tfjs wasm backend needs for threads. Every
-// resource the app loads is its own, so require-corp blocks nothing. Static hosting must send these too.
+// resource the app loads is its own, so require-corp blocks nothing. A static host should send these too;
+// where it cannot, public/isolation-sw.js adds them (README, Hosting the build).
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 // The app's index.html lives in src/app so that the repository's top level stays as the product
 // card fixes it; vitest runs from the repository root.
 export default defineConfig({
   root: 'src/app',
+  // Relative URLs throughout the build, so dist/ works from any sub-path of any static host.
+  base: './',
   publicDir: `${repoRoot}public`,
   plugins: [svelte({ preprocess: vitePreprocess() }), selfContainedWasmThreads(), contentSecurityPolicyMeta(), litegraphCoreOnly()],
   // The dev server pre-bundles litegraph.js: it loses its demo nodes there too (see the plugin).

@@ -11,7 +11,8 @@
  *   attributes; document strings never reach one (colours must parse as colours, see
  *   graph/color.ts), and url() in one could still fetch nothing, as img-src and font-src say.
  * - img-src 'self' data: blob: (sample images and the favicon), font-src 'self' data:,
- *   connect-src 'self' (the wasm binaries and the HMR socket), worker-src 'self' blob:.
+ *   connect-src 'self' (the wasm binaries and the HMR socket), worker-src 'self' blob: ('self' also
+ *   admits public/isolation-sw.js, the service worker that isolates the page on header-less hosts).
  * - object-src, base-uri and form-action 'none'; frame-ancestors 'none' where there are headers
  *   (a <meta> policy cannot say it, so static hosts should send it as a header).
  *

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { graphHash } from '../graph/hash.ts';
 import { loadGraphValue } from '../graph/load.ts';
 import { createRegistry } from '../../nodes/index.ts';
-import { fakeIndexedDb } from '../runtime/checkpoint/fake-indexeddb.test-util.ts';
+import { IDBFactory as FakeIndexedDb } from 'fake-indexeddb';
+import { openDatabase, request } from '../runtime/indexeddb.ts';
 import { MemoryCheckpointStore } from '../runtime/checkpoint/store.ts';
 import { tinyTrainingGraph } from './tiny-training-graph.test-util.ts';
 import type { ProgressMessage, SamplesMessage, WorkerMessage } from './protocol.ts';
@@ -38,7 +39,7 @@ async function trainTiny(runs: IndexedDbRunStore, steps = 3, sampleEvery = 0) {
 
 describe('browser run record', () => {
   it('a finished run records its graph, seed, backend, data, every step’s losses and metrics, and reads back from IndexedDB', async () => {
-    const runs = new IndexedDbRunStore('runs-test', fakeIndexedDb() as unknown as IDBFactory);
+    const runs = new IndexedDbRunStore('runs-test', new FakeIndexedDb());
     const messages = await trainTiny(runs);
     expect(messages.find((m) => m.type === 'error')).toBeUndefined();
     const { runs: listed, refused } = await runs.list();
@@ -65,7 +66,7 @@ describe('browser run record', () => {
   });
 
   it('a stopped run is recorded as interrupted at the step it reached', async () => {
-    const runs = new IndexedDbRunStore('runs-stop', fakeIndexedDb() as unknown as IDBFactory);
+    const runs = new IndexedDbRunStore('runs-stop', new FakeIndexedDb());
     const s = new TrainingSession({
       post: (m) => {
         if (m.type === 'progress' && m.step === 1) s.handle({ type: 'stop' });
@@ -137,11 +138,12 @@ describe('browser run record', () => {
     for (const [value, message] of cases) expect(() => parseBrowserRun(value, "run record 'x'"), message).toThrow(`run record 'x': ${message}`);
 
     // A tampered row in the database is left out of the list, reported, and load() names it.
-    const factory = fakeIndexedDb();
-    const runs = new IndexedDbRunStore('hostile', factory as unknown as IDBFactory);
+    const factory = new FakeIndexedDb();
+    const runs = new IndexedDbRunStore('hostile', factory);
     await runs.save(sampleRecord());
-    const rows = factory.databases.get('hostile')!.stores.get('runs')!;
-    rows.set('evil', { ...sampleRecord(), id: 'evil', seed: -1 });
+    const db = await openDatabase(factory, 'hostile', 1, ['runs']);
+    await request(db.transaction('runs', 'readwrite').objectStore('runs').put({ ...sampleRecord(), id: 'evil', seed: -1 }, 'evil'));
+    db.close();
     const { runs: listed, refused } = await runs.list();
     expect(listed.map((r) => r.id)).toEqual(['r1']);
     expect(refused).toEqual([`run record "evil": field 'seed' must be a whole number ≥ 0, got -1`]);
@@ -159,7 +161,7 @@ function snapshot(step: number, images = 1, width = 4, height = 3) {
 
 describe('sample images in the run record (version 2)', () => {
   it('keeps a PNG of each sample image the run sent, on training sample 0', async () => {
-    const runs = new IndexedDbRunStore('runs-samples', fakeIndexedDb() as unknown as IDBFactory);
+    const runs = new IndexedDbRunStore('runs-samples', new FakeIndexedDb());
     const messages = await trainTiny(runs, 3, 1);
     const sent = messages.filter((m): m is SamplesMessage => m.type === 'samples');
     expect(sent.map((m) => m.step)).toEqual([1, 2, 3]);

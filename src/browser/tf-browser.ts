@@ -7,7 +7,8 @@
  *
  * wasm: the .wasm binaries are served by the app itself (Vite emits them as assets through the
  * `?url` imports below; no CDN), SIMD is used where the browser has it, threads where the page is
- * cross-origin isolated (vite.config.ts sends COOP/COEP), and runtime/wasm/ adds the gradient
+ * cross-origin isolated (vite.config.ts sends COOP/COEP; on hosts that cannot,
+ * public/isolation-sw.js adds them), and runtime/wasm/ adds the gradient
  * kernels tfjs-wasm lacks, so wasm trains as well as generates.
  */
 import * as tf from '@tensorflow/tfjs-core';

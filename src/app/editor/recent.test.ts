@@ -3,7 +3,7 @@ import pix2pix from '../../../graphs/tiny-pix2pix.json';
 import { createRegistry } from '../../../nodes/index.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { saveGraph } from '../../graph/save.ts';
-import { fakeIndexedDb } from '../../runtime/checkpoint/fake-indexeddb.test-util.ts';
+import { IDBFactory as FakeIndexedDb } from 'fake-indexeddb';
 import { Autosaver } from './autosave.ts';
 import { manualTimers } from './timers.test-util.ts';
 import { setMeta, setParam } from './edits.ts';
@@ -27,7 +27,7 @@ function clock(start = Date.UTC(2025, 0, 1)) {
 
 const stores: [string, () => KeyValueStore][] = [
   ['memory', () => new MemoryStore()],
-  ['IndexedDB (fake)', () => new IndexedDbStore('test', 'graphs', fakeIndexedDb() as unknown as IDBFactory)],
+  ['IndexedDB (fake)', () => new IndexedDbStore('test', 'graphs', new FakeIndexedDb())],
 ];
 
 describe.each(stores)('per-document autosave on the %s store', (_, makeStore) => {

@@ -7,7 +7,8 @@ import { IndexedDbCheckpointStore } from './indexeddb-store.ts';
 import { DirectoryCheckpointStore } from './node-store.ts';
 import { MemoryCheckpointStore, type CheckpointStore } from './store.ts';
 import { createRunRecord, parseRunRecord, type RunRecord } from './record.ts';
-import { fakeIndexedDb } from './fake-indexeddb.test-util.ts';
+import { IDBFactory as FakeIndexedDb } from 'fake-indexeddb';
+import { openDatabase } from '../indexeddb.ts';
 import { fixedClock, tinyDoc } from './fixtures.test-util.ts';
 
 const directories: string[] = [];
@@ -29,7 +30,7 @@ const fileFor = (r: RunRecord, value = 1) => writeSafetensors({ 'a.weight': { sh
 const stores: [string, () => Promise<CheckpointStore>][] = [
   ['memory', async () => new MemoryCheckpointStore()],
   ['directory', async () => new DirectoryCheckpointStore(join(await temporaryDirectory(), 'nested'))],
-  ['IndexedDB (fake)', async () => new IndexedDbCheckpointStore('test', fakeIndexedDb() as unknown as IDBFactory)],
+  ['IndexedDB (fake)', async () => new IndexedDbCheckpointStore('test', new FakeIndexedDb())],
 ];
 
 describe.each(stores)('%s checkpoint store', (_, make) => {
@@ -103,12 +104,29 @@ describe('DirectoryCheckpointStore', () => {
 
 describe('IndexedDbCheckpointStore', () => {
   it('creates its two object stores once and shares data between connections', async () => {
-    const factory = fakeIndexedDb();
-    const first = new IndexedDbCheckpointStore('db', factory as unknown as IDBFactory);
+    const factory = new FakeIndexedDb();
+    const first = new IndexedDbCheckpointStore('db', factory);
     await first.save('a', fileFor(record(2)), record(2));
     await first.close();
-    const second = new IndexedDbCheckpointStore('db', factory as unknown as IDBFactory);
+    const second = new IndexedDbCheckpointStore('db', factory);
     expect((await second.list()).map((e) => e.name)).toEqual(['a']);
-    expect([...factory.databases.get('db')!.stores.keys()]).toEqual(['blobs', 'records']);
+    await second.close();
+    const db = await openDatabase(factory, 'db', 1, []);
+    expect([...db.objectStoreNames]).toEqual(['blobs', 'records']);
+    db.close();
+  });
+
+  it('a save aborted mid-way leaves the previous checkpoint whole (bytes and record roll back together)', async () => {
+    const store = new IndexedDbCheckpointStore('atomic', new FakeIndexedDb());
+    const before = fileFor(record(4), 4);
+    await store.save('run', before, record(4));
+    // The blob put is queued, then the record put throws (a record that cannot be stored): the
+    // store aborts the transaction, and IndexedDB must undo the queued blob write with it.
+    const unstorable = { ...record(5), notData: () => undefined } as unknown as RunRecord;
+    await expect(store.save('run', fileFor(record(5), 5), unstorable)).rejects.toThrow(/clone/i);
+    const after = await store.load('run');
+    expect(after!.record).toEqual(record(4));
+    expect(Array.from(after!.bytes)).toEqual(Array.from(before));
+    expect((await store.list()).map((e) => [e.name, e.record.step, e.size])).toEqual([['run', 4, before.length]]);
   });
 });

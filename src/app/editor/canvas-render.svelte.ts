@@ -4,8 +4,8 @@
  * and per wire and asked for each wire's path through an async pipe: on a 2,000-node graph that was
  * most of the time to open it. Here:
  * - a node drawn in full (`detailed`) is one NodeCard mounted with Svelte's mount();
- * - a plain card (zoomed out, or far from the view on a large graph) is one <div> set directly
- *   (plain-look.ts), with no Svelte component behind it;
+ * - a plain card (zoomed out, or far from the view on a large graph) is the area's element for the
+ *   node itself, its class and data set directly (plain-look.ts), with no Svelte component behind it;
  * - a wire is one <svg> set directly, sized to its route (wire-route.ts wireGeometry), its ends
  *   placed from the card layout (socket-positions.ts) and redrawn when a node at either end moves.
  * The canvas calls update(node) when a node's detail, selection or view model changes; comparison
@@ -17,7 +17,7 @@ import type { AreaPlugin } from 'rete-area-plugin';
 import { compareMarks } from '../compare/marks.svelte.ts';
 import NodeCard from './NodeCard.svelte';
 import type { EditorNode, Schemes } from './editor-node.svelte.ts';
-import { applyLook, plainCardLook, wireLook } from './plain-look.ts';
+import { applyLook, clearLook, plainCardLook, wireLook } from './plain-look.ts';
 import type { LayoutSocketPositions } from './socket-positions.ts';
 import { wireGeometry, type Point } from './wire-route.ts';
 
@@ -110,27 +110,24 @@ export class CanvasRenderer {
   }
 
   private paint(card: Card): void {
-    if (card.node.detailed) {
+    const { node, element } = card;
+    if (node.detailed) {
       if (card.app) return; // NodeCard follows its node's state itself
-      card.element.replaceChildren();
-      card.app = mount(NodeCard, { target: card.element, props: { data: card.node, emit: (s: unknown) => void this.area.emit(s as never) } });
+      clearLook(element);
+      element.replaceChildren();
+      card.app = mount(NodeCard, { target: element, props: { data: node, emit: (s: unknown) => void this.area.emit(s as never) } });
       return;
     }
     if (card.app) {
       void unmount(card.app);
       card.app = undefined;
-      card.element.replaceChildren();
+      element.replaceChildren();
     }
-    let box = card.element.firstElementChild as HTMLElement | null;
-    if (!box) {
-      box = document.createElement('div');
-      card.element.replaceChildren(box);
-    }
-    const { node } = card;
-    applyLook(box, plainCardLook(node, compareMarks.node(node.id)));
-    box.title = node.vm.title; // text, never markup
-    box.style.width = `${node.width}px`;
-    box.style.height = `${node.height}px`;
+    // The plain card is the area's own element for the node: no element of ours inside it.
+    applyLook(element, plainCardLook(node, compareMarks.node(node.id)));
+    element.title = node.vm.title; // text, never markup
+    element.style.width = `${node.width}px`;
+    element.style.height = `${node.height}px`;
   }
 
   // ── wires ──
@@ -191,6 +188,7 @@ export class CanvasRenderer {
     const card = this.cards.get(element);
     if (card) {
       if (card.app) void unmount(card.app);
+      clearLook(element);
       element.replaceChildren();
       this.cards.delete(element);
       if (this.cardById.get(card.node.id) === card) this.cardById.delete(card.node.id);

@@ -52,3 +52,12 @@ export function applyLook(element: HTMLElement | SVGElement, look: Look): void {
     else element.dataset[key] = value;
   }
 }
+
+/** Takes a plain card's look off the area's element (the node is drawn in full inside it now). */
+export function clearLook(element: HTMLElement): void {
+  element.removeAttribute('class');
+  element.removeAttribute('title');
+  for (const key of Object.keys(element.dataset)) delete element.dataset[key];
+  element.style.width = '';
+  element.style.height = '';
+}

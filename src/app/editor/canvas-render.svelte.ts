@@ -53,7 +53,8 @@ interface DrawnWire {
 
 type RenderSignal =
   | { type: 'render'; data: { type: string; element: HTMLElement; payload: unknown; start?: Point; end?: Point } }
-  | { type: 'unmount'; data: { element: HTMLElement } };
+  | { type: 'unmount'; data: { element: HTMLElement } }
+  | { type: 'nodetranslated'; data: { id: string; position: Point } };
 
 export class CanvasRenderer {
   private readonly cards = new Map<HTMLElement, Card>();
@@ -83,7 +84,22 @@ export class CanvasRenderer {
       else if (d.type === 'connection') this.renderWire(d.element, d.payload as WirePayload, d.start, d.end);
     } else if (ctx.type === 'unmount') {
       this.unmount(ctx.data.element);
+    } else if (ctx.type === 'nodetranslated') {
+      this.place(ctx.data.id, ctx.data.position);
     }
+  }
+
+  /**
+   * Places a node's element by left/top instead of the transform Rete's NodeView gives it: 2,000
+   * transformed elements are 2,000 transform nodes that the browser walks to composite every pan
+   * and zoom frame, and maps every pointer position through to hit-test it.
+   */
+  private place(id: string, at: Point): void {
+    const style = this.area.nodeViews.get(id)?.element.style;
+    if (!style) return;
+    style.transform = '';
+    style.left = `${at.x}px`;
+    style.top = `${at.y}px`;
   }
 
   /** Brings the node's card in line with it: full or plain, and a plain card's marks. */

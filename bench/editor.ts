@@ -2,18 +2,21 @@
  * Benchmark: the editor in Chromium.
  *   1. Time from navigation to an interactive, painted canvas showing the full-size
  *      graphs/lggan-cityscapes.json (opened through a share link, so no file picker is involved),
- *      median of 3 fresh pages; then the same for generated 200- and 500-node graphs.
- *   2. Frame times while panning (mouse drag on the empty background) and zooming (wheel) the
- *      generated 500-node graph: requestAnimationFrame timestamp deltas over 3 × 4 s of continuous
+ *      median of 3 fresh pages; then the same for generated graphs (bench/large-graph.ts) of each
+ *      size in --sizes.
+ *   2. Frame times while panning (mouse drag on the empty background) and zooming (wheel) each
+ *      generated graph: requestAnimationFrame timestamp deltas over 3 × 4 s of continuous
  *      motion, median and p95, and the main thread's busy time per frame; then panning again at
- *      100% zoom, where the cards near the view are drawn in full. Target: median < 16 ms.
+ *      100% zoom, where the cards near the view are drawn in full.
+ *   3. The targets of issue 18, each as measured / target: a 2,000-node graph opens in under 2 s
+ *      and pans (and zooms) at 60 fps (p95 frame ≤ 16.7 ms); zooming 500 nodes has p95 ≤ 16.7 ms.
  * Not a test: nothing fails on time. Every step has a time limit and says which step ran out,
  * so the bench never hangs.
  *
  *   npm run bench:editor                      # builds into e2e/.output/bench-dist, serves it with vite preview
  *   npm run bench:editor -- --dist DIR        # uses an existing build (node e2e/harness/build.mjs DIR) instead
- *   npm run bench:editor -- --sizes 500       # generated graph sizes to open (default 200,500)
- *   npm run bench:editor -- --profile         # also prints where the main thread spends opening 500 nodes
+ *   npm run bench:editor -- --sizes 500       # generated graph sizes to open, pan and zoom (default 500,2000)
+ *   npm run bench:editor -- --profile         # also prints where the main thread spends opening the largest size, and each gesture
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createRegistry } from '../nodes/index.ts';
 import { loadGraph } from '../src/graph/load.ts';
 import { encodeShareHash } from '../src/app/editor/share-link.ts';
+import { GUIDE_SEEN_KEY } from '../src/app/guide/first-run.ts';
 import { CHROMIUM_ARGS, findChromium, HOW_TO_GET_CHROMIUM } from '../e2e/browser-path.mjs';
 import { largeGraph } from './large-graph.ts';
 
@@ -34,7 +38,7 @@ const argValue = (name: string) => {
 };
 const distArg = argValue('--dist');
 const dist = distArg ?? `${repoRoot}e2e/.output/bench-dist`;
-const sizes = (argValue('--sizes') ?? '200,500').split(',').map(Number);
+const sizes = (argValue('--sizes') ?? '500,2000').split(',').map(Number);
 const profile = process.argv.includes('--profile');
 const VIEWPORT = { width: 1280, height: 800 };
 /** Seconds of continuous pan (and of zoom) whose frames are recorded. */
@@ -72,6 +76,15 @@ async function step<T>(what: string, seconds: number, run: () => Promise<T>): Pr
   }
 }
 
+/**
+ * A fresh browser context as a returning user has it: the getting-started guide already seen (on a
+ * first visit it opens over the canvas, and a pan drag would start on the dialog).
+ */
+function newContext(browser: Browser, base: string) {
+  const origin = new URL(base).origin;
+  return browser.newContext({ viewport: VIEWPORT, storageState: { cookies: [], origins: [{ origin, localStorage: [{ name: GUIDE_SEEN_KEY, value: '1' }] }] } });
+}
+
 /** The canvas says it is ready (synced and fitted), and the browser has painted a frame since. */
 async function waitInteractive(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="canvas"][data-ready="true"]', { timeout: 0 });
@@ -87,7 +100,7 @@ interface OpenTiming {
 }
 
 async function timeOpen(browser: Browser, url: string, label: string, onPage?: (page: Page) => Promise<() => Promise<void>>): Promise<OpenTiming> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await newContext(browser, url);
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -283,6 +296,69 @@ async function describeMachine(browser: Browser, base: string): Promise<string> 
   }
 }
 
+interface Gesture {
+  frames: number[];
+  busyMs: number;
+}
+interface Motion {
+  pan: Gesture;
+  zoom: Gesture;
+  panNear: Gesture;
+}
+
+/** Opens a generated graph of n nodes, then pans it, zooms it, and pans it again at 100% zoom; prints a line per gesture. */
+async function panAndZoom(browser: Browser, base: string, n: number): Promise<Motion> {
+  const context = await newContext(browser, base);
+  try {
+    const page = await context.newPage();
+    await step(`open the ${n}-node graph for pan/zoom`, 180, async () => {
+      await page.goto(base + encodeShareHash(largeGraph(n)), { waitUntil: 'commit' });
+      await waitInteractive(page);
+    });
+    const waited = await step('wait for the page to go quiet after opening', 90, () => waitQuiet(page));
+    console.log(`${n} nodes: page quiet ${(waited / 1000).toFixed(1)} s after the canvas was ready (start-up work not counted in the frame times)`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const busySeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+    /** Frame intervals of ROUNDS runs of one gesture, pooled, and the page's main-thread busy time over them. */
+    const measured = async (what: string, run: () => Promise<number[]>): Promise<Gesture> => {
+      const finish = profile ? await cpuProfile(page, `${what}, ${n} nodes`) : undefined;
+      const frames: number[] = [];
+      let busyMs = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        await step('wait for the page to go quiet', 90, () => waitQuiet(page));
+        const busy0 = await busySeconds();
+        frames.push(...(await step(what, MOTION_SECONDS + 60, run)));
+        busyMs += ((await busySeconds()) - busy0) * 1000;
+      }
+      await finish?.();
+      return { frames, busyMs };
+    };
+    const result: Motion = {
+      pan: await measured('pan (background drag)', () => pan(page)),
+      zoom: await measured('zoom (wheel)', () => zoom(page)),
+      panNear: { frames: [], busyMs: 0 },
+    };
+    await step('zoom to 100%', 60, () => zoomToNaturalSize(page));
+    result.panNear = await measured('pan at 100% zoom (background drag)', () => pan(page));
+    const fullCards = await page.locator('[data-testid="node"]:has(header)').count();
+    const line = (name: string, { frames: d, busyMs }: Gesture) => {
+      const span = d.reduce((a, x) => a + x, 0);
+      const onTime = d.filter((x) => x < 1.5 * DISPLAY_INTERVAL_MS).length;
+      console.log(
+        `${name}: ${d.length} frames in ${(span / 1000).toFixed(1)} s, median ${median(d).toFixed(1)} ms, p95 ${percentile(d, 95).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms; ` +
+          `${((100 * onTime) / d.length).toFixed(0)}% on time; main thread busy ${busyMs.toFixed(0)} ms = ${(busyMs / d.length).toFixed(1)} ms per frame`,
+      );
+    };
+    line(`pan  ${n} nodes`, result.pan);
+    line(`zoom ${n} nodes`, result.zoom);
+    line(`pan  ${n} nodes at 100% zoom (${fullCards} full cards, the rest plain)`, result.panNear);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   if (!distArg) {
     console.log(`building the app into ${dist} …`);
@@ -319,66 +395,43 @@ async function main() {
       const ms = runs.map((r) => r.ms);
       const task = runs.map((r) => r.taskMs);
       console.log(`open ${label}: median ${median(ms).toFixed(0)} ms  [${ms.map((t) => t.toFixed(0)).join(', ')}], main-thread busy median ${median(task).toFixed(0)} ms, ${runs[0].drawn} node cards in the DOM after fit`);
+      return median(ms);
     };
     const cityRuns: OpenTiming[] = [];
     for (let i = 0; i < 3; i++) cityRuns.push(await timeOpen(b, base + encodeShareHash(city.doc), 'lggan-cityscapes.json'));
     report(`full-size lggan-cityscapes.json (${city.doc.nodes.length} nodes)`, cityRuns);
+    const openMs = new Map<number, number>();
     for (const n of sizes) {
       const url = base + encodeShareHash(largeGraph(n));
       const runs: OpenTiming[] = [];
       for (let i = 0; i < 3; i++) runs.push(await timeOpen(b, url, `generated ${n}-node graph`));
-      report(`generated ${n}-node graph`, runs);
+      openMs.set(n, report(`generated ${n}-node graph`, runs));
     }
-    if (profile) await timeOpen(b, base + encodeShareHash(largeGraph(500)), 'generated 500-node graph (profiled)', (p) => cpuProfile(p, 'opening 500 nodes'));
+    const profiled = Math.max(...sizes);
+    if (profile) await timeOpen(b, base + encodeShareHash(largeGraph(profiled)), `generated ${profiled}-node graph (profiled)`, (p) => cpuProfile(p, `opening ${profiled} nodes`));
 
-    // 2. Pan and zoom the 500-node graph.
-    const context = await b.newContext({ viewport: VIEWPORT });
-    const page = await context.newPage();
-    await step('open the 500-node graph for pan/zoom', 180, async () => {
-      await page.goto(base + encodeShareHash(largeGraph(500)), { waitUntil: 'commit' });
-      await waitInteractive(page);
-    });
-    const waited = await step('wait for the page to go quiet after opening', 90, () => waitQuiet(page));
-    console.log(`page quiet ${(waited / 1000).toFixed(1)} s after the canvas was ready (start-up work not counted in the frame times)`);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const busySeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
-    /** Frame intervals of ROUNDS runs of one gesture, pooled, and the page's main-thread busy time over them. */
-    const measured = async (what: string, run: () => Promise<number[]>) => {
-      const finish = profile ? await cpuProfile(page, what) : undefined;
-      const frames: number[] = [];
-      let busyMs = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        await step('wait for the page to go quiet', 90, () => waitQuiet(page));
-        const busy0 = await busySeconds();
-        frames.push(...(await step(what, MOTION_SECONDS + 60, run)));
-        busyMs += ((await busySeconds()) - busy0) * 1000;
-      }
-      await finish?.();
-      return { frames, busyMs };
-    };
-    const panned = await measured('pan (background drag)', () => pan(page));
-    const zoomed = await measured('zoom (wheel)', () => zoom(page));
-    await step('zoom to 100%', 60, () => zoomToNaturalSize(page));
-    const pannedNear = await measured('pan at 100% zoom (background drag)', () => pan(page));
-    const fullCards = await page.locator('[data-testid="node"]:has(header)').count();
-    await context.close();
-
-    const line = (name: string, { frames: d, busyMs }: { frames: number[]; busyMs: number }) => {
-      const span = d.reduce((a, x) => a + x, 0);
-      const onTime = d.filter((x) => x < 1.5 * DISPLAY_INTERVAL_MS).length;
-      console.log(
-        `${name}: ${d.length} frames in ${(span / 1000).toFixed(1)} s, median ${median(d).toFixed(1)} ms, p95 ${percentile(d, 95).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms; ` +
-          `${((100 * onTime) / d.length).toFixed(0)}% on time; main thread busy ${busyMs.toFixed(0)} ms = ${(busyMs / d.length).toFixed(1)} ms per frame`,
-      );
-    };
-    line('pan  500 nodes', panned);
-    line('zoom 500 nodes', zoomed);
-    line(`pan  500 nodes at 100% zoom (${fullCards} full cards, the rest plain)`, pannedNear);
+    // 2. Pan and zoom each generated graph.
+    const motion = new Map<number, Motion>();
+    for (const n of sizes) motion.set(n, await step(`pan/zoom ${n} nodes`, 600, () => panAndZoom(b, base, n)));
     console.log(
       '(rAF intervals cannot go below the display interval, 16.7 ms at 60 Hz: a median there means no dropped frames. "On time": under 1.5 intervals. ' +
         'Busy per frame: main-thread task time over the gesture, input handling included, divided by the frames drawn: the work a frame costs.)',
     );
+
+    // 3. The targets (issue 18), each with the measured value and its ratio to the target.
+    console.log('targets (measured / target; ≤ 1.00 is met):');
+    const target = (what: string, value: number | undefined, limit: number, unit: string) => {
+      if (value === undefined) return console.log(`  ${what}: not measured (add its size to --sizes)`);
+      // Compared as printed, to 0.1 ms: a frame of 16.7 ms is a frame at 60 Hz (16.67 ms).
+      const ratio = Number(value.toFixed(1)) / limit;
+      console.log(`  ${what}: ${value.toFixed(1)} ${unit} / ${limit.toFixed(1)} ${unit} = ${ratio.toFixed(2)} ${ratio <= 1 ? 'met' : 'MISSED'}`);
+    };
+    target('open 2000 nodes, median', openMs.get(2000), 2000, 'ms');
+    const p95 = (n: number, gesture: keyof Motion) => motion.get(n) && percentile(motion.get(n)![gesture].frames, 95);
+    target('pan 2000 nodes at 60 fps, p95 frame', p95(2000, 'pan'), 16.7, 'ms');
+    target('zoom 2000 nodes at 60 fps, p95 frame', p95(2000, 'zoom'), 16.7, 'ms');
+    target('pan 2000 nodes at 100% zoom, p95 frame', p95(2000, 'panNear'), 16.7, 'ms');
+    target('zoom 500 nodes, p95 frame', p95(500, 'zoom'), 16.7, 'ms');
   } finally {
     await browser?.close().catch(() => undefined);
     try {

@@ -4,12 +4,12 @@
  * through `CanvasHooks` as requests for document edits, and Rete's own changes are blocked: the
  * document is the one source of truth, and the next `sync()` draws the result.
  */
-import { NodeEditor, type Root } from 'rete';
+import type { Root } from 'rete';
 import { flushSync } from 'svelte';
 import { AreaExtensions, AreaPlugin, type Area2D } from 'rete-area-plugin';
 import { ClassicFlow, ConnectionPlugin, getSourceTarget, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
-import { Presets, SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
+import { SveltePlugin } from 'rete-svelte-plugin/5/svelte/index.js';
 import type { TensorKind } from '../../../nodes/contract.ts';
 import type { GraphDocument, GraphEdge, NodeMode, PortRef, Position } from '../../graph/document.ts';
 import { edgeKey } from './edits.ts';
@@ -23,9 +23,8 @@ import { backgroundMenu, nodeMenu, type MenuHooks } from './canvas-menu.ts';
 import type { DraggedEnd } from './quick-add.ts';
 import { endFits } from './wiring.ts';
 import CanvasMenu from './CanvasMenu.svelte';
-import NodeCard from './NodeCard.svelte';
-import Wire from './Wire.svelte';
-import { routedWirePath, type Point } from './wire-route.ts';
+import { CanvasRenderer } from './canvas-render.svelte.ts';
+import { IndexedNodeEditor } from './indexed-editor.ts';
 
 export type CanvasOp = { kind: 'connect'; from: PortRef; to: PortRef } | { kind: 'disconnect'; edge: GraphEdge } | { kind: 'move'; positions: Map<string, Position> };
 
@@ -97,8 +96,9 @@ const edgeOf = (c: { source: string; sourceOutput: string | number | symbol; tar
 });
 
 export class ReteCanvas {
-  readonly editor = new NodeEditor<Schemes>();
+  readonly editor = new IndexedNodeEditor<Schemes>();
   readonly area: AreaPlugin<Schemes, never>;
+  private readonly renderer: CanvasRenderer;
   private selected = new Set<string>();
   /** Ids that sync() itself adds, removes or moves: let through the blocking pipe. */
   private allowed = new Set<string>();
@@ -136,15 +136,22 @@ export class ReteCanvas {
     this.area = new AreaPlugin<Schemes, never>(container);
     this.viewSize = { width: container.clientWidth, height: container.clientHeight };
     this.watchContainerSize();
-    const render = this.renderPlugin();
+    const positions = new LayoutSocketPositions(this.editor, this.area);
+    this.renderer = new CanvasRenderer(this.editor, this.area, positions);
     const connection = this.connectionPlugin();
     const menu = new ContextMenuPlugin<Schemes>({
       items: (context) => (context === 'root' ? backgroundMenu(this.hooks, { ...this.area.area.pointer }) : nodeMenu(this.hooks, context.id, this.selected)),
     });
     this.editor.use(this.area);
     this.area.use(connection as never);
-    this.area.use(render);
+    this.area.use(this.menuRenderPlugin());
     this.area.use(menu as never);
+    positions.attach();
+    // Nodes and wires are drawn by our renderer, not by the Svelte plugin (see canvas-render.svelte.ts).
+    this.area.addPipe((ctx) => {
+      this.renderer.handle(ctx);
+      return ctx;
+    });
     this.minimap = new Minimap(this.editor, this.area);
     AreaExtensions.simpleNodesOrder(this.area);
     AreaExtensions.restrictor(this.area, { scaling: { min: 0.1, max: 2 } });
@@ -157,20 +164,6 @@ export class ReteCanvas {
   }
 
   // ── setup ──────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Wires are drawn routed (wire-route.ts), not as one long curve: the render plugin asks itself (its
-   * pipes) for a connection's path with its two end points and takes the one given here. The lane is the
-   * output's place on its node, so each output has a trunk of its own.
-   */
-  private routeWire<T>(ctx: T): T {
-    const signal = ctx as { type?: string; data?: { payload: { source: string; sourceOutput: string }; points: Point[]; path?: string } };
-    if (signal.type !== 'connectionpath' || !signal.data || signal.data.points.length !== 2) return ctx;
-    const { payload, points } = signal.data;
-    const outputs = Object.keys(this.editor.getNode(payload.source)?.outputs ?? {});
-    const lane = Math.max(0, outputs.indexOf(payload.sourceOutput));
-    return { ...signal, data: { ...signal.data, path: routedWirePath(points[0], points[1], lane) } } as T;
-  }
 
   /** The editor's pipe: Rete's own changes are blocked (a removed wire becomes a request), sync()'s let through. */
   private letThroughOwnChanges(ctx: EditorSignal): EditorSignal | undefined {
@@ -198,22 +191,10 @@ export class ReteCanvas {
     this.cleanup.push(() => resizes.disconnect());
   }
 
-  /** Svelte rendering: NodeCard for nodes (with their sockets), Wire for connections, and the context menu. */
-  private renderPlugin(): SveltePlugin<Schemes, never> {
+  /** Svelte rendering for the context menu alone (CanvasMenu); nodes and wires are the renderer's. */
+  private menuRenderPlugin(): SveltePlugin<Schemes, never> {
     const render = new SveltePlugin<Schemes, never>();
-    render.addPreset(
-      Presets.classic.setup({
-        socketPositionWatcher: new LayoutSocketPositions(this.editor, this.area) as never,
-        customize: {
-          node: () => NodeCard as never,
-          // NodeCard draws its sockets itself (one Svelte app per port would cost 4 mounts a node).
-          socket: () => null as never,
-          connection: () => Wire as never,
-        },
-      }) as never,
-    );
     render.addPreset(menuPreset() as never);
-    render.addPipe((ctx) => this.routeWire(ctx));
     return render;
   }
 
@@ -279,7 +260,7 @@ export class ReteCanvas {
     // The plugin keeps every rendered socket's element with its data; its type calls the map private.
     const sockets = (connection as unknown as { socketsCache: Map<HTMLElement, SocketData> }).socketsCache;
     this.container.classList.toggle('wiring', !!initial);
-    // The dragged wire (drawn by Wire.svelte) takes the colour of the socket it left.
+    // The dragged wire (drawn by canvas-render.svelte.ts) takes the colour of the socket it left.
     const colour = initial && getComputedStyle(initial.element.querySelector('.lg-socket') ?? initial.element).getPropertyValue('--kind');
     if (colour) this.container.style.setProperty('--wire-kind', colour);
     else this.container.style.removeProperty('--wire-kind');
@@ -485,7 +466,10 @@ export class ReteCanvas {
     for (const node of this.editor.getNodes()) {
       const want = this.wantsDetailAt(this.area.nodeViews.get(node.id)?.position, node, view);
       if (want === node.detailed) continue;
-      if (!want) node.detailed = false; // plain boxes are cheap: all at once
+      if (!want) {
+        node.detailed = false; // plain boxes are cheap: all at once
+        this.renderer.update(node);
+      }
       else {
         const p = this.area.nodeViews.get(node.id)!.position;
         upgrades.push({ node, distance: distanceToView({ x: p.x, y: p.y, width: node.width, height: node.height }, view.visible) });
@@ -496,7 +480,9 @@ export class ReteCanvas {
     const start = performance.now();
     let done = 0;
     while (done < upgrades.length && (done === 0 || performance.now() - start < DETAIL_FRAME_BUDGET_MS)) {
-      upgrades[done++].node.detailed = true;
+      const { node } = upgrades[done++];
+      node.detailed = true;
+      this.renderer.update(node);
       flushSync();
     }
     if (done < upgrades.length) this.scheduleDetail();
@@ -581,6 +567,7 @@ export class ReteCanvas {
         await this.allow(n.id, () => this.editor.addNode(added));
       } else if (node.vm !== view) {
         node.vm = view;
+        this.renderer.update(node);
       }
       const current = this.area.nodeViews.get(n.id)?.position;
       if (!current || current.x !== n.position.x || current.y !== n.position.y) {
@@ -608,7 +595,12 @@ export class ReteCanvas {
 
   setSelection(ids: readonly string[]): void {
     this.selected = new Set(ids);
-    for (const node of this.editor.getNodes()) node.isSelected = this.selected.has(node.id);
+    for (const node of this.editor.getNodes()) {
+      const selected = this.selected.has(node.id);
+      if (node.isSelected === selected) continue;
+      node.isSelected = selected;
+      this.renderer.update(node);
+    }
   }
 
   // ── view ───────────────────────────────────────────────────────────────────────────────────
@@ -702,6 +694,7 @@ export class ReteCanvas {
     cancelAnimationFrame(this.detailFrame);
     clearTimeout(this.restTimer);
     this.minimap.destroy();
+    this.renderer.destroy();
     this.area.destroy();
   }
 }

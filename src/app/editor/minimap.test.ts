@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundsOf, MINIMAP_HIDDEN_KEY, MINIMAP_MARGIN, minimapArea, minimapLayout, minimapSize, readMinimapHidden, visibleRect, writeMinimapHidden } from './minimap.ts';
+import { boundsOf, MINIMAP_HIDDEN_KEY, MINIMAP_MARGIN, minimapArea, minimapLayout, minimapSize, nodeLayerKey, readMinimapHidden, visibleRect, writeMinimapHidden } from './minimap.ts';
 
 describe('minimap geometry', () => {
   it('bounds the rectangles it is given, and nothing for none', () => {
@@ -77,5 +77,22 @@ describe('minimap size and place', () => {
     expect(readMinimapHidden(broken)).toBe(false);
     expect(() => writeMinimapHidden(broken, true)).not.toThrow();
     expect(readMinimapHidden(undefined)).toBe(false);
+  });
+});
+
+describe('minimap node layer', () => {
+  const graph = { x: 0, y: 0, width: 8000, height: 2000 };
+  const size = { width: 250, height: 100 };
+  const keyFor = (version: number, view: { x: number; y: number; width: number; height: number }) =>
+    nodeLayerKey(version, minimapLayout(boundsOf([graph, view])!, size.width, size.height), size, '#5d6778');
+
+  it('is drawn once while the view moves inside the graph', () => {
+    expect(keyFor(1, { x: 100, y: 100, width: 900, height: 600 })).toBe(keyFor(1, { x: 3000, y: 800, width: 900, height: 600 }));
+  });
+
+  it('is drawn again when a node changes, or the view leaves the graph (the layout changes)', () => {
+    const inside = keyFor(1, { x: 100, y: 100, width: 900, height: 600 });
+    expect(keyFor(2, { x: 100, y: 100, width: 900, height: 600 })).not.toBe(inside);
+    expect(keyFor(1, { x: -2000, y: 100, width: 900, height: 600 })).not.toBe(inside);
   });
 });

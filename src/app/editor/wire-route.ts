@@ -58,3 +58,21 @@ export function roundedPath(points: readonly Point[], radius: number = ROUTE.rad
 export function routedWirePath(start: Point, end: Point, lane = 0): string {
   return roundedPath(wireRoute(start, end, lane));
 }
+
+/** Pixels around a route's corners that its box keeps free: the stroke and the rounded corners stay inside. */
+const BOX_MARGIN = 4;
+
+/**
+ * A wire drawn in a box of its own: the box (graph coordinates) around every corner of its route,
+ * and the path relative to the box's top-left corner. A wire's <svg> spans only its route, so the
+ * browser's hit tests and paint skip the wires away from a point (a 9999-pixel <svg> per wire put
+ * every wire under every pointer position).
+ */
+export function wireGeometry(start: Point, end: Point, lane = 0): { left: number; top: number; width: number; height: number; d: string } {
+  const points = wireRoute(start, end, lane);
+  const left = Math.min(...points.map((p) => p.x)) - BOX_MARGIN;
+  const top = Math.min(...points.map((p) => p.y)) - BOX_MARGIN;
+  const right = Math.max(...points.map((p) => p.x)) + BOX_MARGIN;
+  const bottom = Math.max(...points.map((p) => p.y)) + BOX_MARGIN;
+  return { left, top, width: right - left, height: bottom - top, d: roundedPath(points.map((p) => ({ x: p.x - left, y: p.y - top }))) };
+}

@@ -38,7 +38,6 @@ export function chooseAlgorithm(algorithm: LocalAlgorithm, channels: number, tra
   return 4 * channels < SUB_KERNEL * SUB_KERNEL + channels ? 'grouped-conv' : 'disjoint-masks';
 }
 
-
 interface LocalSpec {
   /** Feature channels C. */
   channels: number;

@@ -315,11 +315,11 @@ describe('bad litegraph input gives positioned errors', () => {
     expect(e).toMatchObject({ code: 'multiple-inputs', where: { pointer: '/links/3', node: '7', port: 'x' } });
   });
 
-  it('broken structure: not an object, nodes not an array, a slot without a name, a bad pos', () => {
+  it('broken structure: not an object, nodes not an array, a slot that is not an object, a bad pos', () => {
     expect(errorsOf(42)[0].message).toBe('a litegraph graph must be a JSON object, got the number 42');
     expect(errorsOf({ nodes: {}, links: [] })[0]).toMatchObject({ where: { pointer: '/nodes' } });
     const slot = fixture();
-    slot.nodes[1].inputs[0] = { type: 'feature', link: 9 };
+    slot.nodes[1].inputs[0] = 'x';
     expect(errorsOf(slot)[0]).toMatchObject({ code: 'bad-slot', where: { pointer: '/nodes/1/inputs/0' } });
     const pos = fixture();
     pos.nodes[3].pos = ['a', 1];

@@ -19,6 +19,8 @@ import { ID_PATTERN, TYPE_PATTERN } from '../../graph/validate.ts';
 import { collectGraphForeign, collectGroupForeign, collectNodeForeign, collectNoteForeign, NOTE_DEFAULT_SIZE } from './foreign.ts';
 import { META_KEY, NOTE_TYPE, ourMode } from './format.ts';
 import { boxesOverlap, defaultNodeSize, nodeBox, type Box } from './layout.ts';
+import { edgesOf, indexEdges, type EdgeIndex } from './ports.ts';
+import { namesUsable, portName } from './slot-names.ts';
 import { nodeBaseline } from './to-litegraph.ts';
 import { joinExtra, readBox, readPair, sameAfterFloat32, sameJson } from './values.ts';
 import { widgetSpecs } from './widgets.ts';
@@ -43,6 +45,8 @@ interface ParsedNode {
   note: boolean;
   inputs: JsonObject[];
   outputs: JsonObject[];
+  inputsUsable: boolean;
+  outputsUsable: boolean;
   meta: JsonObject;
   ourId: string;
 }
@@ -110,6 +114,7 @@ function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: Fr
   const edges = parseLinks(rawLinks, byLiteId, r);
   if (r.errorCount > 0) return fail();
 
+  const edgeIndex = indexEdges(edges!);
   const nodes: GraphNode[] = [];
   const comments: GraphComment[] = [];
   const ourIndex = new Map<string, number>(); // our pointer prefix → litegraph node index
@@ -121,7 +126,7 @@ function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: Fr
         comments.push(comment);
       }
     } else {
-      const node = buildNode(n, registry, edges!, template, r);
+      const node = buildNode(n, registry, edgeIndex, template, r);
       if (node) {
         ourIndex.set(`/nodes/${nodes.length}`, n.index);
         nodes.push(node);
@@ -169,27 +174,28 @@ function whole(value: unknown): number | undefined {
 
 // ── nodes ─────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * A node's slot list. Slots must be objects; names that cannot be port names (empty, missing or
+ * repeated on the side) make the side positional (`#0`, `#1`…, see slot-names.ts), with a warning.
+ */
 function parseSlots(value: unknown, where: string, what: string, owner: string, r: Reporter): JsonObject[] | null {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     r.error('wrong-type', `${owner}: ${what}s must be an array, got ${describeValue(value)}`, { pointer: where });
     return null;
   }
-  const names = new Map<string, number>();
   let ok = true;
   value.forEach((slot, k) => {
-    if (!isPlainObject(slot) || typeof slot.name !== 'string' || slot.name === '') {
-      r.error('bad-slot', `${owner}: ${what} slot #${k} must be an object with a non-empty name`, { pointer: `${where}/${k}` });
+    if (!isPlainObject(slot)) {
+      r.error('bad-slot', `${owner}: ${what} slot #${k} must be an object, got ${describeValue(slot)}`, { pointer: `${where}/${k}` });
       ok = false;
-      return;
     }
-    const first = names.get(slot.name);
-    if (first !== undefined) {
-      r.error('duplicate-slot', `${owner}: ${what} slots #${first} and #${k} are both named '${slot.name}'; port names must be unique`, { pointer: `${where}/${k}/name`, port: slot.name });
-      ok = false;
-    } else names.set(slot.name, k);
   });
-  return ok ? (value as JsonObject[]) : null;
+  if (!ok) return null;
+  if (!namesUsable(value)) {
+    r.warning('positional-slots', `${owner}: some ${what} slots have no name or share one; its ${what}s are named by position (#0, #1, …)`, { pointer: where });
+  }
+  return value as JsonObject[];
 }
 
 function parseNodes(raw: unknown[], r: Reporter): ParsedNode[] | null {
@@ -222,7 +228,7 @@ function parseNodes(raw: unknown[], r: Reporter): ParsedNode[] | null {
     if (!inputs || !outputs) return;
     const props = isPlainObject(n.properties) ? n.properties : {};
     const meta = isPlainObject(props[META_KEY]) ? (props[META_KEY] as JsonObject) : {};
-    out.push({ index, liteId: id, json: n, type: n.type, note: n.type === NOTE_TYPE, inputs, outputs, meta, ourId: '' });
+    out.push({ index, liteId: id, json: n, type: n.type, note: n.type === NOTE_TYPE, inputs, outputs, inputsUsable: namesUsable(inputs), outputsUsable: namesUsable(outputs), meta, ourId: '' });
   });
   if (r.errorCount > 0) return null;
   // Ids an earlier export recorded win (first come, first served: a copied node carries a copy of
@@ -289,11 +295,11 @@ function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter)
       const slots = side === 'origin' ? node.outputs : node.inputs;
       const what = side === 'origin' ? 'output' : 'input';
       if (!(Number.isSafeInteger(slot) && (slot as number) >= 0 && (slot as number) < slots.length)) {
-        const has = slots.length === 0 ? `no ${what}s` : `${slots.length} ${what}${slots.length > 1 ? 's' : ''} (${slots.map((s, i) => `${i}: ${s.name}`).join(', ')})`;
+        const has = slots.length === 0 ? `no ${what}s` : `${slots.length} ${what}${slots.length > 1 ? 's' : ''} (${slots.map((_, i) => `${i}: ${portName(slots, i)}`).join(', ')})`;
         r.error('unknown-slot', `${name} ${verb} ${what} slot ${idText(slot)} of ${label(node)}, which has ${has}`, { pointer: at(`${side}_slot`), node: node.ourId });
         return null;
       }
-      return { node, slot: slot as number, port: slots[slot as number].name as string };
+      return { node, slot: slot as number, port: portName(slots, slot as number, side === 'origin' ? node.outputsUsable : node.inputsUsable) };
     };
     const from = end('origin');
     const to = end('target');
@@ -368,7 +374,7 @@ function readParams(n: ParsedNode, def: NodeDef | undefined, r: Reporter): Recor
   return params;
 }
 
-function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edges: GraphEdge[], template: Record<string, number>, r: Reporter): GraphNode | null {
+function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edgeIndex: EdgeIndex, template: Record<string, number>, r: Reporter): GraphNode | null {
   const { type, foreign: foreignType } = ourType(n.type);
   const def = registry.get(type);
   const position = readPosition(n, r);
@@ -387,7 +393,7 @@ function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edges: Gr
   if (typeof meta.network === 'string' && meta.network !== '') node.network = meta.network;
   const mode = ourMode(n.json.mode);
   if (mode !== undefined) node.mode = mode;
-  const baseline = nodeBaseline(node, def, { edges, template }, foreignType);
+  const baseline = nodeBaseline(node, def, edgesOf(edgeIndex, node.id), template, foreignType);
   const extra = joinExtra(isPlainObject(meta.extra) ? meta.extra : undefined, collectNodeForeign(n.json, baseline), whole(meta.foreignAt));
   if (extra !== undefined) node.extra = extra;
   return node;

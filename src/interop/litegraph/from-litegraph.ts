@@ -21,6 +21,7 @@ import { META_KEY, NOTE_TYPE, ourMode } from './format.ts';
 import { boxesOverlap, defaultNodeSize, nodeBox, type Box } from './layout.ts';
 import { edgesOf, indexEdges, type EdgeIndex } from './ports.ts';
 import { namesUsable, portName } from './slot-names.ts';
+import { keepable, SOURCE_KEY, stripStudioKeys } from './source.ts';
 import { nodeBaseline } from './to-litegraph.ts';
 import { joinExtra, readBox, readPair, sameAfterFloat32, sameJson } from './values.ts';
 import { widgetSpecs } from './widgets.ts';
@@ -31,6 +32,22 @@ export interface FromLitegraphOptions {
   /** The graph's name when the JSON does not carry ours (a plain litegraph or ComfyUI file). */
   name?: string;
   maxErrors?: number;
+  /**
+   * The source file to keep in the document (source.ts): undefined decides from the file (kept for
+   * files that are not our own export), null keeps none, an object keeps that one (the litegraph
+   * view passes the file its document was opened from, not the canvas's own serialization).
+   */
+  source?: JsonObject | null;
+}
+
+/** Where each part of the converted document came from in the litegraph JSON (indices into its arrays). */
+export interface LiteOrigin {
+  nodes: Map<string, number>;
+  comments: Map<string, number>;
+  /** Edge index → index in `links`. */
+  edges: number[];
+  /** Group index → index in `groups`. */
+  groups: number[];
 }
 
 export type FromLitegraphResult = { ok: true; doc: GraphDocument; /** warnings only */ diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
@@ -77,6 +94,12 @@ class IdPool {
 }
 
 export function fromLitegraph(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions = {}): FromLitegraphResult {
+  const result = importLitegraph(json, registry, options);
+  return result.ok ? { ok: true, doc: result.doc, diagnostics: result.diagnostics } : result;
+}
+
+/** fromLitegraph, with where each part came from (for writing a kept source back, merge.ts). */
+export function importLitegraph(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions = {}): FromLitegraphResult & { origin?: LiteOrigin } {
   const r = new Reporter(options.file, options.maxErrors);
   try {
     return convert(json, registry, options, r);
@@ -86,7 +109,7 @@ export function fromLitegraph(json: unknown, registry: Pick<NodeRegistry, 'get'>
   }
 }
 
-function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions, r: Reporter): FromLitegraphResult {
+function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions, r: Reporter): FromLitegraphResult & { origin?: LiteOrigin } {
   const fail = (): FromLitegraphResult => ({ ok: false, diagnostics: r.finish() });
   if (!isPlainObject(json)) {
     r.error('wrong-type', `a litegraph graph must be a JSON object, got ${describeValue(json)}`, { pointer: '' });
@@ -111,29 +134,33 @@ function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: Fr
   const parsed = parseNodes(rawNodes, r);
   if (!parsed) return fail();
   const byLiteId = new Map(parsed.map((n) => [n.liteId, n]));
-  const edges = parseLinks(rawLinks, byLiteId, r);
+  const linkIndex: number[] = [];
+  const edges = parseLinks(rawLinks, byLiteId, r, linkIndex);
   if (r.errorCount > 0) return fail();
 
   const edgeIndex = indexEdges(edges!);
   const nodes: GraphNode[] = [];
   const comments: GraphComment[] = [];
   const ourIndex = new Map<string, number>(); // our pointer prefix → litegraph node index
+  const origin: LiteOrigin = { nodes: new Map(), comments: new Map(), edges: linkIndex, groups: [] };
   for (const n of parsed) {
     if (n.note) {
       const comment = buildComment(n, r);
       if (comment) {
         ourIndex.set(`/comments/${comments.length}`, n.index);
+        origin.comments.set(comment.id, n.index);
         comments.push(comment);
       }
     } else {
       const node = buildNode(n, registry, edgeIndex, template, r);
       if (node) {
         ourIndex.set(`/nodes/${nodes.length}`, n.index);
+        origin.nodes.set(node.id, n.index);
         nodes.push(node);
       }
     }
   }
-  const groups = buildGroups(rawGroups, parsed, graphMeta, r);
+  const groups = buildGroups(rawGroups, parsed, graphMeta, r, origin.groups);
   if (r.errorCount > 0) return fail();
 
   const doc: GraphDocument = {
@@ -147,13 +174,23 @@ function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: Fr
     comments,
     extra: joinExtra(isPlainObject(graphMeta?.extra) ? graphMeta.extra : undefined, collectGraphForeign(json), whole(graphMeta?.foreignAt)) ?? {},
   };
+  const source = keptSource(json, graphMeta, options);
+  if (source) defineOwn(doc.extra as JsonObject, SOURCE_KEY, source);
   if (isPlainObject(graphMeta?.init)) doc.init = cloneJson(graphMeta.init) as unknown as GraphDocument['init'];
   const ordered: GraphDocument = { format: doc.format, version: doc.version, meta: doc.meta, template: doc.template, ...(doc.init ? { init: doc.init } : {}), nodes, edges: doc.edges, groups, comments, extra: doc.extra };
 
   // The loader checks what this produced against the format's rules and reports unknown types.
   const loaded = loadGraphValue(ordered, { file: options.file, registry });
   const diagnostics = [...r.finish(), ...loaded.diagnostics.map((d) => toLitePlace(d, ourIndex))];
-  return loaded.ok ? { ok: true, doc: loaded.doc, diagnostics } : { ok: false, diagnostics };
+  return loaded.ok ? { ok: true, doc: loaded.doc, diagnostics, origin } : { ok: false, diagnostics };
+}
+
+/** The source file this document keeps (see FromLitegraphOptions.source and source.ts). */
+function keptSource(json: JsonObject, graphMeta: JsonObject | undefined, options: FromLitegraphOptions): JsonObject | undefined {
+  if (options.source !== undefined) return options.source === null ? undefined : cloneJson(options.source);
+  if (graphMeta && graphMeta.source !== true) return undefined; // our own export: its record holds everything
+  const stripped = stripStudioKeys(json);
+  return keepable(stripped) ? stripped : undefined;
 }
 
 /** A loader diagnostic about the converted document, pointed back at the litegraph node it came from. */
@@ -243,7 +280,7 @@ function parseNodes(raw: unknown[], r: Reporter): ParsedNode[] | null {
 type LinkFields = { id: unknown; origin_id: unknown; origin_slot: unknown; target_id: unknown; target_slot: unknown };
 const TUPLE_FIELDS = ['id', 'origin_id', 'origin_slot', 'target_id', 'target_slot', 'type'] as const;
 
-function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter): GraphEdge[] | null {
+function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter, linkIndex: number[]): GraphEdge[] | null {
   const edges: GraphEdge[] = [];
   const linkIds = new Map<unknown, number>();
   const inputsTaken = new Map<string, unknown>();
@@ -327,6 +364,7 @@ function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter)
       });
     }
     edges.push({ from: { node: from.node.ourId, port: from.port }, to: { node: to.node.ourId, port: to.port } });
+    linkIndex.push(k);
   });
   return edges;
 }
@@ -424,7 +462,7 @@ function sameBox(recorded: readonly number[], seen: readonly number[]): boolean 
   return recorded.every((v, i) => sameAfterFloat32(v, seen[i]) || Math.round(Math.fround(v)) === seen[i]);
 }
 
-function buildGroups(raw: unknown[], nodes: ParsedNode[], graphMeta: JsonObject | undefined, r: Reporter): GraphGroup[] {
+function buildGroups(raw: unknown[], nodes: ParsedNode[], graphMeta: JsonObject | undefined, r: Reporter, groupIndex: number[]): GraphGroup[] {
   const records = Array.isArray(graphMeta?.groups) ? graphMeta.groups : [];
   const ourIds = new Set(nodes.filter((n) => !n.note).map((n) => n.ourId));
   const boxes: { id: string; box: Box }[] = nodes.flatMap((n) => {
@@ -463,6 +501,7 @@ function buildGroups(raw: unknown[], nodes: ParsedNode[], graphMeta: JsonObject 
     const extra = joinExtra(isPlainObject(record?.extra) ? record.extra : undefined, collectGroupForeign(g), whole(record?.foreignAt));
     if (extra !== undefined) group.extra = extra;
     groups.push(group);
+    groupIndex.push(i);
   });
   return groups;
 }

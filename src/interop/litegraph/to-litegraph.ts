@@ -27,6 +27,7 @@ import { defaultNodeSize, emptyGroupBounding, groupBounding, nodeBox } from './l
 import { exactPair, type CommentMeta, type GraphMetaRecord, type GroupRecord, type NodeMeta } from './meta.ts';
 import { edgesOf, indexEdges, nodeSlots, type EdgeIndex, type NodeEdges } from './ports.ts';
 import { findSlot } from './slot-names.ts';
+import { withoutSource } from './source.ts';
 import { inputSlotType, outputSlotType } from './slot-types.ts';
 import { isSafeKey, sameJson, splitExtra } from './values.ts';
 import { widgetSpecs, widgetValue } from './widgets.ts';
@@ -184,10 +185,12 @@ function exportGroup(group: GraphGroup, index: number, nodesById: Map<string, Js
 }
 
 /**
- * The document as litegraph JSON. Throws only for documents the loader would refuse (an edge to a
- * node that is not there); load documents with loadGraph first.
+ * The document as litegraph JSON made from the document alone (a kept source file is ignored: see
+ * write-back.ts for writing one back). Throws only for documents the loader would refuse (an edge
+ * to a node that is not there); load documents with loadGraph first.
  */
-export function toLitegraph(doc: GraphDocument, registry: Pick<NodeRegistry, 'get'>): LiteGraphJson {
+export function plainLitegraph(full: GraphDocument, registry: Pick<NodeRegistry, 'get'>): LiteGraphJson {
+  const doc = withoutSource(full);
   const nodeIds = assignLiteIds(doc.nodes.map((n) => n.id));
   const taken = new Set(nodeIds.values());
   const commentIds = assignLiteIds(

@@ -11,7 +11,8 @@ import { resolveGraph } from '../../compiler/resolve.ts';
 import { formatDiagnostic, type Diagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { saveGraph } from '../../graph/save.ts';
-import { fromLitegraph, toLitegraph } from '../../interop/litegraph/convert.ts';
+import { fromLitegraph, sourceOf, toLitegraph } from '../../interop/litegraph/convert.ts';
+import { keepCanvasDropped } from '../../interop/litegraph/view-sync.ts';
 import { META_KEY, NOTE_TYPE } from '../../interop/litegraph/format.ts';
 import { spreadForLitegraph } from '../../interop/litegraph/spread.ts';
 import { packDefOf, registerLgganNodes, type LitegraphLib, type LgganGraphHooks } from '../../interop/litegraph/register.ts';
@@ -264,13 +265,14 @@ export class LitegraphHost {
     this.pending = null;
     const json = JSON.parse(JSON.stringify(this.graph.serialize()));
     for (const node of json.nodes) if (DECORATION_COLORS.includes(node.boxcolor)) delete node.boxcolor;
-    const result = fromLitegraph(json, this.registry, { name: this.doc.meta.name });
+    // A document opened from a litegraph/ComfyUI file keeps that file, not the canvas's serialization of it.
+    const result = fromLitegraph(json, this.registry, { name: this.doc.meta.name, source: sourceOf(this.doc) ?? null });
     if (!result.ok) {
       this.callbacks.onmessage(formatDiagnostic(result.diagnostics.find((d) => d.severity === 'error')!));
       return null;
     }
     this.seedIds(result.doc);
-    const doc = keepOrder(this.doc, result.doc);
+    const doc = keepOrder(this.doc, keepCanvasDropped(this.doc, result.doc));
     const text = saveGraph(doc);
     if (text === this.text) return this.doc;
     this.doc = doc;

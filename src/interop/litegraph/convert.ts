@@ -17,6 +17,7 @@ import { toLitegraph } from './write-back.ts';
 
 export { fromLitegraph, type FromLitegraphOptions, type FromLitegraphResult } from './from-litegraph.ts';
 export { toLitegraph } from './write-back.ts';
+export { sourceOf, SOURCE_KEY } from './source.ts';
 export type { LiteGraphJson, LiteNode, LiteGroup, LiteLinkTuple } from './format.ts';
 
 export type GraphFormat = 'lggan' | 'litegraph';

@@ -135,8 +135,8 @@ describe('what the user changed, and nothing else, is written back', () => {
     expect(changedPaths(original.nodes[4], out.nodes[4])).toEqual(['/outputs/0/links/0']);
     // Reading the written file again gives the edited document back.
     const again = open('again.json', JSON.stringify(out));
-    expect(again.nodes.map((n) => [n.id, n.title ?? null])).toEqual([['7', null], ['6', 'Positive'], ['5', 'Size'], ['3', null], ['8', null], ['31', null], ['32', null]]);
-    expect(again.edges.filter((e) => e.to.node === '32')).toEqual([{ from: { node: '8', port: 'IMAGE' }, to: { node: '32', port: 'images' } }]);
+    expect(again.nodes.map((n) => [n.id, n.title ?? null])).toEqual([['7', null], ['6', 'Positive'], ['5', 'Size'], ['3', null], ['8', null], ['31', null], ['preview', null]]);
+    expect(again.edges.filter((e) => e.to.node === 'preview')).toEqual([{ from: { node: '8', port: 'IMAGE' }, to: { node: 'preview', port: 'images' } }]); // the added node's own id travels in its properties.lggan
   });
 });
 

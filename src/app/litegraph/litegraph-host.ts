@@ -127,6 +127,8 @@ export class LitegraphHost {
     this.loading = true;
     try {
       this.graph.configure(drawableColors(toLitegraph(shown, this.registry)));
+      // A file written back from its source carries our ids only where it must: give every node one.
+      this.seedIds(shown);
     } finally {
       this.loading = false;
     }
@@ -364,11 +366,13 @@ export class LitegraphHost {
     const notes = nodesOf(this.graph).filter((n) => n.type === NOTE_TYPE);
     nodes.forEach((n, i) => {
       const ours = doc.nodes[i];
+      n.properties ??= {};
       const meta = n.properties[META_KEY] as Record<string, unknown> | undefined;
       if (ours && meta?.id !== ours.id) n.properties[META_KEY] = { ...(meta ?? {}), id: ours.id, typeVersion: ours.typeVersion, ...(ours.title === undefined ? { untitled: true } : {}) };
     });
     notes.forEach((n, i) => {
       const ours = doc.comments[i];
+      n.properties ??= {};
       const meta = n.properties[META_KEY] as Record<string, unknown> | undefined;
       if (ours && meta?.comment !== ours.id) n.properties[META_KEY] = { ...(meta ?? {}), comment: ours.id };
     });

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../nodes/index.ts';
 import { formatDiagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { formatGraph, fromLitegraph, loadAnyGraph, sourceOf, toLitegraph } from './convert.ts';
+import { saveGraph } from '../../graph/save.ts';
+import { formatGraph, fromLitegraph, loadAnyGraph, SOURCE_KEY, sourceOf, toLitegraph } from './convert.ts';
 import { registerLgganNodes, type LitegraphLib } from './register.ts';
 import { keepCanvasDropped } from './view-sync.ts';
 
@@ -149,6 +150,15 @@ describe('graphs with empty or repeated slot names open', () => {
     const into = (node: string) => result.doc.edges.filter((e) => e.to.node === node).map((e) => `${e.from.node}.${e.from.port}→${e.to.port}`);
     expect(into('2')).toEqual(['1.value→#0', '4.value→#1']);
     expect(into('3')).toEqual(['2.=→#0']);
+  });
+
+  it('without the kept file (our own export of the document), positional sides still come back exactly', () => {
+    const doc = open('basic.json', text('litegraph-basic.json'));
+    delete doc.extra[SOURCE_KEY];
+    const lite = toLitegraph(doc, registry);
+    expect(lite.nodes[1].inputs.map((s) => s.name)).toEqual(['A', 'A']);
+    const back = fromLitegraph(JSON.parse(JSON.stringify(lite)), registry, { name: doc.meta.name });
+    expect(back.ok && saveGraph(back.doc)).toBe(saveGraph(doc));
   });
 
   it('a new link into a positional slot finds its slot by position', () => {

@@ -10,7 +10,7 @@ import { planExport } from '../../src/interop/pytorch-export/plan.ts';
 import { exportPytorchPackage } from '../../src/interop/pytorch-export/index.ts';
 import { trainingOf } from '../../src/interop/pytorch-export/sides.ts';
 import { fromLitegraph } from '../../src/interop/litegraph/from-litegraph.ts';
-import { toLitegraph } from '../../src/interop/litegraph/to-litegraph.ts';
+import { toLitegraph } from '../../src/interop/litegraph/write-back.ts';
 import { LOCAL_BRANCH, deleteBranch, registry, shipped } from './variadic.test-util.ts';
 
 describe('deleting the local branch of the default graph', () => {

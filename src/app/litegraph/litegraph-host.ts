@@ -11,7 +11,8 @@ import { resolveGraph } from '../../compiler/resolve.ts';
 import { formatDiagnostic, type Diagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { saveGraph } from '../../graph/save.ts';
-import { fromLitegraph, toLitegraph } from '../../interop/litegraph/convert.ts';
+import { fromLitegraph, sourceOf, toLitegraph } from '../../interop/litegraph/convert.ts';
+import { keepCanvasDropped } from '../../interop/litegraph/view-sync.ts';
 import { META_KEY, NOTE_TYPE } from '../../interop/litegraph/format.ts';
 import { spreadForLitegraph } from '../../interop/litegraph/spread.ts';
 import { packDefOf, registerLgganNodes, type LitegraphLib, type LgganGraphHooks } from '../../interop/litegraph/register.ts';
@@ -126,6 +127,8 @@ export class LitegraphHost {
     this.loading = true;
     try {
       this.graph.configure(drawableColors(toLitegraph(shown, this.registry)));
+      // A file written back from its source carries our ids only where it must: give every node one.
+      this.seedIds(shown);
     } finally {
       this.loading = false;
     }
@@ -264,13 +267,14 @@ export class LitegraphHost {
     this.pending = null;
     const json = JSON.parse(JSON.stringify(this.graph.serialize()));
     for (const node of json.nodes) if (DECORATION_COLORS.includes(node.boxcolor)) delete node.boxcolor;
-    const result = fromLitegraph(json, this.registry, { name: this.doc.meta.name });
+    // A document opened from a litegraph/ComfyUI file keeps that file, not the canvas's serialization of it.
+    const result = fromLitegraph(json, this.registry, { name: this.doc.meta.name, source: sourceOf(this.doc) ?? null });
     if (!result.ok) {
       this.callbacks.onmessage(formatDiagnostic(result.diagnostics.find((d) => d.severity === 'error')!));
       return null;
     }
     this.seedIds(result.doc);
-    const doc = keepOrder(this.doc, result.doc);
+    const doc = keepOrder(this.doc, keepCanvasDropped(this.doc, result.doc));
     const text = saveGraph(doc);
     if (text === this.text) return this.doc;
     this.doc = doc;
@@ -362,11 +366,13 @@ export class LitegraphHost {
     const notes = nodesOf(this.graph).filter((n) => n.type === NOTE_TYPE);
     nodes.forEach((n, i) => {
       const ours = doc.nodes[i];
+      n.properties ??= {};
       const meta = n.properties[META_KEY] as Record<string, unknown> | undefined;
       if (ours && meta?.id !== ours.id) n.properties[META_KEY] = { ...(meta ?? {}), id: ours.id, typeVersion: ours.typeVersion, ...(ours.title === undefined ? { untitled: true } : {}) };
     });
     notes.forEach((n, i) => {
       const ours = doc.comments[i];
+      n.properties ??= {};
       const meta = n.properties[META_KEY] as Record<string, unknown> | undefined;
       if (ours && meta?.comment !== ours.id) n.properties[META_KEY] = { ...(meta ?? {}), comment: ours.id };
     });

@@ -390,5 +390,6 @@ export function drawableColors(json: LiteGraphJson): LiteGraphJson {
     for (const key of bad) delete copy[key];
     return copy;
   };
-  return { ...json, nodes: json.nodes.map(clean), groups: json.groups.map(clean) };
+  // A file written back from its source has `groups` only when the file had them.
+  return { ...json, nodes: json.nodes.map(clean), ...(Array.isArray(json.groups) ? { groups: json.groups.map(clean) } : {}) };
 }

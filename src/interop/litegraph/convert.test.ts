@@ -27,9 +27,9 @@ const shipped: [string, GraphDocument][] = readdirSync(graphsDir)
 const RANDOM_SEEDS = Array.from({ length: 150 }, (_, i) => i + 1);
 const fixture = () => JSON.parse(readFileSync(new URL('./fixtures/comfy-workflow.json', import.meta.url), 'utf8'));
 
-/** Our → litegraph (as JSON text, like a file) → our. */
+/** Our → litegraph (as JSON text, like a file) → our; a file without our record takes the document's name, as opening it by name would. */
 function viaJson(doc: GraphDocument): GraphDocument {
-  const back = fromLitegraph(JSON.parse(JSON.stringify(toLitegraph(doc, registry))), registry);
+  const back = fromLitegraph(JSON.parse(JSON.stringify(toLitegraph(doc, registry))), registry, { name: doc.meta.name });
   if (!back.ok) throw new Error(back.diagnostics.map(formatDiagnostic).join('\n'));
   return back.doc;
 }
@@ -39,7 +39,9 @@ function viaLGraph(doc: GraphDocument, stringify: boolean): GraphDocument {
   const graph = new litegraph.LGraph();
   graph.configure(JSON.parse(JSON.stringify(toLitegraph(doc, registry))));
   const serialized = graph.serialize();
-  const back = fromLitegraph(stringify ? JSON.parse(JSON.stringify(serialized)) : serialized, registry);
+  // As the litegraph view does: the document keeps the file it was opened from, not the canvas's serialization.
+  const source = doc.extra.litegraphSource as Record<string, unknown> | undefined;
+  const back = fromLitegraph(stringify ? JSON.parse(JSON.stringify(serialized)) : serialized, registry, { name: doc.meta.name, ...(source ? { source } : {}) });
   if (!back.ok) throw new Error(back.diagnostics.map(formatDiagnostic).join('\n'));
   return back.doc;
 }
@@ -193,7 +195,7 @@ describe('litegraph → ours → litegraph → ours', () => {
     ]);
     expect(doc.comments).toEqual([{ id: 'c20', text: 'Generator stem: conv → leaky ReLU.', position: { x: 10, y: 300 }, size: { width: 400, height: 120 }, extra: { litegraph: { properties: { text: '' } } } }]);
     expect(doc.groups).toEqual([{ id: 'group1', title: 'Generator', nodes: ['4', '7', '9', '12'], color: '#3f789e', extra: { litegraph: { font_size: 24 } } }]);
-    expect(doc.extra).toEqual({ litegraph: { extra: { ds: { scale: 1.1, offset: [12.5, -40] } } } });
+    expect(doc.extra).toEqual({ litegraph: { extra: { ds: { scale: 1.1, offset: [12.5, -40] } } }, litegraphSource: fixture() });
     expect(result.diagnostics.map((d) => d.code)).toEqual(['unknown-node-type']);
     expect(result.diagnostics[0].where).toMatchObject({ file: 'comfy.json', node: '15', pointer: '/nodes/4/type' });
   });
@@ -315,11 +317,11 @@ describe('bad litegraph input gives positioned errors', () => {
     expect(e).toMatchObject({ code: 'multiple-inputs', where: { pointer: '/links/3', node: '7', port: 'x' } });
   });
 
-  it('broken structure: not an object, nodes not an array, a slot without a name, a bad pos', () => {
+  it('broken structure: not an object, nodes not an array, a slot that is not an object, a bad pos', () => {
     expect(errorsOf(42)[0].message).toBe('a litegraph graph must be a JSON object, got the number 42');
     expect(errorsOf({ nodes: {}, links: [] })[0]).toMatchObject({ where: { pointer: '/nodes' } });
     const slot = fixture();
-    slot.nodes[1].inputs[0] = { type: 'feature', link: 9 };
+    slot.nodes[1].inputs[0] = 'x';
     expect(errorsOf(slot)[0]).toMatchObject({ code: 'bad-slot', where: { pointer: '/nodes/1/inputs/0' } });
     const pos = fixture();
     pos.nodes[3].pos = ['a', 1];

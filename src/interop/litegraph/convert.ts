@@ -13,10 +13,11 @@ import { loadGraphValue } from '../../graph/load.ts';
 import { saveGraph } from '../../graph/save.ts';
 import { isPlainObject } from '../../graph/util.ts';
 import { fromLitegraph } from './from-litegraph.ts';
-import { toLitegraph } from './to-litegraph.ts';
+import { toLitegraph } from './write-back.ts';
 
 export { fromLitegraph, type FromLitegraphOptions, type FromLitegraphResult } from './from-litegraph.ts';
-export { toLitegraph } from './to-litegraph.ts';
+export { toLitegraph } from './write-back.ts';
+export { sourceOf, SOURCE_KEY } from './source.ts';
 export type { LiteGraphJson, LiteNode, LiteGroup, LiteLinkTuple } from './format.ts';
 
 export type GraphFormat = 'lggan' | 'litegraph';

@@ -9,6 +9,7 @@ import { checkJsonValue, cloneJson, defineOwn, isPlainObject, type JsonObject } 
 import { LITEGRAPH_VERSION, META_KEY, MODE_ALWAYS, NOTE_COLORS, NOTE_TYPE, ourMode } from './format.ts';
 import { DEFAULT_COMMENT_SIZE, defaultNodeSize } from './layout.ts';
 import type { NodeColors } from './colors.ts';
+import { isPositionalPort } from './slot-names.ts';
 import { isSafeKey, nonEmpty, readPair, sameJson } from './values.ts';
 
 /** What a node would get from the exporter with no foreign part: the baseline to compare with. */
@@ -126,15 +127,15 @@ export function collectNodeForeign(json: JsonObject, baseline: NodeBaseline): Js
 
 function applySlots(slots: JsonObject[], stored: unknown, linkKey: 'link' | 'links', wired: ReadonlySet<string>): JsonObject[] {
   if (Array.isArray(stored)) {
-    if (!stored.every((s) => isPlainObject(s) && typeof s.name === 'string')) return slots;
+    if (!stored.every((s) => isPlainObject(s))) return slots;
     const names = new Set(stored.map((s) => (s as JsonObject).name));
     const restored = stored.map((s) => {
       const out = cloneJson(s as JsonObject);
       defineOwn(out, linkKey, null);
       return out;
     });
-    // Ports an edge uses that the stored list lacks still get a slot.
-    return [...restored, ...slots.filter((s) => !names.has(s.name) && wired.has(s.name as string))];
+    // Ports an edge uses that the stored list lacks still get a slot (a positional port has one).
+    return [...restored, ...slots.filter((s) => !names.has(s.name) && wired.has(s.name as string) && !isPositionalPort(stored, s.name as string))];
   }
   if (!isPlainObject(stored)) return slots;
   return slots.map((slot) => {

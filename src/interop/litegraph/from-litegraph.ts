@@ -19,6 +19,9 @@ import { ID_PATTERN, TYPE_PATTERN } from '../../graph/validate.ts';
 import { collectGraphForeign, collectGroupForeign, collectNodeForeign, collectNoteForeign, NOTE_DEFAULT_SIZE } from './foreign.ts';
 import { META_KEY, NOTE_TYPE, ourMode } from './format.ts';
 import { boxesOverlap, defaultNodeSize, nodeBox, type Box } from './layout.ts';
+import { edgesOf, indexEdges, type EdgeIndex } from './ports.ts';
+import { namesUsable, portName } from './slot-names.ts';
+import { keepable, SOURCE_KEY, stripStudioKeys } from './source.ts';
 import { nodeBaseline } from './to-litegraph.ts';
 import { joinExtra, readBox, readPair, sameAfterFloat32, sameJson } from './values.ts';
 import { widgetSpecs } from './widgets.ts';
@@ -29,6 +32,22 @@ export interface FromLitegraphOptions {
   /** The graph's name when the JSON does not carry ours (a plain litegraph or ComfyUI file). */
   name?: string;
   maxErrors?: number;
+  /**
+   * The source file to keep in the document (source.ts): undefined decides from the file (kept for
+   * files that are not our own export), null keeps none, an object keeps that one (the litegraph
+   * view passes the file its document was opened from, not the canvas's own serialization).
+   */
+  source?: JsonObject | null;
+}
+
+/** Where each part of the converted document came from in the litegraph JSON (indices into its arrays). */
+export interface LiteOrigin {
+  nodes: Map<string, number>;
+  comments: Map<string, number>;
+  /** Edge index → index in `links`. */
+  edges: number[];
+  /** Group index → index in `groups`. */
+  groups: number[];
 }
 
 export type FromLitegraphResult = { ok: true; doc: GraphDocument; /** warnings only */ diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
@@ -43,6 +62,8 @@ interface ParsedNode {
   note: boolean;
   inputs: JsonObject[];
   outputs: JsonObject[];
+  inputsUsable: boolean;
+  outputsUsable: boolean;
   meta: JsonObject;
   ourId: string;
 }
@@ -73,6 +94,12 @@ class IdPool {
 }
 
 export function fromLitegraph(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions = {}): FromLitegraphResult {
+  const result = importLitegraph(json, registry, options);
+  return result.ok ? { ok: true, doc: result.doc, diagnostics: result.diagnostics } : result;
+}
+
+/** fromLitegraph, with where each part came from (for writing a kept source back, merge.ts). */
+export function importLitegraph(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions = {}): FromLitegraphResult & { origin?: LiteOrigin } {
   const r = new Reporter(options.file, options.maxErrors);
   try {
     return convert(json, registry, options, r);
@@ -82,7 +109,7 @@ export function fromLitegraph(json: unknown, registry: Pick<NodeRegistry, 'get'>
   }
 }
 
-function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions, r: Reporter): FromLitegraphResult {
+function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: FromLitegraphOptions, r: Reporter): FromLitegraphResult & { origin?: LiteOrigin } {
   const fail = (): FromLitegraphResult => ({ ok: false, diagnostics: r.finish() });
   if (!isPlainObject(json)) {
     r.error('wrong-type', `a litegraph graph must be a JSON object, got ${describeValue(json)}`, { pointer: '' });
@@ -107,28 +134,33 @@ function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: Fr
   const parsed = parseNodes(rawNodes, r);
   if (!parsed) return fail();
   const byLiteId = new Map(parsed.map((n) => [n.liteId, n]));
-  const edges = parseLinks(rawLinks, byLiteId, r);
+  const linkIndex: number[] = [];
+  const edges = parseLinks(rawLinks, byLiteId, r, linkIndex);
   if (r.errorCount > 0) return fail();
 
+  const edgeIndex = indexEdges(edges!);
   const nodes: GraphNode[] = [];
   const comments: GraphComment[] = [];
   const ourIndex = new Map<string, number>(); // our pointer prefix → litegraph node index
+  const origin: LiteOrigin = { nodes: new Map(), comments: new Map(), edges: linkIndex, groups: [] };
   for (const n of parsed) {
     if (n.note) {
       const comment = buildComment(n, r);
       if (comment) {
         ourIndex.set(`/comments/${comments.length}`, n.index);
+        origin.comments.set(comment.id, n.index);
         comments.push(comment);
       }
     } else {
-      const node = buildNode(n, registry, edges!, template, r);
+      const node = buildNode(n, registry, edgeIndex, template, r);
       if (node) {
         ourIndex.set(`/nodes/${nodes.length}`, n.index);
+        origin.nodes.set(node.id, n.index);
         nodes.push(node);
       }
     }
   }
-  const groups = buildGroups(rawGroups, parsed, graphMeta, r);
+  const groups = buildGroups(rawGroups, parsed, graphMeta, r, origin.groups);
   if (r.errorCount > 0) return fail();
 
   const doc: GraphDocument = {
@@ -142,13 +174,23 @@ function convert(json: unknown, registry: Pick<NodeRegistry, 'get'>, options: Fr
     comments,
     extra: joinExtra(isPlainObject(graphMeta?.extra) ? graphMeta.extra : undefined, collectGraphForeign(json), whole(graphMeta?.foreignAt)) ?? {},
   };
+  const source = keptSource(json, graphMeta, options);
+  if (source) defineOwn(doc.extra as JsonObject, SOURCE_KEY, source);
   if (isPlainObject(graphMeta?.init)) doc.init = cloneJson(graphMeta.init) as unknown as GraphDocument['init'];
   const ordered: GraphDocument = { format: doc.format, version: doc.version, meta: doc.meta, template: doc.template, ...(doc.init ? { init: doc.init } : {}), nodes, edges: doc.edges, groups, comments, extra: doc.extra };
 
   // The loader checks what this produced against the format's rules and reports unknown types.
   const loaded = loadGraphValue(ordered, { file: options.file, registry });
   const diagnostics = [...r.finish(), ...loaded.diagnostics.map((d) => toLitePlace(d, ourIndex))];
-  return loaded.ok ? { ok: true, doc: loaded.doc, diagnostics } : { ok: false, diagnostics };
+  return loaded.ok ? { ok: true, doc: loaded.doc, diagnostics, origin } : { ok: false, diagnostics };
+}
+
+/** The source file this document keeps (see FromLitegraphOptions.source and source.ts). */
+function keptSource(json: JsonObject, graphMeta: JsonObject | undefined, options: FromLitegraphOptions): JsonObject | undefined {
+  if (options.source !== undefined) return options.source === null ? undefined : cloneJson(options.source);
+  if (graphMeta && graphMeta.source !== true) return undefined; // our own export: its record holds everything
+  const stripped = stripStudioKeys(json);
+  return keepable(stripped) ? stripped : undefined;
 }
 
 /** A loader diagnostic about the converted document, pointed back at the litegraph node it came from. */
@@ -169,27 +211,28 @@ function whole(value: unknown): number | undefined {
 
 // ── nodes ─────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * A node's slot list. Slots must be objects; names that cannot be port names (empty, missing or
+ * repeated on the side) make the side positional (`#0`, `#1`…, see slot-names.ts), with a warning.
+ */
 function parseSlots(value: unknown, where: string, what: string, owner: string, r: Reporter): JsonObject[] | null {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     r.error('wrong-type', `${owner}: ${what}s must be an array, got ${describeValue(value)}`, { pointer: where });
     return null;
   }
-  const names = new Map<string, number>();
   let ok = true;
   value.forEach((slot, k) => {
-    if (!isPlainObject(slot) || typeof slot.name !== 'string' || slot.name === '') {
-      r.error('bad-slot', `${owner}: ${what} slot #${k} must be an object with a non-empty name`, { pointer: `${where}/${k}` });
+    if (!isPlainObject(slot)) {
+      r.error('bad-slot', `${owner}: ${what} slot #${k} must be an object, got ${describeValue(slot)}`, { pointer: `${where}/${k}` });
       ok = false;
-      return;
     }
-    const first = names.get(slot.name);
-    if (first !== undefined) {
-      r.error('duplicate-slot', `${owner}: ${what} slots #${first} and #${k} are both named '${slot.name}'; port names must be unique`, { pointer: `${where}/${k}/name`, port: slot.name });
-      ok = false;
-    } else names.set(slot.name, k);
   });
-  return ok ? (value as JsonObject[]) : null;
+  if (!ok) return null;
+  if (!namesUsable(value)) {
+    r.warning('positional-slots', `${owner}: some ${what} slots have no name or share one; its ${what}s are named by position (#0, #1, …)`, { pointer: where });
+  }
+  return value as JsonObject[];
 }
 
 function parseNodes(raw: unknown[], r: Reporter): ParsedNode[] | null {
@@ -222,7 +265,7 @@ function parseNodes(raw: unknown[], r: Reporter): ParsedNode[] | null {
     if (!inputs || !outputs) return;
     const props = isPlainObject(n.properties) ? n.properties : {};
     const meta = isPlainObject(props[META_KEY]) ? (props[META_KEY] as JsonObject) : {};
-    out.push({ index, liteId: id, json: n, type: n.type, note: n.type === NOTE_TYPE, inputs, outputs, meta, ourId: '' });
+    out.push({ index, liteId: id, json: n, type: n.type, note: n.type === NOTE_TYPE, inputs, outputs, inputsUsable: namesUsable(inputs), outputsUsable: namesUsable(outputs), meta, ourId: '' });
   });
   if (r.errorCount > 0) return null;
   // Ids an earlier export recorded win (first come, first served: a copied node carries a copy of
@@ -237,7 +280,7 @@ function parseNodes(raw: unknown[], r: Reporter): ParsedNode[] | null {
 type LinkFields = { id: unknown; origin_id: unknown; origin_slot: unknown; target_id: unknown; target_slot: unknown };
 const TUPLE_FIELDS = ['id', 'origin_id', 'origin_slot', 'target_id', 'target_slot', 'type'] as const;
 
-function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter): GraphEdge[] | null {
+function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter, linkIndex: number[]): GraphEdge[] | null {
   const edges: GraphEdge[] = [];
   const linkIds = new Map<unknown, number>();
   const inputsTaken = new Map<string, unknown>();
@@ -289,11 +332,11 @@ function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter)
       const slots = side === 'origin' ? node.outputs : node.inputs;
       const what = side === 'origin' ? 'output' : 'input';
       if (!(Number.isSafeInteger(slot) && (slot as number) >= 0 && (slot as number) < slots.length)) {
-        const has = slots.length === 0 ? `no ${what}s` : `${slots.length} ${what}${slots.length > 1 ? 's' : ''} (${slots.map((s, i) => `${i}: ${s.name}`).join(', ')})`;
+        const has = slots.length === 0 ? `no ${what}s` : `${slots.length} ${what}${slots.length > 1 ? 's' : ''} (${slots.map((_, i) => `${i}: ${portName(slots, i)}`).join(', ')})`;
         r.error('unknown-slot', `${name} ${verb} ${what} slot ${idText(slot)} of ${label(node)}, which has ${has}`, { pointer: at(`${side}_slot`), node: node.ourId });
         return null;
       }
-      return { node, slot: slot as number, port: slots[slot as number].name as string };
+      return { node, slot: slot as number, port: portName(slots, slot as number, side === 'origin' ? node.outputsUsable : node.inputsUsable) };
     };
     const from = end('origin');
     const to = end('target');
@@ -321,6 +364,7 @@ function parseLinks(raw: unknown[], nodes: Map<LiteId, ParsedNode>, r: Reporter)
       });
     }
     edges.push({ from: { node: from.node.ourId, port: from.port }, to: { node: to.node.ourId, port: to.port } });
+    linkIndex.push(k);
   });
   return edges;
 }
@@ -368,7 +412,7 @@ function readParams(n: ParsedNode, def: NodeDef | undefined, r: Reporter): Recor
   return params;
 }
 
-function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edges: GraphEdge[], template: Record<string, number>, r: Reporter): GraphNode | null {
+function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edgeIndex: EdgeIndex, template: Record<string, number>, r: Reporter): GraphNode | null {
   const { type, foreign: foreignType } = ourType(n.type);
   const def = registry.get(type);
   const position = readPosition(n, r);
@@ -387,7 +431,7 @@ function buildNode(n: ParsedNode, registry: Pick<NodeRegistry, 'get'>, edges: Gr
   if (typeof meta.network === 'string' && meta.network !== '') node.network = meta.network;
   const mode = ourMode(n.json.mode);
   if (mode !== undefined) node.mode = mode;
-  const baseline = nodeBaseline(node, def, { edges, template }, foreignType);
+  const baseline = nodeBaseline(node, def, edgesOf(edgeIndex, node.id), template, foreignType);
   const extra = joinExtra(isPlainObject(meta.extra) ? meta.extra : undefined, collectNodeForeign(n.json, baseline), whole(meta.foreignAt));
   if (extra !== undefined) node.extra = extra;
   return node;
@@ -418,7 +462,7 @@ function sameBox(recorded: readonly number[], seen: readonly number[]): boolean 
   return recorded.every((v, i) => sameAfterFloat32(v, seen[i]) || Math.round(Math.fround(v)) === seen[i]);
 }
 
-function buildGroups(raw: unknown[], nodes: ParsedNode[], graphMeta: JsonObject | undefined, r: Reporter): GraphGroup[] {
+function buildGroups(raw: unknown[], nodes: ParsedNode[], graphMeta: JsonObject | undefined, r: Reporter, groupIndex: number[]): GraphGroup[] {
   const records = Array.isArray(graphMeta?.groups) ? graphMeta.groups : [];
   const ourIds = new Set(nodes.filter((n) => !n.note).map((n) => n.ourId));
   const boxes: { id: string; box: Box }[] = nodes.flatMap((n) => {
@@ -457,6 +501,7 @@ function buildGroups(raw: unknown[], nodes: ParsedNode[], graphMeta: JsonObject 
     const extra = joinExtra(isPlainObject(record?.extra) ? record.extra : undefined, collectGroupForeign(g), whole(record?.foreignAt));
     if (extra !== undefined) group.extra = extra;
     groups.push(group);
+    groupIndex.push(i);
   });
   return groups;
 }

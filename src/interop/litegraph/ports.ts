@@ -38,13 +38,40 @@ export function definedPorts(def: NodeDef, side: 'inputs' | 'outputs', params: G
   }
 }
 
-/** Slots of one side of a node: defined ports, then the names edges use that are not among them. */
-export function nodeSlots(node: GraphNode, def: NodeDef | undefined, side: 'inputs' | 'outputs', edges: readonly GraphEdge[], template: Record<string, number>): SlotPort[] {
+/** Each node's edges, by side: built once per conversion so that per-node work stays linear. */
+export interface NodeEdges {
+  inputs: GraphEdge[];
+  outputs: GraphEdge[];
+}
+export type EdgeIndex = ReadonlyMap<string, NodeEdges>;
+
+const NO_EDGES: NodeEdges = { inputs: [], outputs: [] };
+
+export function indexEdges(edges: readonly GraphEdge[]): EdgeIndex {
+  const index = new Map<string, NodeEdges>();
+  const at = (id: string) => {
+    let entry = index.get(id);
+    if (!entry) index.set(id, (entry = { inputs: [], outputs: [] }));
+    return entry;
+  };
+  for (const edge of edges) {
+    at(edge.to.node).inputs.push(edge);
+    at(edge.from.node).outputs.push(edge);
+  }
+  return index;
+}
+
+export function edgesOf(index: EdgeIndex, id: string): NodeEdges {
+  return index.get(id) ?? NO_EDGES;
+}
+
+/** Slots of one side of a node: defined ports, then the names its edges use that are not among them. */
+export function nodeSlots(node: GraphNode, def: NodeDef | undefined, side: 'inputs' | 'outputs', edges: NodeEdges, template: Record<string, number>): SlotPort[] {
   const slots: SlotPort[] = def ? definedPorts(def, side, node.params, template).map((p) => ({ name: p.name, kind: p.kind })) : [];
   const names = new Set(slots.map((s) => s.name));
-  for (const edge of edges) {
+  for (const edge of edges[side]) {
     const ref = side === 'inputs' ? edge.to : edge.from;
-    if (ref.node === node.id && !names.has(ref.port)) {
+    if (!names.has(ref.port)) {
       names.add(ref.port);
       slots.push({ name: ref.port });
     }

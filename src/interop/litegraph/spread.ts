@@ -7,7 +7,7 @@
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { boxesOverlap, nodeBox, type Box } from './layout.ts';
-import { toLitegraph } from './to-litegraph.ts';
+import { plainLitegraph as toLitegraph } from './to-litegraph.ts';
 
 /** Free space kept between a moved node and the one it was moved below. */
 export const SPREAD_GAP = 24;

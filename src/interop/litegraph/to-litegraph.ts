@@ -25,7 +25,9 @@ import {
 import { LITEGRAPH_VERSION, META_KEY, MODE_ALWAYS, NOTE_COLORS, NOTE_TYPE, liteMode, type LiteGraphJson, type LiteLinkTuple } from './format.ts';
 import { defaultNodeSize, emptyGroupBounding, groupBounding, nodeBox } from './layout.ts';
 import { exactPair, type CommentMeta, type GraphMetaRecord, type GroupRecord, type NodeMeta } from './meta.ts';
-import { nodeSlots } from './ports.ts';
+import { edgesOf, indexEdges, nodeSlots, type EdgeIndex, type NodeEdges } from './ports.ts';
+import { findSlot } from './slot-names.ts';
+import { withoutSource } from './source.ts';
 import { inputSlotType, outputSlotType } from './slot-types.ts';
 import { isSafeKey, sameJson, splitExtra } from './values.ts';
 import { widgetSpecs, widgetValue } from './widgets.ts';
@@ -55,9 +57,9 @@ export function assignLiteIds(ids: readonly string[], taken: Set<number> = new S
 }
 
 /** The node's slots and widgets as the exporter makes them, before any foreign field. */
-export function nodeBaseline(node: GraphNode, def: NodeDef | undefined, doc: Pick<GraphDocument, 'edges' | 'template'>, foreignType?: string): NodeBaseline {
+export function nodeBaseline(node: GraphNode, def: NodeDef | undefined, edges: NodeEdges, template: Record<string, number>, foreignType?: string): NodeBaseline {
   const slot = (side: 'inputs' | 'outputs') =>
-    nodeSlots(node, def, side, doc.edges, doc.template).map((s) => ({
+    nodeSlots(node, def, side, edges, template).map((s) => ({
       name: s.name,
       type: s.kind === undefined ? ANY_SLOT_TYPE : side === 'inputs' ? inputSlotType(s.kind) : outputSlotType(s.kind),
     }));
@@ -76,10 +78,11 @@ function paramsFitProperties(node: GraphNode, def: NodeDef | undefined): boolean
   return Object.keys(node.params).every((k) => isSafeKey(k) && k !== META_KEY && (!def || k in def.params));
 }
 
-function exportNode(node: GraphNode, index: number, liteId: number, def: NodeDef | undefined, doc: GraphDocument): JsonObject {
+function exportNode(node: GraphNode, index: number, liteId: number, def: NodeDef | undefined, doc: GraphDocument, edgeIndex: EdgeIndex): JsonObject {
   const split = splitExtra(node.extra as JsonObject | undefined, () => true);
   const foreignType = typeof split.foreign?.type === 'string' ? split.foreign.type : undefined;
-  const baseline = nodeBaseline(node, def, doc, foreignType);
+  const edges = edgesOf(edgeIndex, node.id);
+  const baseline = nodeBaseline(node, def, edges, doc.template, foreignType);
   const meta: NodeMeta = { id: node.id, typeVersion: node.typeVersion };
   if (node.network !== undefined) meta.network = node.network;
   if (node.title === undefined) meta.untitled = true;
@@ -117,8 +120,8 @@ function exportNode(node: GraphNode, index: number, liteId: number, def: NodeDef
   let out = base;
   if (split.foreign) {
     const wired = {
-      inputs: new Set(doc.edges.filter((e) => e.to.node === node.id).map((e) => e.to.port)),
-      outputs: new Set(doc.edges.filter((e) => e.from.node === node.id).map((e) => e.from.port)),
+      inputs: new Set(edges.inputs.map((e) => e.to.port)),
+      outputs: new Set(edges.outputs.map((e) => e.from.port)),
     };
     const applied = applyNodeForeign(base, split.foreign, wired);
     if (sameJson(collectNodeForeign(applied, baseline), split.foreign)) out = applied;
@@ -182,10 +185,12 @@ function exportGroup(group: GraphGroup, index: number, nodesById: Map<string, Js
 }
 
 /**
- * The document as litegraph JSON. Throws only for documents the loader would refuse (an edge to a
- * node that is not there); load documents with loadGraph first.
+ * The document as litegraph JSON made from the document alone (a kept source file is ignored: see
+ * write-back.ts for writing one back). Throws only for documents the loader would refuse (an edge
+ * to a node that is not there); load documents with loadGraph first.
  */
-export function toLitegraph(doc: GraphDocument, registry: Pick<NodeRegistry, 'get'>): LiteGraphJson {
+export function plainLitegraph(full: GraphDocument, registry: Pick<NodeRegistry, 'get'>): LiteGraphJson {
+  const doc = withoutSource(full);
   const nodeIds = assignLiteIds(doc.nodes.map((n) => n.id));
   const taken = new Set(nodeIds.values());
   const commentIds = assignLiteIds(
@@ -193,7 +198,8 @@ export function toLitegraph(doc: GraphDocument, registry: Pick<NodeRegistry, 'ge
     taken,
   );
 
-  const nodes = doc.nodes.map((node, i) => exportNode(node, i, nodeIds.get(node.id)!, registry.get(node.type), doc));
+  const edgeIndex = indexEdges(doc.edges);
+  const nodes = doc.nodes.map((node, i) => exportNode(node, i, nodeIds.get(node.id)!, registry.get(node.type), doc, edgeIndex));
   const byId = new Map(doc.nodes.map((n, i) => [n.id, nodes[i]]));
 
   const links: LiteLinkTuple[] = doc.edges.map((edge, e) => {
@@ -202,11 +208,12 @@ export function toLitegraph(doc: GraphDocument, registry: Pick<NodeRegistry, 'ge
     if (!source || !target) throw new Error(`edge #${e} refers to node '${!source ? edge.from.node : edge.to.node}', which is not in the graph`);
     const outputs = source.outputs as JsonObject[];
     const inputs = target.inputs as JsonObject[];
-    const originSlot = outputs.findIndex((s) => s.name === edge.from.port);
-    const targetSlot = inputs.findIndex((s) => s.name === edge.to.port);
+    const originSlot = findSlot(outputs, edge.from.port);
+    const targetSlot = findSlot(inputs, edge.to.port);
     const id = e + 1;
     const output = outputs[originSlot];
-    output.links = [...((output.links as number[] | null) ?? []), id];
+    if (Array.isArray(output.links)) (output.links as number[]).push(id);
+    else output.links = [id];
     inputs[targetSlot].link = id;
     const type = output.type === undefined ? ANY_SLOT_TYPE : (output.type as string);
     return [id, source.id as number, originSlot, target.id as number, targetSlot, type];

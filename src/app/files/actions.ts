@@ -6,7 +6,7 @@
  */
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { error, type Diagnostic } from '../../graph/diagnostics.ts';
-import type { GraphDocument } from '../../graph/document.ts';
+import { GRAPH_SCHEMA_PATH, type GraphDocument } from '../../graph/document.ts';
 import { formatGraph } from '../../interop/litegraph/convert.ts';
 import type { Autosaver } from '../editor/autosave.ts';
 import type { GraphLibrary, LibraryEntry } from '../editor/library.ts';
@@ -76,7 +76,8 @@ export function fileActions(host: FileActionHost) {
     const file = session.file;
     const format = as ?? file.format;
     const name = saveFileName(session.source, session.doc.meta.name, format);
-    const text = formatGraph(session.doc, format, registry);
+    // `$schema`: this site's copy of the schema (public/ is served at the app's base).
+    const text = formatGraph(session.doc, format, registry, new URL(GRAPH_SCHEMA_PATH, document.baseURI).href);
     const picker = (window as unknown as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
     if (!picker) {
       downloadBlob(name, new Blob([text], { type: 'application/json' }));

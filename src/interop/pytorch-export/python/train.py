@@ -86,13 +86,13 @@ def loss_row(iteration, lr_g, lr_d, row, updated, sides, ms):
     return out
 
 
-def tensorboard_writer(log_dir):
-    """A SummaryWriter, imported only when asked for; a clear exit when TensorBoard is missing."""
+def tensorboard_class():
+    """SummaryWriter, imported only when --tensorboard asks for it; a clear exit when TensorBoard is missing."""
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError as e:
         raise SystemExit(f'--tensorboard needs the tensorboard package (pip install tensorboard): {e}') from None
-    return SummaryWriter(log_dir=log_dir)
+    return SummaryWriter
 
 
 def setup_processes(device_choice):
@@ -139,6 +139,7 @@ def replicas_agree(networks):
 
 def main(argv=None):
     args = parse_args(argv)
+    summary_writer = tensorboard_class() if args.tensorboard else None  # before any work: a missing package stops at once
     with open(os.path.join(HERE, 'config.json')) as f:
         config = json.load(f)
     if objective.TRAINER is None:
@@ -212,7 +213,7 @@ def main(argv=None):
     columns = loss_columns(loss_names)
     if csv and csv.tell() == 0:
         csv.write(','.join(columns) + '\n')
-    board = tensorboard_writer(args.tensorboard) if args.tensorboard and rank == 0 else None
+    board = summary_writer(log_dir=args.tensorboard) if summary_writer and rank == 0 else None
     log(f"{config['graph_name']}: {world} process{'es' if world > 1 else ''} on {device.type}, batch {per_process} x {world}, "
         f"{steps_per_epoch} iterations per epoch, training to iteration {total}")
     for name, reason in objective.SKIPPED.items():

@@ -95,6 +95,13 @@ test('edit in the litegraph view, switch back, undo there, and save the edit', a
   expect(saved.nodes.find((n) => n.id === 'encoder')!.params.ngf).toBe(8);
   expect(saved.nodes.find((n) => n.id === 'trunk')!.position).toEqual(moved);
   expect(saved.edges).toHaveLength(defaultGraph.edges.length);
+  // It names its JSON Schema first: this site's copy, which is there.
+  expect(Object.keys(saved)[0]).toBe('$schema');
+  const schemaUrl = (saved as unknown as { $schema: string }).$schema;
+  expect(schemaUrl).toBe(await page.evaluate(() => new URL('schema/graph-v2.schema.json', document.baseURI).href));
+  const schema = await page.request.get(schemaUrl);
+  expect(schema.ok()).toBe(true);
+  expect((await schema.json()).properties.format.const).toBe('lggan-studio.graph');
 
   // The choice of view is remembered across a reload.
   await showLitegraph(page);

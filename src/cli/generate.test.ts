@@ -11,6 +11,8 @@ import { createRegistry } from '../../nodes/index.ts';
 import { compileProgram } from '../compiler/program.ts';
 import { resolveGraph } from '../compiler/resolve.ts';
 import { loadGraph } from '../graph/load.ts';
+import { graphTextFromPng } from '../graph/png-graph.ts';
+import { saveGraph } from '../graph/save.ts';
 import { runRecordFor, saveCheckpoint } from '../runtime/checkpoint/index.ts';
 import { decodeImage, encodePng } from '../runtime/data/index.ts';
 import { cli, tempDir, writeTinyGan, writeTinyLggan } from './cli.test-util.ts';
@@ -65,6 +67,17 @@ describe('lggan generate', () => {
     expect(readdirSync(out).sort()).toEqual(['street.png', 'wide.png']);
     expect(size(join(out, 'street.png'))).toEqual({ width: 16, height: 16, channels: 3 });
     expect(size(join(out, 'wide.png'))).toEqual({ width: 16, height: 16, channels: 3 });
+
+    // Each PNG carries the graph that made it: the same document, and commands take the PNG as the graph file.
+    const carried = graphTextFromPng(readFileSync(join(out, 'street.png')), 'street.png');
+    const original = loadGraph(readFileSync(tinyGan, 'utf8'));
+    const embedded = carried.ok ? loadGraph(carried.text) : undefined;
+    expect(embedded?.ok && original.ok && saveGraph(embedded.doc)).toBe(original.ok && saveGraph(original.doc));
+    const validated = await cli(['validate', join(out, 'street.png')]);
+    expect(validated.code).toBe(0);
+    const plain = await cli(['validate', join(labels, 'street.png')]);
+    expect(plain.code).not.toBe(0);
+    expect(plain.err.join('\n')).toContain(`${join(labels, 'street.png')}: error: [no-graph-in-png] this PNG carries no LGGAN graph`);
   });
 
   it('with --all writes the global, local, attention and per-class images of an LGGAN graph', async () => {

@@ -40,7 +40,7 @@ describe('lggan validate', () => {
   // Bad input tried as a new user would: each gives one line naming the file, the place and what was expected.
   const cases: [string, string, RegExp][] = [
     ['truncated JSON', shipped.slice(0, 400), /^bad\.json:\d+:\d+: error: \[json-syntax\] .*(end|ends)/i],
-    ['wrong version', mutate((d) => (d.version = 7)), /^bad\.json:3:3: error: \[newer-version\] \(\/version\): .*format version 7/],
+    ['wrong version', mutate((d) => (d.version = 7)), /^bad\.json:4:3: error: \[newer-version\] \(\/version\): .*format version 7/],
     ['duplicate ids', mutate((d) => (d.nodes[3].id = d.nodes[1].id)), /^bad\.json:\d+:\d+: error: \[duplicate-id\] node 'enc' \(\/nodes\/3\/id\): /],
     ['edge to a missing port', mutate((d) => (d.edges[0].to.port = 'input')), /^bad\.json:\d+:\d+: error: \[missing-port\] node 'enc' port 'input' edge #0 \(\/edges\/0\/to\/port\): 'core\/conv2d' has no input port 'input' \(its inputs: x\)/],
     ['param out of range', mutate((d) => (d.nodes[1].params.kernel = 99)), /^bad\.json:\d+:\d+: error: \[bad-param\] node 'enc' param 'kernel' \(\/nodes\/1\/params\/kernel\): kernel expects a value between 1 and 15, got 99/],

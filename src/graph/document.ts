@@ -97,3 +97,11 @@ export interface GraphDocument {
 }
 
 export const DEFAULT_INIT: InitSettings = { scheme: 'xavier-normal', gain: 0.02, seed: 0 };
+
+/**
+ * The JSON Schema of the current format, as a path under the site root and under `public/` in the
+ * repository (the site serves public/ at its root), so the app and the repository name one file.
+ */
+export const GRAPH_SCHEMA_PATH = 'schema/graph-v2.schema.json';
+/** The longest `$schema` value a loaded file may carry (it is ignored; the cap keeps it harmless). */
+export const MAX_SCHEMA_REF = 2048;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NodeRegistry } from '../../nodes/registry.ts';
 import { findJsonSyntaxError, lineColumn, parseJsonText } from './json-text.ts';
 import { type LoadResult, loadGraph, loadGraphValue } from './load.ts';
-import { saveGraph } from './save.ts';
+import { saveGraph, saveGraphFile } from './save.ts';
+import { MAX_SCHEMA_REF } from './document.ts';
 import { Gen, fakeDef, randomDoc, sampleDoc } from './test-fixtures.test-util.ts';
 
 function errorsOf(result: LoadResult) {
@@ -246,5 +247,29 @@ describe('node typeVersion migration through the registry', () => {
     const without = loadGraphValue(doc);
     expect(without).toMatchObject({ ok: true, diagnostics: [] });
     expect(without.ok && without.doc.nodes[1].typeVersion).toBe(1);
+  });
+});
+
+describe('$schema', () => {
+  const text = (schema: unknown) => JSON.stringify({ $schema: schema, ...JSON.parse(saveGraph(sampleDoc())) });
+
+  it('is accepted and ignored: the document is the one saved without it', () => {
+    const loaded = loadGraph(text('../public/schema/graph-v2.schema.json'));
+    expect(loaded.ok && loaded.diagnostics).toEqual([]);
+    expect(loaded.ok && saveGraph(loaded.doc)).toBe(saveGraph(sampleDoc()));
+    expect(loaded.ok && Object.hasOwn(loaded.doc, '$schema')).toBe(false);
+  });
+
+  it('saveGraphFile writes it first and loading gives back the document', () => {
+    const file = saveGraphFile(sampleDoc(), 'https://example.org/schema/graph-v2.schema.json');
+    expect(Object.keys(JSON.parse(file))[0]).toBe('$schema');
+    const loaded = loadGraph(file);
+    expect(loaded.ok && saveGraph(loaded.doc)).toBe(saveGraph(sampleDoc()));
+  });
+
+  it.each([[42], [null], [{ a: 1 }], ['x'.repeat(MAX_SCHEMA_REF + 1)]])('refuses a schema reference that is not a short string (case %#)', (schema) => {
+    const loaded = loadGraph(text(schema), { file: 'g.json' });
+    expect(loaded.ok).toBe(false);
+    expect(loaded.diagnostics[0]).toMatchObject({ code: 'bad-schema-ref', where: { pointer: '/$schema', file: 'g.json' } });
   });
 });

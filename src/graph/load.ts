@@ -5,7 +5,7 @@
  * Nodes of unknown types are kept exactly as they are (placeholders) so that saving loses nothing.
  */
 import type { Diagnostic } from './diagnostics.ts';
-import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDocument, type GraphNode } from './document.ts';
+import { GRAPH_FORMAT, GRAPH_VERSION, MAX_SCHEMA_REF, type GraphDocument, type GraphNode } from './document.ts';
 import { parseJsonText } from './json-text.ts';
 import { migrateDocument } from './migrations.ts';
 import { Reporter } from './report.ts';
@@ -70,15 +70,26 @@ function fail(r: Reporter): LoadResult {
   return { ok: false, diagnostics: r.finish() };
 }
 
-function load(input: unknown, options: LoadOptions, r: Reporter, copy: boolean): LoadResult {
-  if (!isPlainObject(input)) {
-    r.error('wrong-type', `a graph document must be a JSON object, got ${describeValue(input)}`, { pointer: '' });
+function load(file: unknown, options: LoadOptions, r: Reporter, copy: boolean): LoadResult {
+  if (!isPlainObject(file)) {
+    r.error('wrong-type', `a graph document must be a JSON object, got ${describeValue(file)}`, { pointer: '' });
     return fail(r);
   }
+  let input = file;
   if (input.format !== GRAPH_FORMAT) {
     const found = input.format === undefined ? "it has no 'format' field" : `its format is ${describeValue(input.format)}`;
     r.error('wrong-format', `not an LGGAN Studio graph: ${found}, expected "${GRAPH_FORMAT}"`, { pointer: input.format === undefined ? '' : '/format' });
     return fail(r);
+  }
+  // `$schema` tells editors where the JSON Schema is; the document itself has no use for it.
+  if (Object.hasOwn(input, '$schema')) {
+    const ref = input.$schema;
+    if (typeof ref !== 'string' || ref.length > MAX_SCHEMA_REF) {
+      r.error('bad-schema-ref', `'$schema' must be a string of at most ${MAX_SCHEMA_REF} characters (a URL or path of the JSON Schema), got ${describeValue(ref)}`, { pointer: '/$schema' });
+      return fail(r);
+    }
+    input = { ...input };
+    delete input.$schema;
   }
   const version = input.version;
   if (version === undefined) {

@@ -15,6 +15,18 @@ export function saveGraph(doc: GraphDocument): string {
   return JSON.stringify(canonicalGraph(doc), null, 2) + '\n';
 }
 
+/**
+ * The text of a graph file: saveGraph's canonical text with `"$schema": schemaRef` first, so that
+ * editors (VS Code and others) validate and complete the file. Who writes decides the reference:
+ * the app its own site's copy (an absolute URL), Node writers a path relative to the written
+ * file. Share links, the clipboard and the library keep using saveGraph (no `$schema`).
+ */
+export function saveGraphFile(doc: GraphDocument, schemaRef: string): string {
+  const out: JsonObject = {};
+  defineOwn(out, '$schema', schemaRef);
+  return JSON.stringify(Object.assign(out, canonicalGraph(doc)), null, 2) + '\n';
+}
+
 /** Picks `keys` from `obj` in that order, leaving out absent (undefined) ones. */
 function pick(obj: object, keys: readonly string[], map: (key: string, value: unknown) => unknown = (_, v) => v): JsonObject {
   const out: JsonObject = {};

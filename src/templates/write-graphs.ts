@@ -5,13 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveGraph } from '../graph/save.ts';
+import { shippedGraphText } from './shipped-text.ts';
 import { EXAMPLE_INDEX_FILE, examplesIndexText, readShippedDocs } from './example-index-file.ts';
 import { shippedGraphs } from './shipped.ts';
 
 const dir = join(import.meta.dirname, '..', '..', 'graphs');
 for (const [file, doc] of Object.entries(shippedGraphs())) {
-  writeFileSync(join(dir, file), saveGraph(doc));
+  writeFileSync(join(dir, file), shippedGraphText(doc));
   console.log(`wrote graphs/${file}`);
 }
 mkdirSync(join(dir, 'index'), { recursive: true });

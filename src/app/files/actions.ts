@@ -6,7 +6,7 @@
  */
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { error, type Diagnostic } from '../../graph/diagnostics.ts';
-import type { GraphDocument } from '../../graph/document.ts';
+import { GRAPH_SCHEMA_PATH, type GraphDocument } from '../../graph/document.ts';
 import { formatGraph } from '../../interop/litegraph/convert.ts';
 import type { Autosaver } from '../editor/autosave.ts';
 import type { GraphLibrary, LibraryEntry } from '../editor/library.ts';
@@ -19,6 +19,7 @@ import type { SaveHandle } from './document-file.ts';
 import { arriving, type Arriving } from './doors.ts';
 import { downloadBlob } from './download.ts';
 import { openAnyText, openSummary, openWarnings } from './open-any.ts';
+import { readGraphText } from './png-file.ts';
 import { SAVE_FORMATS, saveFileName, type SaveFormat } from './save-format.ts';
 
 export interface FileActionHost {
@@ -49,13 +50,16 @@ export function fileActions(host: FileActionHost) {
 
   async function openFile(file: File) {
     let text: string;
+    let source = file.name;
     try {
-      text = await file.text();
+      const read = await readGraphText(file);
+      if (!read.ok) return host.refuse(`${file.name} was not opened; the current graph is unchanged`, read.diagnostics);
+      ({ text, source } = read);
     } catch (e) {
       return host.refuse(`Could not read ${file.name}`, [error('read-failed', errorText(e), { file: file.name })]);
     }
     // Our format or litegraph/ComfyUI workflow JSON, told apart by content.
-    const result = openAnyText(text, file.name, registry);
+    const result = openAnyText(text, source, registry);
     const arrival = (): Arriving => (result.ok ? { ok: true, arrival: { doc: result.doc, source: file.name, format: result.format, warnings: openWarnings(result.warnings) } } : result);
     if (!(await host.enter(`Open ${file.name}`, `${file.name} was not opened; the current graph is unchanged`, arrival)) || !result.ok) return;
     say(openSummary(file.name, result.format, result.doc, result.warnings, (type) => !registry.get(type)));
@@ -76,7 +80,8 @@ export function fileActions(host: FileActionHost) {
     const file = session.file;
     const format = as ?? file.format;
     const name = saveFileName(session.source, session.doc.meta.name, format);
-    const text = formatGraph(session.doc, format, registry);
+    // `$schema`: this site's copy of the schema (public/ is served at the app's base).
+    const text = formatGraph(session.doc, format, registry, new URL(GRAPH_SCHEMA_PATH, document.baseURI).href);
     const picker = (window as unknown as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
     if (!picker) {
       downloadBlob(name, new Blob([text], { type: 'application/json' }));

@@ -1,12 +1,13 @@
 /** `lggan convert`, called directly (main.ts registers it): both directions, detection, errors. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../nodes/index.ts';
 import { loadGraph } from '../../graph/load.ts';
 import { tempDir } from '../cli.test-util.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
+import { SCHEMA_FILE } from '../schema-ref.ts';
 import { convert } from './convert.ts';
 
 const registry = createRegistry();
@@ -38,7 +39,12 @@ describe('lggan convert', () => {
     expect(json.nodes[0]).toMatchObject({ type: 'core/semantic-input', properties: { lggan: { id: 'labels' } } });
     const second = await run([lite, '-o', back]); // --to defaults to the other format
     expect(second.code).toBe(EXIT.ok);
-    expect(readFileSync(back, 'utf8')).toBe(readFileSync(shipped, 'utf8'));
+    // The same bytes but for `$schema`, which leads from the written file to the schema file.
+    const withoutRef = (text: string) => text.replace(/^  "\$schema": .*\n/m, '');
+    expect(withoutRef(readFileSync(back, 'utf8'))).toBe(withoutRef(readFileSync(shipped, 'utf8')));
+    const ref = JSON.parse(readFileSync(back, 'utf8')).$schema;
+    expect(resolve(dirname(back), ref)).toBe(SCHEMA_FILE);
+    expect(existsSync(SCHEMA_FILE)).toBe(true);
   });
 
   it('reads a ComfyUI workflow, reporting unknown node types as warnings, and prints to stdout without -o', async () => {

@@ -11,6 +11,7 @@ import { parseCommandArgs } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
 import { printDiagnostics, rememberSource } from '../read-graph.ts';
+import { schemaRefFor } from '../schema-ref.ts';
 
 const FORMATS: readonly GraphFormat[] = ['lggan', 'litegraph'];
 
@@ -37,7 +38,8 @@ export async function convert(argv: string[], registry: NodeRegistry, io: CliIO)
   if (!loaded.ok) return EXIT.problems;
 
   const target: GraphFormat = (to as GraphFormat | undefined) ?? (loaded.format === 'lggan' ? 'litegraph' : 'lggan');
-  const result = formatGraph(loaded.doc, target, registry);
+  // Standard output counts as a file in the working directory.
+  const result = formatGraph(loaded.doc, target, registry, schemaRefFor(out ?? 'stdout.json'));
   const summary = `${loaded.doc.nodes.length} nodes, ${loaded.doc.edges.length} edges, ${loaded.doc.groups.length} groups, ${loaded.doc.comments.length} comments`;
   if (out === undefined) {
     io.out(result.replace(/\n$/, ''));

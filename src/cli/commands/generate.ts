@@ -16,6 +16,7 @@ import { DatasetError, FeedError, FIELD, graphInputs, toFeeds, type GraphInput, 
 import { resolveGraph } from '../../compiler/resolve.ts';
 import { graphHash as hashOf } from '../../graph/hash.ts';
 import { imageToPng } from '../../runtime/images/index.ts';
+import { pngWithGraph } from '../../graph/png-graph.ts';
 import { parseCommandArgs } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { mismatchText, readCheckpointFile } from '../checkpoint-file.ts';
@@ -189,7 +190,7 @@ export async function generate(argv: string[], registry: NodeRegistry, io: CliIO
         written =
           format === 'npy'
             ? (await namedArrays(sample.id, outputs, results, { all })).map((a) => ({ file: a.file, bytes: npyFloat32(a.data, a.shape) }))
-            : (await namedImages(sample.id, outputs, results, { all })).map((i) => ({ file: i.file, bytes: imageToPng(i.image) }));
+            : (await namedImages(sample.id, outputs, results, { all })).map((i) => ({ file: i.file, bytes: pngWithGraph(imageToPng(i.image), resolved.doc) }));
       } finally {
         tf.dispose(Object.values(results));
       }

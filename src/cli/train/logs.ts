@@ -48,6 +48,11 @@ async function truncateAfter(path: string, step: number, stepOf: (line: string) 
   await writeFile(path, [...header, ...kept].map((l) => l + '\n').join(''));
 }
 
+/** losses.csv's columns (the exported PyTorch package's train.py writes the same). */
+export function lossColumns(lossNames: readonly string[]): string[] {
+  return ['step', 'lrG', 'lrD', ...lossNames, 'gTotal', 'dTotal', 'ms'];
+}
+
 export class RunLogs {
   private constructor(
     private readonly dir: string,
@@ -55,7 +60,7 @@ export class RunLogs {
   ) {}
 
   static async open(dir: string, lossNames: readonly string[], options: { resumeFrom?: number } = {}): Promise<RunLogs> {
-    const columns = ['step', 'lrG', 'lrD', ...lossNames, 'gTotal', 'dTotal', 'ms'];
+    const columns = lossColumns(lossNames);
     const logs = new RunLogs(dir, columns);
     const csv = join(dir, LOSSES_CSV);
     if (options.resumeFrom !== undefined) {

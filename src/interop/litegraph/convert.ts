@@ -10,7 +10,7 @@ import { error, type Diagnostic } from '../../graph/diagnostics.ts';
 import { GRAPH_FORMAT, type GraphDocument } from '../../graph/document.ts';
 import { parseJsonText } from '../../graph/json-text.ts';
 import { loadGraphValue } from '../../graph/load.ts';
-import { saveGraph } from '../../graph/save.ts';
+import { saveGraph, saveGraphFile } from '../../graph/save.ts';
 import { isPlainObject } from '../../graph/util.ts';
 import { fromLitegraph } from './from-litegraph.ts';
 import { toLitegraph } from './write-back.ts';
@@ -73,9 +73,13 @@ export function loadAnyGraph(text: string, registry: Pick<NodeRegistry, 'get'>, 
   };
 }
 
-/** The document as text in the given format (ours: the canonical saveGraph text). */
-export function formatGraph(doc: GraphDocument, format: GraphFormat, registry: Pick<NodeRegistry, 'get'>): string {
-  return format === 'lggan' ? saveGraph(doc) : JSON.stringify(toLitegraph(doc, registry), null, 2) + '\n';
+/**
+ * The document as text in the given format (ours: the canonical saveGraph text, with `"$schema":
+ * schemaRef` first when given — what a file on disk carries).
+ */
+export function formatGraph(doc: GraphDocument, format: GraphFormat, registry: Pick<NodeRegistry, 'get'>, schemaRef?: string): string {
+  if (format === 'lggan') return schemaRef === undefined ? saveGraph(doc) : saveGraphFile(doc, schemaRef);
+  return JSON.stringify(toLitegraph(doc, registry), null, 2) + '\n';
 }
 
 function baseName(file: string): string {

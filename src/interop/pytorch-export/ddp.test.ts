@@ -46,7 +46,7 @@ describe('torchrun DDP training of an exported graph', () => {
       expect(log).toContain('iteration 3/3');
       expect(log).toContain('the 2 replicas hold the same weights');
       const csv = readFileSync(join(dir, 'run', 'losses.csv'), 'utf8').trim().split('\n');
-      expect(csv[0]).toBe('step,epoch,lr_g,lr_d,g_adv,g_feat,g_class_l1,g_class_ce,d_adv');
+      expect(csv[0]).toBe('step,lrG,lrD,g_adv,g_feat,g_class_l1,g_class_ce,d_adv,gTotal,dTotal,ms');
       expect(csv.slice(1).map((row) => row.split(',')[0])).toEqual(['1', '2', '3']);
       for (const row of csv.slice(1)) for (const cell of row.split(',')) expect(Number.isFinite(Number(cell)), row).toBe(true);
 

@@ -18,6 +18,7 @@ import { feedPlans, type FeedPlans } from './feeds.ts';
 import { ExportError, planExport, type ExportPlan } from './plan.ts';
 import { PYTHON_SOURCES } from './python-sources.ts';
 import { readmeMd } from './readme.ts';
+import { REQUIREMENTS_TXT } from './requirements.ts';
 import { trainingOf } from './sides.ts';
 
 export { ExportError } from './plan.ts';
@@ -68,6 +69,7 @@ export function exportPytorchPackage(doc: GraphDocument, registry: NodeRegistry)
     'graph.lggan.json': saveGraph(doc),
     'model.py': modelPy(plan),
     'objective.py': objectivePy(plan, training),
+    'requirements.txt': REQUIREMENTS_TXT,
     ...PYTHON_SOURCES,
   };
   return new Map(Object.keys(files).sort().map((path) => [path, files[path]]));

@@ -24,12 +24,16 @@ export function readmeMd(plan: ExportPlan, training: TrainingExport | null, feed
     '| `config.json` | generated: graph hash, initialisation, sizes and which dataset fields feed which input, per layout |',
     '| `train.py` | training on one process or many (`torchrun`, DistributedDataParallel) |',
     '| `forward.py` | one forward pass on fed inputs, e.g. to compare with the studio |',
+    '| `export_onnx.py` | the generator as ONNX (`python3 export_onnx.py --out generator.onnx [--weights W.safetensors]`, opset 17; checked with `onnx.checker` when onnx is installed) |',
+    '| `requirements.txt` | `pip install -r requirements.txt` (the floors the code needs; onnx and tensorboard optional) |',
     '| `lggan_torch/` | the node types in PyTorch, the losses, datasets, and safetensors/checkpoint I/O |',
     '',
     `Networks: ${plan.networks.map((n) => `${n.name} (${thousands(n.params)} parameters)`).join(', ')}; run order ${plan.order.join(' → ')}.`,
     '',
     'Needs Python 3.9+, PyTorch 1.13 or newer and NumPy; reading image datasets also needs Pillow',
-    '(`apt-get install python3-torch python3-pil`, or `pip install torch numpy pillow`). Nothing is downloaded.',
+    '(`apt-get install python3-torch python3-pil`, or `pip install -r requirements.txt`). Nothing is downloaded.',
+    '`train.py` writes `<out>/losses.csv` with the columns of `lggan train` (step, lrG, lrD, one per loss node, gTotal,',
+    'dTotal, ms), so the studio\'s run tools read it; `--tensorboard DIR` also logs them for TensorBoard (needs `tensorboard`).',
     '',
   ];
   if (!training) {

@@ -10,6 +10,8 @@ decay. The trainer's batch_size is the global batch: each of N processes takes b
 Checkpoints go to <out>/checkpoints/: step-<n>.safetensors (the studio's names and layouts, the
 optimiser state and a run record: the studio imports it) and step-<n>_net_<network>.pth (each
 network's state_dict, official key names where the graph mirrors the official model).
+<out>/losses.csv has the columns of `lggan train`'s (step, lrG, lrD, one per loss node, gTotal, dTotal,
+ms); --tensorboard DIR also logs them for TensorBoard.
 """
 import argparse
 import json
@@ -53,7 +55,44 @@ def parse_args(argv):
     p.add_argument('--device', choices=('auto', 'cpu', 'cuda'), default='auto')
     p.add_argument('--workers', type=int, default=None, help='data loader workers per process')
     p.add_argument('--seed', type=int, default=None, help="data order seed (default: the trainer's)")
+    p.add_argument('--tensorboard', metavar='DIR', help='also log the losses and learning rates for TensorBoard to DIR (needs the tensorboard package)')
     return p.parse_args(argv)
+
+
+# losses.csv has the columns of `lggan train`'s losses.csv (src/cli/train/logs.ts), so the studio's
+# run tools read both: step, lrG, lrD, one column per loss node id, gTotal, dTotal, ms.
+def loss_columns(loss_names):
+    return ['step', 'lrG', 'lrD', *loss_names, 'gTotal', 'dTotal', 'ms']
+
+
+def csv_cell(value):
+    """Full precision, as the CLI writes numbers (JavaScript's String(x)); empty when absent."""
+    if value is None:
+        return ''
+    value = float(value)
+    if value != value:
+        return 'NaN'
+    if value in (float('inf'), float('-inf')):
+        return 'Infinity' if value > 0 else '-Infinity'
+    return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+
+
+def loss_row(iteration, lr_g, lr_d, row, updated, sides, ms):
+    """One losses.csv row as a dict: a side's total only when that side was updated this step."""
+    out = {'step': iteration, 'lrG': lr_g, 'lrD': lr_d, **row, 'ms': round(ms, 1)}
+    for side, column in (('G', 'gTotal'), ('D', 'dTotal')):
+        if side in updated:
+            out[column] = sum(row[n] for n in sides[side]['losses'] if n in row)
+    return out
+
+
+def tensorboard_class():
+    """SummaryWriter, imported only when --tensorboard asks for it; a clear exit when TensorBoard is missing."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError as e:
+        raise SystemExit(f'--tensorboard needs the tensorboard package (pip install tensorboard): {e}') from None
+    return SummaryWriter
 
 
 def setup_processes(device_choice):
@@ -100,6 +139,7 @@ def replicas_agree(networks):
 
 def main(argv=None):
     args = parse_args(argv)
+    summary_writer = tensorboard_class() if args.tensorboard else None  # before any work: a missing package stops at once
     with open(os.path.join(HERE, 'config.json')) as f:
         config = json.load(f)
     if objective.TRAINER is None:
@@ -170,8 +210,10 @@ def main(argv=None):
     os.makedirs(os.path.join(args.out, 'checkpoints'), exist_ok=True)
     csv = open(os.path.join(args.out, 'losses.csv'), 'a') if rank == 0 else None
     loss_names = [n for s in sides.values() for n in s['losses']]
+    columns = loss_columns(loss_names)
     if csv and csv.tell() == 0:
-        csv.write(','.join(['step', 'epoch', 'lr_g', 'lr_d'] + loss_names) + '\n')
+        csv.write(','.join(columns) + '\n')
+    board = summary_writer(log_dir=args.tensorboard) if summary_writer and rank == 0 else None
     log(f"{config['graph_name']}: {world} process{'es' if world > 1 else ''} on {device.type}, batch {per_process} x {world}, "
         f"{steps_per_epoch} iterations per epoch, training to iteration {total}")
     for name, reason in objective.SKIPPED.items():
@@ -204,13 +246,19 @@ def main(argv=None):
             batch = {k: v.to(device) for k, v in batch.items()}
             with torch.no_grad():
                 fed = inputs(data.feeds_from_batch(batch, plan), per_process)
+            step_started = time.time()
             row, updated = training_iteration(wrapped, model.NETWORK_ORDER, losses, optimizers, sides, trainer, fed, iteration)
             for side in updated:
                 updates[side] += 1
             iteration += 1
+            logged = loss_row(iteration, lr_g, lr_d, row, updated, sides, (time.time() - step_started) * 1000)
             if csv:
-                csv.write(','.join([str(iteration), str(epoch), f'{lr_g:.6g}', f'{lr_d:.6g}'] + [f"{row[n]:.6g}" if n in row else '' for n in loss_names]) + '\n')
+                csv.write(','.join(csv_cell(logged.get(c)) for c in columns) + '\n')
                 csv.flush()
+            if board:
+                for column in columns[1:-1]:
+                    if logged.get(column) is not None:
+                        board.add_scalar(f'loss/{column}' if column in row else column, logged[column], iteration)
             if iteration % 10 == 0 or iteration == total:
                 log(f'iteration {iteration}/{total}  ' + '  '.join(f'{n} {v:.4f}' for n, v in row.items()) + f'  ({time.time() - started:.1f} s)')
             if args.save_every and iteration % args.save_every == 0 and iteration != total:
@@ -220,6 +268,8 @@ def main(argv=None):
             raise SystemExit(f'rank {rank}: the replicas differ after training (gradients were not synchronised)')
         log(f'the {world} replicas hold the same weights')
     save(iteration)
+    if board:
+        board.close()
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()

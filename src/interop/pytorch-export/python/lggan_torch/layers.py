@@ -58,6 +58,9 @@ def activation(x, function, slope=0.2):
 
 def nearest_resize(x, height, width):
     """Nearest neighbour with source index floor(i * in / out), as the studio and nn.Upsample."""
+    # Plain ints: under torch.onnx.export's tracing the sizes stay constants, so the shapes after the
+    # resize stay known (batch norm export needs the channel count); nothing changes when run eagerly.
+    height, width = int(height), int(width)
     if x.shape[2] == height and x.shape[3] == width:
         return x
     if not torch.is_floating_point(x):
@@ -66,7 +69,7 @@ def nearest_resize(x, height, width):
 
 
 def nearest_upsample(x, scale):
-    return x if scale == 1 else nearest_resize(x, x.shape[2] * scale, x.shape[3] * scale)
+    return x if scale == 1 else nearest_resize(x, int(x.shape[2]) * scale, int(x.shape[3]) * scale)
 
 
 def bilinear_upsample(x, scale):

@@ -19,15 +19,13 @@ def semantic_one_hot(ids, channels):
 
 def instance_edges(instances):
     """1 where an instance id differs from its right or bottom neighbour, on both pixels (get_edges)."""
+    # Padded sums rather than in-place `|=` on slices, which torch.onnx.export cannot trace.
     t = instances
-    edge = torch.zeros(t.shape, dtype=torch.bool, device=t.device)
-    horizontal = t[:, :, :, 1:] != t[:, :, :, :-1]
-    vertical = t[:, :, 1:, :] != t[:, :, :-1, :]
-    edge[:, :, :, 1:] |= horizontal
-    edge[:, :, :, :-1] |= horizontal
-    edge[:, :, 1:, :] |= vertical
-    edge[:, :, :-1, :] |= vertical
-    return edge.float()
+    horizontal = (t[:, :, :, 1:] != t[:, :, :, :-1]).float()
+    vertical = (t[:, :, 1:, :] != t[:, :, :-1, :]).float()
+    pad = torch.nn.functional.pad
+    edge = pad(horizontal, (1, 0)) + pad(horizontal, (0, 1)) + pad(vertical, (0, 0, 1, 0)) + pad(vertical, (0, 0, 0, 1))
+    return (edge > 0).float()
 
 
 class SemanticLabelInput(nn.Module):

@@ -9,6 +9,7 @@ import { formatBytes } from '../compiler/byte-size.ts';
 import type { MemoryEstimate, MemoryLimits } from '../compiler/memory.ts';
 import type { CliIO } from './io.ts';
 import { printDiagnostics, readGraphOrReport, withoutTrainingWarnings } from './read-graph.ts';
+import { loadVgg19WeightsFor } from './vgg19-weights.ts';
 
 export interface LoadProgramOptions {
   /** Batch size to resolve with (default: the template's batch, else 1). */
@@ -77,7 +78,10 @@ export async function resolveProgram(file: string, registry: NodeRegistry, io: C
   // Warnings about training (a loss without its weights) only where the graph is trained.
   const shown = options.memory?.training === true ? resolved.diagnostics : withoutTrainingWarnings(resolved.diagnostics, source.doc, registry);
   printDiagnostics(shown, file, io);
-  return resolved.ok ? { ...resolved, file } : null;
+  if (!resolved.ok) return null;
+  // A perceptual loss reads its VGG19 weights when built: they are loaded now, before compiling.
+  await loadVgg19WeightsFor(resolved.ir, file);
+  return { ...resolved, file };
 }
 
 /** Compiles a resolved graph (allocating its variables); null after printing the problems when it does not compile. */

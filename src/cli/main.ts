@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRegistry } from '../../nodes/index.ts';
 import { initNodeBackend, parseNodeBackend, tf } from '../runtime/tf-node.ts';
+import { WebGpuUnavailable } from '../runtime/webgpu-node.ts';
 import { takeBackendOption } from './args.ts';
 import { compile, compileUsage } from './commands/compile.ts';
 import { convert, convertUsage } from './commands/convert.ts';
@@ -42,7 +43,7 @@ const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
 };
 
 export const USAGE = [
-  'usage (every command also takes --backend wasm|cpu; default wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit):',
+  'usage (every command also takes --backend wasm|cpu|webgpu; default wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit; webgpu: a GPU through Dawn, the optional webgpu package):',
   ...Object.values(COMMAND_USAGE).map((u) => `  ${u}`),
   EXIT_CODES_HELP,
 ].join('\n');
@@ -125,6 +126,11 @@ export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.Pr
     if (e instanceof UsageError) {
       io.err(`lggan ${command}: ${e.message}`);
       return EXIT.usage;
+    }
+    if (e instanceof WebGpuUnavailable) {
+      // The machine, not the input nor a bug: its message already names the cause and what to do.
+      io.err(`lggan ${command}: ${e.message}`);
+      return EXIT.problems;
     }
     if (e instanceof CliProblem) {
       io.err(`error ${e.message}`);

@@ -9,6 +9,8 @@
  *   pthread worker script as a blob: URL (and the module's source as a Blob), which Node's
  *   worker_threads refuse (ERR_WORKER_PATH). Threads would need a patched loader, not a setting.
  * - cpu: plain JavaScript, no size limit beyond the machine, and what the unit tests run on.
+ * - webgpu: tfjs-backend-webgpu on Dawn (the optional `webgpu` package), for machines with a GPU.
+ *   Loaded only when asked for (webgpu-node.ts); where it cannot start it says why.
  *
  * The union package is the one entry that registers gradients under Node's module resolution;
  * it shares the engine with `@tensorflow/tfjs-core` through tfjs's global registry.
@@ -25,8 +27,8 @@ installLeanGradients();
 // PROD silences tfjs's "install tfjs-node" banner, which would pollute CLI output.
 tf.env().set('PROD', true);
 
-export type NodeBackend = 'wasm' | 'cpu';
-export const NODE_BACKENDS: readonly NodeBackend[] = ['wasm', 'cpu'];
+export type NodeBackend = 'wasm' | 'cpu' | 'webgpu';
+export const NODE_BACKENDS: readonly NodeBackend[] = ['wasm', 'cpu', 'webgpu'];
 /** What `initNodeBackend()` picks when nothing was initialised before. */
 export const DEFAULT_NODE_BACKEND: NodeBackend = 'wasm';
 
@@ -36,12 +38,24 @@ export const WASM_HEAP_BYTES = 4294901760;
 /** Checks a backend name from outside (a flag, an environment variable). */
 export function parseNodeBackend(value: unknown, what = 'backend'): NodeBackend {
   if (typeof value === 'string' && (NODE_BACKENDS as readonly string[]).includes(value)) return value as NodeBackend;
-  throw new RangeError(`unknown ${what} ${JSON.stringify(value)}: use ${NODE_BACKENDS.join(' or ')}`);
+  throw new RangeError(`unknown ${what} ${JSON.stringify(value)}: use ${NODE_BACKENDS.slice(0, -1).join(', ')} or ${NODE_BACKENDS.at(-1)}`);
+}
+
+/** The largest tensor the WebGPU device takes, once it started (its storage-buffer limit). */
+let webGpuMaxTensorBytes: number | undefined;
+export function webGpuTensorLimit(): number | undefined {
+  return webGpuMaxTensorBytes;
 }
 
 let current: { name: NodeBackend; ready: Promise<NodeBackend>; settled: boolean } | undefined;
 
 async function activate(name: NodeBackend): Promise<NodeBackend> {
+  if (name === 'webgpu') {
+    // Lazily: Dawn and tfjs-backend-webgpu are loaded only by those who ask for them.
+    const { initWebGpuBackend } = await import('./webgpu-node.ts');
+    webGpuMaxTensorBytes = (await initWebGpuBackend()).maxTensorBytes;
+    return name;
+  }
   if (name === 'wasm') registerWasmTrainingKernels();
   if (!(await tf.setBackend(name))) throw new Error(`could not initialise the tfjs ${name} backend`);
   await tf.ready();

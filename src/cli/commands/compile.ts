@@ -29,7 +29,7 @@ export async function compile(argv: string[], registry: NodeRegistry, io: CliIO)
     const ms = performance.now() - started;
     io.out(`${ir.doc.meta.name}: ${thousands(program.variables.size)} variables, backend ${tf.getBackend()}, seed ${seed}, batch ${batch}`);
     for (const [name, t] of Object.entries(outputs)) {
-      const data = t.dataSync();
+      const data = await t.data(); // not dataSync: WebGPU in Node has no synchronous read
       let min = Infinity;
       let max = -Infinity;
       let finite = true;

@@ -41,10 +41,13 @@ export function parseNodeBackend(value: unknown, what = 'backend'): NodeBackend 
   throw new RangeError(`unknown ${what} ${JSON.stringify(value)}: use ${NODE_BACKENDS.slice(0, -1).join(', ')} or ${NODE_BACKENDS.at(-1)}`);
 }
 
-/** The largest tensor the WebGPU device takes, once it started (its storage-buffer limit). */
-let webGpuMaxTensorBytes: number | undefined;
+/** The WebGPU device, once it started: its adapter and the largest tensor it takes (its storage-buffer limit). */
+let webGpuStarted: { maxTensorBytes: number; adapter: { vendor: string; architecture: string; device: string; description: string } } | undefined;
 export function webGpuTensorLimit(): number | undefined {
-  return webGpuMaxTensorBytes;
+  return webGpuStarted?.maxTensorBytes;
+}
+export function webGpuAdapter() {
+  return webGpuStarted?.adapter;
 }
 
 let current: { name: NodeBackend; ready: Promise<NodeBackend>; settled: boolean } | undefined;
@@ -53,7 +56,8 @@ async function activate(name: NodeBackend): Promise<NodeBackend> {
   if (name === 'webgpu') {
     // Lazily: Dawn and tfjs-backend-webgpu are loaded only by those who ask for them.
     const { initWebGpuBackend } = await import('./webgpu-node.ts');
-    webGpuMaxTensorBytes = (await initWebGpuBackend()).maxTensorBytes;
+    const { maxTensorBytes, adapter } = await initWebGpuBackend();
+    webGpuStarted = { maxTensorBytes, adapter };
     return name;
   }
   if (name === 'wasm') registerWasmTrainingKernels();

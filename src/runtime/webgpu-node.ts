@@ -150,11 +150,28 @@ export function diagnoseNoAdapter(probes: AdapterProbes): string {
   return 'Dawn found no Vulkan device it accepts (no GPU driver; a software Vulkan such as Debian 12\'s lavapipe is too old for Dawn)';
 }
 
+/** The adapter as it describes itself (Dawn's info has getters only: copied field by field). */
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+export function describeAdapter(info: unknown): AdapterDescription {
+  const field = (name: keyof AdapterDescription) => {
+    const value = (info as Record<string, unknown> | null | undefined)?.[name];
+    return typeof value === 'string' ? value : '';
+  };
+  return { vendor: field('vendor'), architecture: field('architecture'), device: field('device'), description: field('description') };
+}
+
 export interface WebGpuDevice {
   dawn: DawnModule;
   gpu: GpuLike;
   device: GpuDeviceLike;
   adapterInfo: unknown;
+  adapter: AdapterDescription;
   /** Largest buffer one tensor may use (tfjs binds every tensor as one storage buffer). */
   maxTensorBytes: number;
 }
@@ -198,7 +215,7 @@ export async function acquireWebGpu(deps: WebGpuDeps = defaultWebGpuDeps): Promi
     throw new WebGpuUnavailable(`webgpu backend: the GPU adapter refused a device (${messageOf(e)}): ${WEBGPU_ADVICE}`);
   }
   const { maxStorageBufferBindingSize, maxBufferSize } = device.limits;
-  return { dawn, gpu, device, adapterInfo: adapter.info, maxTensorBytes: Math.min(maxStorageBufferBindingSize, maxBufferSize) };
+  return { dawn, gpu, device, adapterInfo: adapter.info, adapter: describeAdapter(adapter.info), maxTensorBytes: Math.min(maxStorageBufferBindingSize, maxBufferSize) };
 }
 
 /** Node has no WebGPU globals: Dawn's classes and constants (GPUBufferUsage, GPUMapMode, …) and navigator.gpu. */

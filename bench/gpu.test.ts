@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkPrerequisites, gpuBench, isSoftwareAdapter, missingReport, parseOptions, resultTable, type BenchEnv, type CommandResult } from './gpu.ts';
+import { checkPrerequisites, chromiumGpuArgs, gpuBench, isSoftwareAdapter, missingReport, parseOptions, resultTable, type BenchEnv, type CommandResult } from './gpu.ts';
 
 const ok = (stdout: string): CommandResult => ({ status: 0, stdout, stderr: '' });
 const notFound = (): CommandResult => ({ status: null, stdout: '', stderr: '', error: Object.assign(new Error('spawnSync nvidia-smi ENOENT'), { code: 'ENOENT' }) });
@@ -88,6 +88,11 @@ describe('options and the table', () => {
     expect(lines[1]).toMatch(/^generation, batch 1\s+30\.0 ms\s+60\.0 ms\s+25\.0 ms\s+×1\.20\s+×2\.40 \(over 1\.5\)$/);
     expect(lines[2]).toMatch(/^training iteration, batch 1\s+120\.0 ms\s+—\s+100\.0 ms\s+×1\.20\s+—$/);
     expect(lines[3]).toBe('goal: every ratio ≤ 1.5');
+  });
+
+  it('gives Chromium the GPU flags, plus those of LGGAN_CHROMIUM_ARGS', () => {
+    expect(chromiumGpuArgs('')).toEqual(['--ignore-gpu-blocklist']);
+    expect(chromiumGpuArgs(' --enable-features=Vulkan  --use-angle=vulkan ')).toEqual(['--ignore-gpu-blocklist', '--enable-features=Vulkan', '--use-angle=vulkan']);
   });
 
   it('knows a software adapter from a GPU', () => {

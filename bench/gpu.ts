@@ -13,6 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type { GraphDocument } from '../src/graph/document.ts';
+import type { BaselineDevice } from './pytorch-baseline.ts';
 import { findChromium } from '../e2e/browser-path.mjs';
 
 // ---------------------------------------------------------------- prerequisites
@@ -192,7 +194,11 @@ export function parseOptions(args: string[]): GpuBenchOptions {
   return { repeats: value('repeats', 5), batch: value('batch', 1), browser: !args.includes('--no-browser') };
 }
 
-async function measure(options: GpuBenchOptions, found: Prerequisites, log: (line: string) => void): Promise<Row[]> {
+/**
+ * The measurements. `trial` swaps the graph and PyTorch's device, for a dry run of this code on a
+ * machine without a GPU (a small graph, Dawn on SwiftShader, PyTorch on the CPU); the script never sets it.
+ */
+export async function measure(options: GpuBenchOptions, found: Prerequisites, log: (line: string) => void, trial: { doc?: GraphDocument; torchDevice?: BaselineDevice } = {}): Promise<Row[]> {
   // Loaded only here, after the checks: they need the GPU and the heavy parts of the repository.
   const tf = await import('@tensorflow/tfjs-core');
   const { initNodeBackend, webGpuAdapter } = await import('../src/runtime/tf-node.ts');
@@ -204,7 +210,8 @@ async function measure(options: GpuBenchOptions, found: Prerequisites, log: (lin
   const { semanticGraph } = await import('../src/templates/lggan.ts');
   const { exportBaseline } = await import('./pytorch-baseline.ts');
 
-  const doc = semanticGraph({ dataset: 'cityscapes', size: 'full', variant: 'lggan' });
+  const doc = trial.doc ?? semanticGraph({ dataset: 'cityscapes', size: 'full', variant: 'lggan' });
+  const torchDevice = trial.torchDevice ?? 'cuda';
   const { repeats, batch } = options;
   const generation: Row = { label: `generation, batch ${batch}` };
   const training: Row = { label: `training iteration, batch ${batch}` };
@@ -252,9 +259,9 @@ async function measure(options: GpuBenchOptions, found: Prerequisites, log: (lin
     tf.dispose(Object.values(feeds));
     program.dispose();
 
-    generation.torch = baseline.time('generate', repeats, 1, 'cuda').wall;
-    training.torch = baseline.time('train', repeats, 1, 'cuda').wall;
-    log(`PyTorch CUDA: generation ${generation.torch.toFixed(1)} ms, training iteration ${training.torch.toFixed(1)} ms`);
+    generation.torch = baseline.time('generate', repeats, 1, torchDevice).wall;
+    training.torch = baseline.time('train', repeats, 1, torchDevice).wall;
+    log(`PyTorch ${torchDevice}: generation ${generation.torch.toFixed(1)} ms, training iteration ${training.torch.toFixed(1)} ms`);
   } finally {
     baseline.dispose();
   }
@@ -267,6 +274,15 @@ async function measure(options: GpuBenchOptions, found: Prerequisites, log: (lin
     }
   }
   return [generation, training];
+}
+
+/**
+ * Flags for Chromium on a GPU machine: use the GPU even where it is on Chromium's block list, plus
+ * LGGAN_CHROMIUM_ARGS (space-separated; e.g. `--enable-features=Vulkan` where Linux Chromium falls
+ * back to SwiftShader: not set by default, since it replaces playwright's own --enable-features).
+ */
+export function chromiumGpuArgs(extra = process.env.LGGAN_CHROMIUM_ARGS ?? ''): string[] {
+  return ['--ignore-gpu-blocklist', ...extra.split(/\s+/).filter(Boolean)];
 }
 
 /** The app's own generation and training workers on WebGPU in headless Chromium. */
@@ -289,7 +305,7 @@ async function measureChromium(doc: unknown, options: GpuBenchOptions, generatio
     const t = await page.evaluate(({ graph, runs, batch }) => window.benchTrain(graph, 'webgpu', runs, batch), { graph: doc, runs, batch: options.batch });
     if (t.error) throw new Error(`training: ${t.error}`);
     training.chromium = median(t.ms.slice(1));
-  });
+  }, undefined, chromiumGpuArgs());
 }
 
 /** The whole bench; returns the exit code (0 measured, 1 a prerequisite or the GPU missing, 2 bad options). */

@@ -3,7 +3,8 @@
  * browser's backends) in headless Chromium: builds the app into e2e/.output/bench-dist, serves it
  * with `vite preview` (COOP/COEP headers, so wasm threads are on), opens the page at `path` (under
  * src/app) and hands it to `fn` once its body says data-ready="true".
- * The server and the browser are stopped however `fn` ends.
+ * The server and the browser are stopped however `fn` ends. `extraArgs` go after CHROMIUM_ARGS
+ * (bench/gpu.ts: flags that let Chromium use a real GPU).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { CHROMIUM_ARGS, findChromium } from '../e2e/browser-path.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export async function withBenchPage<T>(fn: (page: Page) => Promise<T>, path = 'harness/bench-train.html'): Promise<T> {
+export async function withBenchPage<T>(fn: (page: Page) => Promise<T>, path = 'harness/bench-train.html', extraArgs: readonly string[] = []): Promise<T> {
   const outDir = `${root}e2e/.output/bench-dist`;
   process.stderr.write('building the benchmark page …\n');
   try {
@@ -35,7 +36,7 @@ export async function withBenchPage<T>(fn: (page: Page) => Promise<T>, path = 'h
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopServer(), process.exit(130)));
   const { found } = findChromium();
   if (!found) throw new Error('no Chromium found (see e2e/browser-path.mjs)');
-  const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: found.path, args: [...CHROMIUM_ARGS, ...extraArgs] });
   try {
     const page = await browser.newPage();
     for (let tries = 0; ; tries++) {

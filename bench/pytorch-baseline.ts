@@ -2,7 +2,8 @@
  * The PyTorch baseline of the benchmarks, measured in the same run: a graph exported with
  * `lggan export-pytorch` to a temp folder, the studio's own inputs written next to it, and the
  * package timed by Debian's torch for a generator forward or one training iteration, with a chosen
- * thread count (torch.set_num_threads). Shared by bench:cpu and bench:export.
+ * thread count (torch.set_num_threads), on the CPU or on CUDA (bench/gpu.ts). Shared by bench:cpu,
+ * bench:export and bench/gpu.sh.
  * Needs /usr/bin/python3 with PyTorch (or LGGAN_PYTHON); findTorch says when it is missing.
  */
 import { writeFileSync } from 'node:fs';
@@ -18,11 +19,15 @@ export interface Timing {
 }
 
 export type BaselineKind = 'generate' | 'train';
+/** Where PyTorch runs: the CPU (bench:cpu, bench:export) or the first CUDA GPU (bench/gpu.sh). */
+export type BaselineDevice = 'cpu' | 'cuda';
 
 /**
  * Times `repeats` passes after one warm-up. generate: the networks in eval mode without gradients,
  * as forward.py and the studio's generation run them; train: the package's own training_iteration.
  * CPU time is process_time (all threads), the honest figure when other work shares the cores.
+ * On CUDA everything (networks, inputs, losses' VGG) is moved to the GPU as train.py does, and each
+ * pass ends with torch.cuda.synchronize() so that the wall time covers the GPU's work.
  */
 const PYTHON_BENCH = String.raw`
 import json, os, sys, time
@@ -34,6 +39,8 @@ from lggan_torch.safetensors_io import read_safetensors
 import model
 
 kind, repeats, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+device = torch.device(sys.argv[4] if len(sys.argv) > 4 else 'cpu')
+sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
 torch.set_num_threads(threads)
 config = json.load(open('config.json'))
 torch.manual_seed(config['init']['seed'])
@@ -41,26 +48,32 @@ networks = model.build_networks()
 for network in networks.values():
     initialize(network, config['init'])
     network.train(kind == 'train')
+    network.to(device)
 tensors, _ = read_safetensors('feeds.safetensors')
-feeds = {k: (v.permute(0, 3, 1, 2).contiguous() if v.dim() == 4 else v) for k, v in tensors.items() if k in model.INPUT_NODES}
+feeds = {k: (v.permute(0, 3, 1, 2).contiguous() if v.dim() == 4 else v).to(device) for k, v in tensors.items() if k in model.INPUT_NODES}
 batch = next(iter(feeds.values())).shape[0]
 with torch.no_grad():
-    fed = model.Inputs()(feeds, batch)
+    fed = model.Inputs().to(device)(feeds, batch)
 
 if kind == 'train':
     import objective
     from lggan_torch.step import training_iteration
     losses = objective.build_losses()
+    for loss in losses.values():
+        if getattr(loss, 'vgg', None) is not None:
+            loss.vgg.to(device)
     sides = {side: s for side, s in objective.SIDES.items() if s['losses']}
     t = objective.TRAINER
     optimizers = {side: torch.optim.Adam([p for n in s['networks'] for p in networks[n].parameters()], lr=t[side.lower() + '_lr'],
                                          betas=(t['beta1'], t['beta2']), eps=t['epsilon']) for side, s in sides.items()}
     def once(i):
         training_iteration(networks, model.NETWORK_ORDER, losses, optimizers, sides, t, fed, i)
+        sync()
 else:
     def once(i):
         with torch.no_grad():
             run_networks(networks, model.NETWORK_ORDER, fed)
+        sync()
 
 once(0)
 wall, cpu = [], []
@@ -87,7 +100,7 @@ export interface ExportedBaseline {
   dir: string;
   /** Writes the studio's inputs (by input node id, B×H×W×C) for PyTorch to read. */
   feed(feeds: Feeds): void;
-  time(kind: BaselineKind, repeats: number, threads: number): Timing;
+  time(kind: BaselineKind, repeats: number, threads: number, device?: BaselineDevice): Timing;
   dispose(): void;
 }
 
@@ -103,7 +116,7 @@ export function exportBaseline(doc: GraphDocument): ExportedBaseline {
   return {
     dir,
     feed: (feeds) => writeFeeds(join(dir, 'feeds.safetensors'), feeds),
-    time: (kind, repeats, threads) => parseTiming(runPython(dir, ['bench_baseline.py', kind, String(repeats), String(threads)]), dir),
+    time: (kind, repeats, threads, device = 'cpu') => parseTiming(runPython(dir, ['bench_baseline.py', kind, String(repeats), String(threads), device]), dir),
     dispose: cleanup,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { MAX_ADDN_INPUTS, addTerms, edgePad1, l2Normalize, reflectPad, stagedMean, stagedMoments, stopGradient } from './tensor-utils.ts';
+import { MAX_ADDN_INPUTS, MAX_MATMUL_BATCH, addTerms, batchedMatMul, edgePad1, l2Normalize, reflectPad, stagedMean, stagedMoments, stopGradient } from './tensor-utils.ts';
 import { expectClose, valuesOf } from './assertions.test-util.ts';
 
 describe('reflectPad', () => {
@@ -149,5 +149,35 @@ describe('stagedMean and stagedMoments', () => {
     const { mean, variance } = stagedMoments(x, [1, 2], true);
     expect(tf.memory().numTensors).toBe(before + 2);
     tf.dispose([mean, variance, x]);
+  });
+});
+
+describe('batchedMatMul', () => {
+  it('splits a batch over the limit into runs and gives what one matMul gives, transposes included', () => {
+    const a = tf.randomNormal([5, 2, 3], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const b = tf.randomNormal([5, 3, 4], 0, 1, 'float32', 2) as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    const split = batchedMatMul(a, b, false, false, 2);
+    expect(tf.memory().numTensors).toBe(before + 1); // the runs and slices are freed
+    expect(split.shape).toEqual([5, 2, 4]);
+    expectClose(split, valuesOf(tf.matMul(a, b)), 0);
+    const bt = tf.transpose(b, [0, 2, 1]) as tf.Tensor3D;
+    const at = tf.transpose(a, [0, 2, 1]) as tf.Tensor3D;
+    expectClose(batchedMatMul(at, bt, true, true, 3), valuesOf(tf.matMul(a, b)), 1e-6);
+  });
+
+  it("is one matMul up to WebGPU's 65,535 workgroups per dimension", () => {
+    expect(MAX_MATMUL_BATCH).toBe(65535);
+    const a = tf.ones([2, 1, 3]) as tf.Tensor3D;
+    expectClose(batchedMatMul(a, tf.ones([2, 3, 1]) as tf.Tensor3D), [3, 3], 0);
+  });
+
+  it('has gradients through the runs', () => {
+    const a = tf.randomNormal([3, 1, 2], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const b = tf.randomNormal([3, 2, 2], 0, 1, 'float32', 4) as tf.Tensor3D;
+    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(batchedMatMul(x as tf.Tensor3D, y as tf.Tensor3D, false, false, 2)))([a, b]);
+    const [ea, eb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D)))([a, b]);
+    expectClose(da, valuesOf(ea), 1e-6);
+    expectClose(db, valuesOf(eb), 1e-6);
   });
 });

@@ -198,3 +198,29 @@ export function addTerms<T extends tf.Tensor>(terms: readonly T[]): T {
     return sum;
   });
 }
+
+/**
+ * The most matrices one batched matMul multiplies. tfjs-backend-webgpu dispatches a batched matMul
+ * with the batch as the Z workgroup count, and WebGPU allows at most 65,535 workgroups per
+ * dimension (maxComputeWorkgroupsPerDimension's default, also what Dawn reports on NVIDIA):
+ * beyond it tfjs fails with "Dispatch size exceeds WebGPU limits in Y or Z dimension".
+ */
+export const MAX_MATMUL_BATCH = 65535;
+
+/**
+ * tf.matMul of two 3-D tensors with the same batch, split along the batch into runs of at most
+ * `maxBatch` and joined again: per-pixel products (a batch of B·H·W, 131,072 at 256×512) then run
+ * on every backend. One matMul, as before, where the batch fits.
+ */
+export function batchedMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false, maxBatch = MAX_MATMUL_BATCH): tf.Tensor3D {
+  const batch = a.shape[0];
+  if (batch <= maxBatch) return tf.matMul(a, b, transposeA, transposeB);
+  const parts: tf.Tensor3D[] = [];
+  for (let start = 0; start < batch; start += maxBatch) {
+    const size = Math.min(maxBatch, batch - start);
+    parts.push(tf.tidy(() => tf.matMul(tf.slice(a, [start, 0, 0], [size, -1, -1]), tf.slice(b, [start, 0, 0], [size, -1, -1]), transposeA, transposeB)));
+  }
+  const joined = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return joined;
+}

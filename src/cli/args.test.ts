@@ -82,7 +82,7 @@ describe('help text', () => {
         if (f.short) expect(line).toContain(`-${f.short}, --${name}`);
         if (f.default !== undefined) expect(help).toContain(`(default: ${f.default})`);
       }
-      expect(help).toContain('--backend wasm|cpu');
+      expect(help).toContain('--backend wasm|cpu|webgpu');
       expect(help).toContain('\nexit codes:\n  0    ok');
     }
   });

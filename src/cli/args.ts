@@ -113,7 +113,7 @@ export function intFlag(flags: ParsedArgs['flags'], name: string, fallback: numb
 }
 
 /**
- * Takes the global `--backend cpu|wasm` (either spelling) out of argv, wherever it stands, so
+ * Takes the global `--backend wasm|cpu|webgpu` (either spelling) out of argv, wherever it stands, so
  * every command accepts it. The value is checked by the caller.
  */
 export function takeBackendOption(argv: string[]): { backend?: string; rest: string[] } {
@@ -127,7 +127,7 @@ export function takeBackendOption(argv: string[]): { backend?: string; rest: str
     }
     if (arg === '--backend') {
       const value = argv[i + 1];
-      if (value === undefined || value.startsWith('-')) throw new UsageError('--backend needs a value: cpu or wasm');
+      if (value === undefined || value.startsWith('-')) throw new UsageError('--backend needs a value: wasm, cpu or webgpu');
       backend = value;
       i++;
     } else if (arg.startsWith('--backend=')) {

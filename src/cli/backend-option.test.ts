@@ -17,7 +17,7 @@ describe('--backend', () => {
     expect(takeBackendOption(['compile', 'g.json', '--backend', 'wasm', '--seed', '3'])).toEqual({ backend: 'wasm', rest: ['compile', 'g.json', '--seed', '3'] });
     expect(takeBackendOption(['--backend=cpu', 'g.json'])).toEqual({ backend: 'cpu', rest: ['g.json'] });
     expect(takeBackendOption(['g.json'])).toEqual({ rest: ['g.json'] });
-    expect(() => takeBackendOption(['g.json', '--backend'])).toThrow('--backend needs a value: cpu or wasm');
+    expect(() => takeBackendOption(['g.json', '--backend'])).toThrow('--backend needs a value: wasm, cpu or webgpu');
   });
 
   it('runs a command on the backend asked for', async () => {
@@ -32,7 +32,7 @@ describe('--backend', () => {
   it('refuses an unknown backend with one usage line', async () => {
     const r = await cli(['compile', graph, '--backend=webgl']);
     expect(r.code).toBe(2);
-    expect(r.err).toEqual(['lggan compile: unknown --backend "webgl": use wasm or cpu']);
+    expect(r.err).toEqual(['lggan compile: unknown --backend "webgl": use wasm, cpu or webgpu']);
     expect(tf.getBackend()).toBe('cpu');
   });
 });

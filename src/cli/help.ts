@@ -7,9 +7,9 @@ import { EXIT_CODES_HELP } from './io.ts';
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   backend: {
     type: 'string',
-    value: 'wasm|cpu',
+    value: 'wasm|cpu|webgpu',
     default: 'wasm',
-    help: 'tfjs backend of the commands that compute (wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit)',
+    help: 'tfjs backend of the commands that compute (wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit; webgpu: a GPU through Dawn, the optional webgpu package)',
   },
   debug: { type: 'boolean', help: "print an internal error's stack (also LGGAN_DEBUG=1)" },
   help: { type: 'boolean', short: 'h', help: 'print this help' },

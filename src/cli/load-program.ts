@@ -4,7 +4,7 @@ import { compileDocument, resolveDocument, type ResolvedDocument } from '../comp
 import type { CompileOptions, Program } from '../compiler/program.ts';
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { WASM_HEAP_BYTES } from '../runtime/tf-node.ts';
+import { WASM_HEAP_BYTES, webGpuTensorLimit } from '../runtime/tf-node.ts';
 import { formatBytes } from '../compiler/byte-size.ts';
 import type { MemoryEstimate, MemoryLimits } from '../compiler/memory.ts';
 import type { CliIO } from './io.ts';
@@ -32,11 +32,14 @@ export interface LoadProgramOptions {
 
 /**
  * What this Node process may use on `backend` (default: the active one): three quarters of the
- * machine's memory, typed arrays below 4 GiB, and on wasm everything inside its 4 GiB heap.
+ * machine's memory, typed arrays below 4 GiB, and on wasm everything inside its 4 GiB heap. On
+ * webgpu the GPU's memory is not known (WebGPU does not say): only its largest buffer is checked.
  */
 export function nodeMemoryLimits(backend: string = tf.getBackend()): MemoryLimits {
   const machine = Math.floor(totalmem() * 0.75);
   if (backend === 'wasm') return { backend, totalBytes: Math.min(machine, WASM_HEAP_BYTES), maxTensorBytes: Math.min(machine, WASM_HEAP_BYTES) };
+  const gpuBuffer = backend === 'webgpu' ? webGpuTensorLimit() : undefined;
+  if (gpuBuffer !== undefined) return { backend, maxTensorBytes: gpuBuffer };
   return { backend, totalBytes: machine, maxTensorBytes: 2 ** 32 - 1 };
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { parseNodeBackend } from '../runtime/node-backend-name.ts';
+import { WebGpuUnavailable } from '../runtime/webgpu-unavailable.ts';
 import { parseCommandArgs, suggest, takeBackendOption } from './args.ts';
 import { COMMAND_SPECS, isCommand, type CommandName } from './command-specs.ts';
 import { commandHelp, mainHelp } from './help.ts';
@@ -150,6 +151,11 @@ export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.Pr
     if (e instanceof UsageError) {
       io.err(`lggan ${command}: ${e.message}`);
       return EXIT.usage;
+    }
+    if (e instanceof WebGpuUnavailable) {
+      // The machine, not the input nor a bug: its message already names the cause and what to do.
+      io.err(`lggan ${command}: ${e.message}`);
+      return EXIT.problems;
     }
     if (e instanceof CliProblem) {
       io.err(`error ${e.message}`);

@@ -33,6 +33,7 @@ describe('tfjs in node', () => {
   it('names the choices for an unknown backend', () => {
     expect(parseNodeBackend('wasm')).toBe('wasm');
     expect(parseNodeBackend('cpu')).toBe('cpu');
-    expect(() => parseNodeBackend('webgpu', '--backend')).toThrow('unknown --backend "webgpu": use wasm or cpu');
+    expect(parseNodeBackend('webgpu')).toBe('webgpu');
+    expect(() => parseNodeBackend('webgl', '--backend')).toThrow('unknown --backend "webgl": use wasm, cpu or webgpu');
   });
 });

@@ -9,6 +9,8 @@
  *   pthread worker script as a blob: URL (and the module's source as a Blob), which Node's
  *   worker_threads refuse (ERR_WORKER_PATH). Threads would need a patched loader, not a setting.
  * - cpu: plain JavaScript, no size limit beyond the machine, and what the unit tests run on.
+ * - webgpu: tfjs-backend-webgpu on Dawn (the optional `webgpu` package), for machines with a GPU.
+ *   Loaded only when asked for (webgpu-node.ts); where it cannot start it says why.
  *
  * The union package is the one entry that registers gradients under Node's module resolution;
  * it shares the engine with `@tensorflow/tfjs-core` through tfjs's global registry.
@@ -31,9 +33,25 @@ tf.env().set('PROD', true);
 /** Largest wasm heap (wasm32 addresses 4 GiB, less the last 64 KiB page emscripten keeps). */
 export const WASM_HEAP_BYTES = 4294901760;
 
+/** The WebGPU device, once it started: its adapter and the largest tensor it takes (its storage-buffer limit). */
+let webGpuStarted: { maxTensorBytes: number; adapter: { vendor: string; architecture: string; device: string; description: string } } | undefined;
+export function webGpuTensorLimit(): number | undefined {
+  return webGpuStarted?.maxTensorBytes;
+}
+export function webGpuAdapter() {
+  return webGpuStarted?.adapter;
+}
+
 let current: { name: NodeBackend; ready: Promise<NodeBackend>; settled: boolean } | undefined;
 
 async function activate(name: NodeBackend): Promise<NodeBackend> {
+  if (name === 'webgpu') {
+    // Lazily: Dawn and tfjs-backend-webgpu are loaded only by those who ask for them.
+    const { initWebGpuBackend } = await import('./webgpu-node.ts');
+    const { maxTensorBytes, adapter } = await initWebGpuBackend();
+    webGpuStarted = { maxTensorBytes, adapter };
+    return name;
+  }
   if (name === 'wasm') registerWasmTrainingKernels();
   if (!(await tf.setBackend(name))) throw new Error(`could not initialise the tfjs ${name} backend`);
   await tf.ready();

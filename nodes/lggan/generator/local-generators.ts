@@ -15,7 +15,7 @@ import { dim } from '../../dims.ts';
 import { conv2dCost, createConv2d } from '../../core/conv/conv-layers.ts';
 import type { Conv2dSpec } from '../../core/conv/conv-layers.ts';
 import { NodeRuleError, boolParam, channelsOf, enumParam, intParam, mapType, requireSameSpatial, requireSpatial, stringParam } from '../../core/rules.ts';
-import { customGradient, reflectPad } from '../../core/tensor-utils.ts';
+import { batchedMatMul, customGradient, reflectPad } from '../../core/tensor-utils.ts';
 import { conv2dKeys } from './up-stage.ts';
 import { RGB, SUB_KERNEL, SUB_PAD, hostClassSums, windowGeometry, type WindowGeometry } from './local-host-path.ts';
 import { layer, inputChannels } from '../../pytorch/emit.ts';
@@ -213,7 +213,7 @@ function projectByClass(features: tf.Tensor4D, masks: tf.Tensor4D, stacked: tf.T
           const part = tf.tidy(() => {
             const back = tf.reshape(tf.matMul(dzRows, tf.reshape(tf.slice(ws, [k0, 0, 0], [n, c, taps]), [n * c, taps]), false, true), [rows, n, c]);
             // Σ_k M_k(p) · back(p, k, ·) as a [1, n] × [n, C] product per pixel: no masked copy of `back`.
-            return tf.reshape(tf.matMul(tf.expandDims(tf.slice(ms, [0, k0], [rows, n]), 1), back), [rows, c]);
+            return tf.reshape(batchedMatMul(tf.expandDims(tf.slice(ms, [0, k0], [rows, n]), 1) as tf.Tensor3D, back as tf.Tensor3D), [rows, c]);
           });
           df = accumulate(df, part);
           dwParts.push(tf.tidy(() => tf.reshape(tf.matMul(maskedRows(fs, ms, k0, n), dzRows, true, false), [n, c, taps])));
@@ -242,7 +242,7 @@ function windowSums(paddedM: tf.Tensor4D, zWindow: tf.Tensor4D, chunk: number): 
   const sum = customGradient(([mIn, zIn], save) => {
     const zw = tf.reshape(zIn, [rows, taps, RGB]) as tf.Tensor3D;
     save([mIn]);
-    const parts = classChunks(classes, chunk).map(([k0, n]) => tf.tidy(() => tf.matMul(windows(mIn as tf.Tensor4D, k0, n), zw)));
+    const parts = classChunks(classes, chunk).map(([k0, n]) => tf.tidy(() => batchedMatMul(windows(mIn as tf.Tensor4D, k0, n), zw)));
     const value = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
     if (parts.length > 1) tf.dispose(parts);
     return {
@@ -251,7 +251,7 @@ function windowSums(paddedM: tf.Tensor4D, zWindow: tf.Tensor4D, chunk: number): 
         const [ms] = saved as [tf.Tensor4D];
         let dz: tf.Tensor | undefined;
         for (const [k0, n] of classChunks(classes, chunk)) {
-          dz = accumulate(dz, tf.tidy(() => tf.matMul(windows(ms, k0, n), tf.slice(ds, [0, k0, 0], [rows, n, RGB]), true, false)));
+          dz = accumulate(dz, tf.tidy(() => batchedMatMul(windows(ms, k0, n), tf.slice(ds, [0, k0, 0], [rows, n, RGB]) as tf.Tensor3D, true, false)));
         }
         return [tf.zeros(ms.shape), tf.reshape(dz!, [b, h, w, taps3])];
       },

@@ -23,8 +23,8 @@ interface OutputSummary {
   finite: boolean;
 }
 
-function summarize(name: string, t: tf.Tensor, declared: string): OutputSummary {
-  const data = t.dataSync();
+async function summarize(name: string, t: tf.Tensor, declared: string): Promise<OutputSummary> {
+  const data = await t.data(); // not dataSync: WebGPU in Node has no synchronous read
   let min = Infinity;
   let max = -Infinity;
   let finite = true;
@@ -68,10 +68,10 @@ export async function compile(argv: string[], registry: NodeRegistry, io: CliIO)
     const started = performance.now();
     const outputs = program.run(feeds);
     const ms = performance.now() - started;
-    const summaries = Object.entries(outputs).map(([name, t]) => {
+    const summaries = await Promise.all(Object.entries(outputs).map(async ([name, t]) => {
       const declared = ir.nodes.get(name)?.inputs.value;
       return summarize(name, t, declared ? formatShape(declared.shape) : t.shape.slice(1).join('×'));
-    });
+    }));
     tf.dispose(outputs);
     if (json) {
       const doc = { version: COMPILE_JSON_VERSION, file, ok: true, name: ir.doc.meta.name, backend: tf.getBackend(), seed, batch, variables: program.variables.size, forwardMs: Math.round(ms * 10) / 10, outputs: summaries, diagnostics: diagnostics.map(diagnosticJson) };

@@ -479,7 +479,8 @@ async function trainLoop(run: TrainingRun, o: TrainOptions, ctx: LoopContext, io
       const feeds = toFeeds(samples, view.inputs);
       let stepReport: StepReport;
       try {
-        stepReport = run.step(feeds, { epoch: batchPlan.epoch });
+        // WebGPU in Node cannot read synchronously (tfjs's dataSync goes through a canvas).
+        stepReport = tf.getBackend() === 'webgpu' ? await run.stepAsync(feeds, { epoch: batchPlan.epoch }) : run.step(feeds, { epoch: batchPlan.epoch });
       } catch (e) {
         if (!(e instanceof NonFiniteLossError)) throw e;
         const path = await checkpoint(step, 'non-finite');

@@ -100,6 +100,24 @@ describe('what the user changed, and nothing else, is written back', () => {
     expect(out.nodes[3].pos).toEqual([900, 210.5]);
   });
 
+  it('dragging a group (all its members by one offset) moves its box with them; one member alone leaves it', () => {
+    const name = 'comfy-v04-txt2img.json';
+    const doc = open(name, text(name));
+    const group = doc.groups[0];
+    expect(group.nodes.length).toBeGreaterThan(1);
+    for (const node of doc.nodes) if (group.nodes.includes(node.id)) node.position = { x: node.position.x + 40, y: node.position.y - 20 };
+    const original = JSON.parse(text(name));
+    const out = JSON.parse(formatGraph(doc, 'litegraph', registry));
+    const box = original.groups[0].bounding as number[];
+    expect(out.groups[0].bounding).toEqual([box[0] + 40, box[1] - 20, box[2], box[3]]);
+    expect(changedPaths(original, out).filter((p) => !/^\/nodes\/\d+\/pos\/[01]$/.test(p))).toEqual(['/groups/0/bounding/0', '/groups/0/bounding/1']);
+    // One member moved on its own: the box stays where the file has it.
+    const single = open(name, text(name));
+    const member = single.nodes.find((n) => n.id === group.nodes[0])!;
+    member.position = { x: member.position.x + 40, y: member.position.y };
+    expect(JSON.parse(formatGraph(single, 'litegraph', registry)).groups[0].bounding).toEqual(box);
+  });
+
   it('changing a param of one of our node types changes its widget value only', () => {
     const name = 'comfy-workflow.json';
     const doc = open(name, text(name));

@@ -230,6 +230,12 @@ function writeBack(source: JsonObject, b: GraphDocument, origin: LiteOrigin, d: 
     delete gd.bounding;
     const merged = mergeJson(cloneJson(raw), gb, gd) as JsonObject;
     if (!sameJson(b.groups[bi].nodes, d.groups[di].nodes)) merged.bounding = box;
+    else {
+      // Dragging a group in litegraph moves all its members by one offset: the box goes with them.
+      const shift = commonShift(b, d, b.groups[bi].nodes);
+      const raw = merged.bounding;
+      if (shift && Array.isArray(raw) && raw.length === 4 && raw.every((v) => typeof v === 'number')) merged.bounding = [raw[0] + shift.x, raw[1] + shift.y, raw[2], raw[3]];
+    }
     groupsOut.push(merged);
     groupRecords.push({ ...((fdRecord.groups as JsonObject[])[di] ?? {}), bounding: cloneJson(merged.bounding) });
   });
@@ -277,6 +283,25 @@ function writeBack(source: JsonObject, b: GraphDocument, origin: LiteOrigin, d: 
 }
 
 /** Each slot's link fields as the final links say, touching only those that differ. */
+/**
+ * The offset every member of a group moved by between the file as read (`b`) and now (`d`), when
+ * they all moved by the same nonzero one; undefined otherwise (one node dragged, members edited).
+ */
+function commonShift(b: GraphDocument, d: GraphDocument, members: readonly string[]): { x: number; y: number } | undefined {
+  if (members.length === 0) return undefined;
+  const before = new Map(b.nodes.map((n) => [n.id, n.position]));
+  const after = new Map(d.nodes.map((n) => [n.id, n.position]));
+  let shift: { x: number; y: number } | undefined;
+  for (const id of members) {
+    const [p, q] = [before.get(id), after.get(id)];
+    if (!p || !q) return undefined;
+    const delta = { x: q.x - p.x, y: q.y - p.y };
+    if (!shift) shift = delta;
+    else if (delta.x !== shift.x || delta.y !== shift.y) return undefined;
+  }
+  return shift && (shift.x !== 0 || shift.y !== 0) ? shift : undefined;
+}
+
 function wireSlots(nodes: Map<string, JsonObject>, links: readonly FinalLink[]): void {
   const inputs = new Map<string, Map<number, unknown>>();
   const outputs = new Map<string, Map<number, unknown[]>>();

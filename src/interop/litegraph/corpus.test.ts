@@ -118,6 +118,21 @@ describe('what the user changed, and nothing else, is written back', () => {
     expect(JSON.parse(formatGraph(single, 'litegraph', registry)).groups[0].bounding).toEqual(box);
   });
 
+  it('a file that counts ids in state (the newer format) gets its state counters raised when nodes and links are added', () => {
+    const name = 'comfy-v04-txt2img.json';
+    const withState = JSON.parse(text(name));
+    withState.state = { lastGroupId: 1, lastNodeId: withState.last_node_id, lastLinkId: withState.last_link_id, lastRerouteId: 0 };
+    const doc = open(name, JSON.stringify(withState));
+    const save = doc.nodes.find((n) => n.id === '9')!;
+    doc.nodes.push({ ...structuredClone(save), id: 'preview', position: { x: 1451, y: 500 } });
+    doc.edges.push({ from: { node: '8', port: 'IMAGE' }, to: { node: 'preview', port: 'images' } });
+    const out = JSON.parse(formatGraph(doc, 'litegraph', registry));
+    expect(out.state).toEqual({ lastGroupId: 1, lastNodeId: out.last_node_id, lastLinkId: out.last_link_id, lastRerouteId: 0 });
+    expect(out.last_node_id).toBeGreaterThan(withState.last_node_id);
+    // Unchanged, the state is as written.
+    expect(JSON.parse(formatGraph(open(name, JSON.stringify(withState)), 'litegraph', registry)).state).toEqual(withState.state);
+  });
+
   it('changing a param of one of our node types changes its widget value only', () => {
     const name = 'comfy-workflow.json';
     const doc = open(name, text(name));

@@ -268,6 +268,12 @@ function writeBack(source: JsonObject, b: GraphDocument, origin: LiteOrigin, d: 
   if (!hasOwn(out, 'nodes')) out.nodes = nodesOut;
   if (!hasOwn(out, 'links') && links.length > 0) out.links = links;
   if (!hasOwn(out, 'groups') && groupsOut.length > 0) out.groups = groupsOut;
+  // The newer format counts in `state` instead of last_node_id / last_link_id: raise those too.
+  if (isPlainObject(out.state)) {
+    const state = out.state;
+    if (lastNode > firstNode && typeof state.lastNodeId === 'number' && state.lastNodeId < lastNode) state.lastNodeId = lastNode;
+    if (lastLink > firstLink && typeof state.lastLinkId === 'number' && state.lastLinkId < lastLink) state.lastLinkId = lastLink;
+  }
 
   // Our record (meta, template, …) only when the document says more than the file.
   const core = (record: JsonObject) => ({ ...record, groups: undefined });

@@ -243,6 +243,26 @@ describe('gradients on wasm', () => {
   });
 });
 
+// Only unpadded pools: padded ones stay with tfjs-wasm's kernel, and tfjs-cpu's gradient divides
+// padded windows by k² (see nodes/core/resample/resample.ts), so the two would not agree anyway.
+describe('AvgPoolGrad on wasm', () => {
+  it.each([
+    { x: [2, 9, 11, 3], filterSize: [3, 3], strides: [2, 2], pad: 'valid' },
+    { x: [1, 8, 8, 5], filterSize: [2, 3], strides: [1, 2], pad: 'valid' },
+  ])('gives the cpu gradient for $x, filter $filterSize, strides $strides, $pad', async ({ x, filterSize, strides, pad }) => {
+    const r = rng(21);
+    const input = { values: randomValues(r, x), shape: x };
+    const probe = tf.tidy(() => tf.avgPool(tf.zeros(x as [number, number, number, number]) as tf.Tensor4D, filterSize as [number, number], strides as [number, number], pad as 'valid'));
+    const dyShape = probe.shape;
+    probe.dispose();
+    const dy = { values: randomValues(r, dyShape), shape: dyShape };
+    const attrs = { filterSize, strides, pad };
+    const wasm = await runOn('wasm', 'AvgPoolGrad', { dy, input }, attrs);
+    const cpu = await runOn('cpu', 'AvgPoolGrad', { dy, input }, attrs);
+    expectClose(wasm, cpu, 'AvgPoolGrad');
+  });
+});
+
 describe('Slice and SplitV on wasm (read through a heap view)', () => {
   const cases: Array<{ shape: number[]; begin: number[]; size: number[] }> = [
     { shape: [7], begin: [2], size: [3] },

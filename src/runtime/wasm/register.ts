@@ -8,7 +8,8 @@
  * BatchMatMul with a transposed operand (every matMul gradient) is routed around tfjs-wasm's slow
  * transposed loop, and during training the convs and matMuls drop XNNPACK's packed copy of their
  * weights after each call (packed-weights.ts). Slice, SplitV and Concat copy inside the heap
- * (heap.ts) instead of through a copy of each whole input or a typed array per run.
+ * (heap.ts) instead of through a copy of each whole input or a typed array per run; AvgPoolGrad
+ * without padding is one JS pass over heap views (avg-pool-grad.ts).
  *
  * Import the wasm backend before calling this; call it before or after tf.setBackend('wasm').
  */
@@ -22,6 +23,7 @@ import { PACKING_KERNELS, withoutPackedCache } from './packed-weights.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
 import { viewSliceConfig, viewSplitVConfig } from './slice.ts';
 import { heapConcatConfig } from './concat.ts';
+import { viewAvgPoolGradConfig } from './avg-pool-grad.ts';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
@@ -56,6 +58,7 @@ export function registerWasmTrainingKernels(): void {
   wrapKernel('Slice', viewSliceConfig);
   wrapKernel('SplitV', viewSplitVConfig);
   wrapKernel('Concat', heapConcatConfig);
+  wrapKernel('AvgPoolGrad', viewAvgPoolGradConfig);
   for (const config of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(config.kernelName, WASM) === config) continue;
     // The registry warns when a name is taken: drop the old kernel (the backend's own

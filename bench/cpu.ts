@@ -273,6 +273,8 @@ function browserLine(label: string, result: BenchResult, macs: number, against: 
 }
 
 if (browserBackends.length > 0) {
+  // The PyTorch baselines build their inputs with a Node program: with --backends none no backend is up yet.
+  if (backends.length === 0 && torch.ok) await initNodeBackend('wasm');
   const full = fullGraph128();
   const tiny = tinyGraph();
   const fullNetworks = resolve(full).networks;

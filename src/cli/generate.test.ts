@@ -78,6 +78,12 @@ describe('lggan generate', () => {
     const plain = await cli(['validate', join(labels, 'street.png')]);
     expect(plain.code).not.toBe(0);
     expect(plain.err.join('\n')).toContain(`${join(labels, 'street.png')}: error: [no-graph-in-png] this PNG carries no LGGAN graph`);
+    // convert and diff read it too: the carried graph converts, and differs from its source in nothing.
+    const converted = await cli(['convert', join(out, 'street.png'), '--to', 'litegraph', '-o', join(tmp.dir, 'street.litegraph.json')]);
+    expect(converted.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(tmp.dir, 'street.litegraph.json'), 'utf8')).nodes.length).toBe(original.ok ? original.doc.nodes.length : -1);
+    expect((await cli(['diff', tinyGan, join(out, 'street.png')])).code).toBe(0);
+    expect((await cli(['convert', join(labels, 'street.png')])).code).not.toBe(0);
   });
 
   it('with --all writes the global, local, attention and per-class images of an LGGAN graph', async () => {

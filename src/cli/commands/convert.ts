@@ -10,7 +10,7 @@ import { formatGraph, loadAnyGraph, type GraphFormat } from '../../interop/liteg
 import { parseCommandArgs } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { EXIT, UsageError, type CliIO } from '../io.ts';
-import { printDiagnostics, rememberSource } from '../read-graph.ts';
+import { printDiagnostics, readGraphText } from '../read-graph.ts';
 import { schemaRefFor } from '../schema-ref.ts';
 
 const FORMATS: readonly GraphFormat[] = ['lggan', 'litegraph'];
@@ -23,18 +23,18 @@ export async function convert(argv: string[], registry: NodeRegistry, io: CliIO)
   if (to !== undefined && !FORMATS.includes(to as GraphFormat)) throw new UsageError(`--to must be one of ${FORMATS.join(', ')}, got '${to}'`);
   const out = flags.out as string | undefined;
 
-  let text: string;
-  try {
-    text = await io.readFile(input);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    io.err(`error cannot read '${input}': ${reason}`);
+  // A .png made by LGGAN Studio is read for the graph it carries, as by every other command.
+  const read = await readGraphText(input, io);
+  if ('unreadable' in read) {
+    io.err(`error ${read.unreadable}`);
     return EXIT.problems;
   }
-  rememberSource(io, input, text);
-  const loaded = loadAnyGraph(text, registry, { file: input });
-  printDiagnostics(loaded.diagnostics, input, io);
+  if ('diagnostics' in read) {
+    printDiagnostics(read.diagnostics, input, io);
+    return EXIT.problems;
+  }
+  const loaded = loadAnyGraph(read.text, registry, { file: read.source });
+  printDiagnostics(loaded.diagnostics, read.source, io);
   if (!loaded.ok) return EXIT.problems;
 
   const target: GraphFormat = (to as GraphFormat | undefined) ?? (loaded.format === 'lggan' ? 'litegraph' : 'lggan');

@@ -140,11 +140,12 @@ export function hostClassSums(paddedF: tf.Tensor4D, paddedM: tf.Tensor4D, weight
       order,
       width,
     );
-    const value = tf.tensor3d(windowSums(z, labels, geometry, classes), [rows, classes, RGB]);
+    const pairs = windowPairs(labels, geometry, classes);
+    const value = tf.tensor3d(windowSums(z, pairs, rows * classes * RGB), [rows, classes, RGB]);
     return {
       value,
       gradFunc: (ds) => {
-        const dzSorted = tf.tensor2d(permuteRows(windowGradient(ds.dataSync() as Float32Array, labels, geometry, classes), order, width), [pixels, width]);
+        const dzSorted = tf.tensor2d(permuteRows(windowGradient(ds.dataSync() as Float32Array, pairs, pixels * width), order, width), [pixels, width]);
         const f = tf.tensor2d(sortedF, [pixels, channels]);
         const rowsOf = (t: tf.Tensor2D, start: number, count: number, cols: number) => tf.slice(t, [start, 0], [count, cols]);
         const dfSorted = tf.tidy(() => concatRows(perClass(starts, (k, start, count) => (count > 0 ? tf.matMul(rowsOf(dzSorted, start, count, width), filters(wIn, k), false, true) : undefined))));
@@ -159,50 +160,53 @@ export function hostClassSums(paddedF: tf.Tensor4D, paddedM: tf.Tensor4D, weight
   return sums(paddedF, weights) as tf.Tensor3D;
 }
 
-/** S [B·H·W·K·3] from Z [B·Hp·Wp·49·3] and the padded class map [B·Hp·Wp]. */
-function windowSums(z: Float32Array, labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): Float32Array {
-  const sums = new Float32Array(b * h * w * classes * RGB);
+/**
+ * For every output pixel p and tap t, in that order: where Z(p + t, t, ·) is (`from`, an offset into
+ * Z [B·Hp·Wp·49·3]) and where S(p, l(p + t), ·) is (`to`, into S [B·H·W·K·3]). The forward pass adds
+ * along these pairs and the gradient copies back along them: each `from` occurs exactly once.
+ */
+function windowPairs(labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): { from: Int32Array; to: Int32Array } {
+  const from = new Int32Array(b * h * w * TAPS);
+  const to = new Int32Array(b * h * w * TAPS);
   let pixel = 0;
+  let i = 0;
   for (let n = 0; n < b; n++) {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++, pixel++) {
         const origin = (n * hp + y) * wp + x;
         for (let ty = 0, t = 0; ty < SUB_KERNEL; ty++) {
-          for (let tx = 0; tx < SUB_KERNEL; tx++, t++) {
+          for (let tx = 0; tx < SUB_KERNEL; tx++, t++, i++) {
             const source = origin + ty * wp + tx;
-            const from = (source * TAPS + t) * RGB;
-            const to = (pixel * classes + labels[source]) * RGB;
-            sums[to] += z[from];
-            sums[to + 1] += z[from + 1];
-            sums[to + 2] += z[from + 2];
+            from[i] = (source * TAPS + t) * RGB;
+            to[i] = (pixel * classes + labels[source]) * RGB;
           }
         }
       }
     }
   }
+  return { from, to };
+}
+
+/** S from Z: each window tap added into its pixel's class. */
+function windowSums(z: Float32Array, { from, to }: { from: Int32Array; to: Int32Array }, size: number): Float32Array {
+  const sums = new Float32Array(size);
+  for (let i = 0; i < from.length; i++) {
+    const [f, t] = [from[i], to[i]];
+    sums[t] += z[f];
+    sums[t + 1] += z[f + 1];
+    sums[t + 2] += z[f + 2];
+  }
   return sums;
 }
 
-/** dZ [B·Hp·Wp·49·3] from dS [B·H·W·K·3]: each (p + t, t) is reached by exactly one output pixel p. */
-function windowGradient(ds: Float32Array, labels: Int32Array, { b, h, w, hp, wp }: WindowGeometry, classes: number): Float32Array {
-  const dz = new Float32Array(b * hp * wp * TAPS * RGB);
-  let pixel = 0;
-  for (let n = 0; n < b; n++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++, pixel++) {
-        const origin = (n * hp + y) * wp + x;
-        for (let ty = 0, t = 0; ty < SUB_KERNEL; ty++) {
-          for (let tx = 0; tx < SUB_KERNEL; tx++, t++) {
-            const source = origin + ty * wp + tx;
-            const to = (source * TAPS + t) * RGB;
-            const from = (pixel * classes + labels[source]) * RGB;
-            dz[to] = ds[from];
-            dz[to + 1] = ds[from + 1];
-            dz[to + 2] = ds[from + 2];
-          }
-        }
-      }
-    }
+/** dZ from dS: the same pairs the other way round (taps no window reaches stay 0). */
+function windowGradient(ds: Float32Array, { from, to }: { from: Int32Array; to: Int32Array }, size: number): Float32Array {
+  const dz = new Float32Array(size);
+  for (let i = 0; i < from.length; i++) {
+    const [f, t] = [from[i], to[i]];
+    dz[f] = ds[t];
+    dz[f + 1] = ds[t + 1];
+    dz[f + 2] = ds[t + 2];
   }
   return dz;
 }

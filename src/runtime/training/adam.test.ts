@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { NamedAdam } from './adam.ts';
+import '@tensorflow/tfjs-backend-wasm';
+import { NamedAdam, adamPaths } from './adam.ts';
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await tf.setBackend('cpu');
+});
 
 const SETTINGS = { learningRate: 0.01, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 };
 
@@ -60,6 +66,29 @@ describe('NamedAdam', () => {
     expect(a.momentEntries('').map((e) => e.name)).toEqual(['w.m', 'w.v']);
     a.dispose();
     tf.dispose([...uninterrupted.values(), ...resumed.values()]);
+  });
+
+  it.each(['cpu', 'wasm'])('on %s, the one-pass host update equals the tensor-op update bit for bit', async (backend) => {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const run = (onHost: boolean) => {
+      vi.spyOn(adamPaths, 'onHost').mockReturnValue(onHost);
+      const vars = new Map([['w', tf.tidy(() => tf.variable(tf.linspace(-2, 2, 257).reshape([257])))]]);
+      const adam = new NamedAdam({ learningRate: 2e-4, beta1: 0, beta2: 0.9, epsilon: 1e-8 });
+      for (let step = 0; step < 5; step++) {
+        const g = new Map([['w', gradientAt(step, [257])]]);
+        adam.apply(vars, g);
+        tf.dispose([...g.values()]);
+      }
+      const values = Array.from(vars.get('w')!.dataSync());
+      const moments = adam.momentEntries('').map((e) => Array.from(e.tensor.dataSync()));
+      adam.dispose();
+      tf.dispose([...vars.values()]);
+      vi.restoreAllMocks();
+      return { values, moments };
+    };
+    const before = tf.memory().numTensors;
+    expect(run(true)).toEqual(run(false));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects state whose shape does not match the variable', () => {

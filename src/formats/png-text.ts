@@ -7,9 +7,10 @@
  * sizes are capped (decompression goes in small steps, so a zip bomb stops at the cap), and text
  * is decoded as strict UTF-8. Problems throw PngTextError saying which chunk and where.
  */
-import { Unzlib, zlibSync } from 'fflate';
+import { zlibSync } from 'fflate';
+import { inflateWithin } from './bounded-inflate.ts';
 import { crc32 } from './crc32.ts';
-import { PNG_SIGNATURE } from './png.ts';
+import { PNG_SIGNATURE, pngChunk } from './png.ts';
 
 /** The largest text chunk read (its data as stored, compressed or not). */
 export const MAX_TEXT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -17,8 +18,6 @@ export const MAX_TEXT_CHUNK_BYTES = 16 * 1024 * 1024;
 export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 /** The PNG limit on a chunk's length (2^31 − 1). */
 const MAX_CHUNK_LENGTH = 0x7fffffff;
-/** Compressed bytes handed to the inflater at a time: each step yields at most ~1 MiB (deflate expands ≤ 1032×). */
-const INFLATE_STEP = 1024;
 
 export class PngTextError extends Error {
   override name = 'PngTextError';
@@ -33,16 +32,6 @@ function checkKeyword(keyword: string): void {
   if (!/^[\x21-\x7e\xa1-\xff](?:[\x20-\x7e\xa1-\xff]{0,77}[\x21-\x7e\xa1-\xff])?$/.test(keyword) || keyword.includes('  ')) {
     throw new RangeError(`'${keyword.slice(0, 90)}' is not a PNG text keyword (1–79 printable Latin-1 characters)`);
   }
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
 }
 
 /** Where each chunk of a PNG is; checks the signature and that every chunk fits in the file. */
@@ -77,7 +66,7 @@ export function withTextChunk(png: Uint8Array, keyword: string, text: string): U
   data.set(kw, 0);
   data.set([0, 1, 0, 0, 0], kw.length);
   data.set(body, kw.length + 5);
-  const added = chunk('iTXt', data);
+  const added = pngChunk('iTXt', data);
 
   const parts: Uint8Array[] = [png.subarray(0, 8)];
   let header = false;
@@ -160,28 +149,13 @@ function decodeText(type: string, rest: Uint8Array, where: string): string {
 
 /** zlib data → bytes, stopping with an error as soon as the output passes MAX_TEXT_BYTES. */
 function inflateCapped(body: Uint8Array, where: string): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  let ended = false;
-  const inflater = new Unzlib((data, final) => {
-    total += data.length;
-    if (total > MAX_TEXT_BYTES) throw new PngTextError(`${where}: the text decompresses to more than ${MAX_TEXT_BYTES} bytes`);
-    parts.push(data);
-    if (final) ended = true;
-  });
+  let inflated: { bytes: Uint8Array; complete: boolean };
   try {
-    for (let at = 0; at < body.length; at += INFLATE_STEP) inflater.push(body.subarray(at, at + INFLATE_STEP), at + INFLATE_STEP >= body.length);
-    if (body.length === 0) inflater.push(body, true);
+    inflated = inflateWithin(body, MAX_TEXT_BYTES, { format: 'zlib', tooLarge: () => new PngTextError(`${where}: the text decompresses to more than ${MAX_TEXT_BYTES} bytes`) });
   } catch (e) {
     if (e instanceof PngTextError) throw e;
     throw new PngTextError(`${where}: the compressed text is damaged (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (!ended) throw new PngTextError(`${where}: the compressed text is truncated`);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  if (!inflated.complete) throw new PngTextError(`${where}: the compressed text is truncated`);
+  return inflated.bytes;
 }

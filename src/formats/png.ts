@@ -20,7 +20,8 @@ export interface Pixels8 {
 
 const COLOR_TYPE = { 1: 0, 3: 2, 4: 6 } as const;
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data and the CRC of type and data. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -54,7 +55,7 @@ export function writePng(pixels: Pixels8): Uint8Array {
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, colorType, 0, 0, 0], 8); // bit depth, colour type, deflate, adaptive filtering, no interlace
-  const parts = [Uint8Array.from(PNG_SIGNATURE), chunk('IHDR', header), chunk('IDAT', zlibSync(filtered, { level: 6 })), chunk('IEND', new Uint8Array(0))];
+  const parts = [Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', header), pngChunk('IDAT', zlibSync(filtered, { level: 6 })), pngChunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

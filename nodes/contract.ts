@@ -179,6 +179,26 @@ export interface BuildContext {
 export interface RunContext {
   /** Training mode: batch-norm uses batch statistics and updates running ones; spectral norm runs its power iteration. */
   training: boolean;
+  /**
+   * Within a program run: answers the discriminator applications the run's nodes asked for
+   * (BuiltNode.asks), each discriminator applied once to all of them. Absent when a forward is
+   * called on its own; `discriminate` (nodes/lggan/discriminators/discriminate.ts) then applies the network directly.
+   */
+  judge?: Judge;
+}
+
+/** One application of a discriminator to condition ‖ image; `detached`: the image's gradient is stopped first. */
+export interface DiscriminatorAsk {
+  handle: NetworkHandle;
+  condition: tf.Tensor;
+  image: tf.Tensor;
+  detached: boolean;
+}
+
+/** What a run's Judge offers a node's forward (src/compiler/judge.ts). */
+export interface Judge {
+  /** handle(condition ‖ image): the asked-for answer, or the network applied now to this pair alone. */
+  answer(ask: DiscriminatorAsk, run: RunContext): NetworkResult;
 }
 
 /** A node's compiled computation: input tensors by port name → output tensors by port name. */
@@ -210,6 +230,13 @@ export interface NetworkResult {
 export interface BuiltNode {
   forward: NodeForward;
   handles?: Record<string, NetworkHandle>;
+  /**
+   * The discriminator applications `forward` will make, named from its inputs before it runs, so
+   * that a run applies each discriminator once, batched, to everything its losses ask for (as the
+   * exported PyTorch package does, and SPADE batches fake and real). The forward then reads them
+   * with `discriminate`; one it did not name is applied on its own.
+   */
+  asks?: (inputs: Record<string, tf.Tensor>) => DiscriminatorAsk[];
 }
 
 /**

@@ -4,11 +4,12 @@
  * A Program owns its variables; call dispose() when done.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BuildContext, Initializer, NetworkHandle, NodeForward, TensorType, VariableOptions } from '../../nodes/contract.ts';
+import type { BuildContext, BuiltNode, Initializer, NetworkHandle, NodeForward, RunContext, TensorType, VariableOptions } from '../../nodes/contract.ts';
 import { error, formatDiagnostics, type Diagnostic } from '../graph/diagnostics.ts';
 import { DEFAULT_INIT, type InitSettings } from '../graph/document.ts';
 import { groupBy } from '../graph/util.ts';
 import { initialValues } from './init.ts';
+import { RunJudge } from './judge.ts';
 import { hasErrors, type GraphIR, type ResolvedNode } from './ir.ts';
 
 export class CompileError extends Error {
@@ -57,6 +58,7 @@ export interface Program {
 interface CompiledNode {
   resolved: ResolvedNode;
   forward: NodeForward;
+  asks?: BuiltNode['asks'];
 }
 
 /** The type of the tensor fed to an input node: its own declaration, else its first output's type. */
@@ -150,9 +152,9 @@ function buildNodes(ir: GraphIR, unreachable: Set<string>, settings: VariableSet
       if (!n.def || unreachable.has(id)) continue;
       const ctx: BuildContext = { nodeId: id, network: n.network, variable: variableFactory(n) };
       const made = n.def.build(ctx, { inputs: n.inputs, outputs: n.outputs, params: n.params, template: ir.template, handles: handles.into(id) });
-      const { forward, handles: ownHandles } = typeof made === 'function' ? { forward: made, handles: undefined } : made;
+      const { forward, handles: ownHandles, asks } = typeof made === 'function' ? { forward: made, handles: undefined, asks: undefined } : made;
       handles.offer(id, ownHandles ?? {});
-      built.compiled.set(id, { resolved: n, forward });
+      built.compiled.set(id, { resolved: n, forward, asks });
     }
   } catch (e) {
     for (const v of built.variables.values()) v.dispose();
@@ -260,21 +262,44 @@ function planRun({ ir, compiled, compiledNodes, wires }: RunnableGraph, feeds: F
   return { steps: ir.order.filter((id) => needed.has(id)), targets };
 }
 
-/** Runs the planned nodes' forwards (inside the caller's tidy): each node's outputs, by node id. */
+/**
+ * Runs the planned nodes' forwards (inside the caller's tidy): each node's outputs, by node id.
+ * Nodes that judge with a discriminator (BuiltNode.asks) name their pairs when their turn comes
+ * and wait; the run's Judge then applies each discriminator once to all the named pairs, before
+ * the first of their outputs is needed or at the end, and the waiting forwards run in order.
+ */
 function runSteps({ ir, compiled, wires }: RunnableGraph, steps: string[], feeds: Feeds, training: boolean): Map<string, Record<string, tf.Tensor>> {
-  const run = { training };
+  const judge = new RunJudge();
+  const run: RunContext = { training, judge };
   const values = new Map<string, Record<string, tf.Tensor>>();
-  const valueAt = (node: string, port: string): tf.Tensor => feeds[`${node}:${port}`] ?? values.get(node)![port];
+  const waiting = new Map<string, Record<string, tf.Tensor>>();
+  const runWaiting = () => {
+    judge.settle(run);
+    for (const [id, inputs] of waiting) values.set(id, compiled.get(id)!.forward(inputs, run));
+    waiting.clear();
+  };
+  const valueAt = (node: string, port: string): tf.Tensor => {
+    const fed = feeds[`${node}:${port}`];
+    if (fed) return fed;
+    if (waiting.has(node)) runWaiting();
+    return values.get(node)![port];
+  };
   for (const id of steps) {
-    const { resolved, forward } = compiled.get(id)!;
+    const { resolved, forward, asks } = compiled.get(id)!;
     const inputs: Record<string, tf.Tensor> = {};
     for (const w of wires.get(id) ?? []) inputs[w.toPort] = valueAt(w.from, w.fromPort);
     if (isFeedable(resolved) && feeds[id]) {
       checkFeed(resolved, feeds[id], ir.template);
       inputs.value = feeds[id];
     }
-    values.set(id, forward(inputs, run));
+    if (asks) {
+      for (const ask of asks(inputs)) judge.ask(ask);
+      waiting.set(id, inputs);
+    } else {
+      values.set(id, forward(inputs, run));
+    }
   }
+  runWaiting();
   return values;
 }
 

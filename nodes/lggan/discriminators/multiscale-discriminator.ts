@@ -174,8 +174,9 @@ export const multiscaleDiscriminatorNode: NodeDef = {
     'conv to one patch logit. The condition and image ports only fix the input channels (C+3); the ' +
     'node outputs a network handle that loss nodes apply to condition ‖ image for fake and real ' +
     'images with shared weights, returning per scale the patch logits and every block\'s output for ' +
-    'feature matching. Loss nodes apply it to fake and real separately; instance norm is per sample, so ' +
-    "the values equal SPADE's batched fake+real call. Variables carry the official keys " +
+    'feature matching. A run applies it once to every pair its losses judge, batched (as SPADE batches ' +
+    'fake and real); instance norm is per sample, so each pair gets what its own call would give. ' +
+    'Variables carry the official keys ' +
     '(discriminator_0.model1.0.0.weight_orig …). ' +
     'Cityscapes: 39 input channels, 5,601,410 parameters; ADE20K: 154, 5,836,930.',
   defaultNetwork: DISCRIMINATOR_NETWORK,

@@ -14,15 +14,16 @@
  * differ only for saturated outputs, and ours keeps gradients finite); logit outputs use the
  * stable BCE-with-logits (softplus) form.
  *
- * The discriminator side detaches the fakes (stopGradient), so D's loss never reaches G. D is
- * applied separately to each fake and to the real image, as pix2pix does; SPADE batches fake and
- * real in one call, which gives the same values (instance norm is per sample) but runs the
- * spectral-norm power iteration once per call instead of once per pair.
+ * The discriminator side detaches the fakes (stopGradient), so D's loss never reaches G. Within a
+ * program run D is applied once to every pair the run's losses judge (src/compiler/judge.ts: fake
+ * and real batched, as SPADE and the exported PyTorch package do), so the real image's term is one
+ * application shared by every fake.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { NetworkHandle, NodeDef, PortDef, ResolvedParams, RunContext } from '../../contract.ts';
+import type { DiscriminatorAsk, NetworkHandle, NodeDef, NodeForward, PortDef, ResolvedParams, RunContext } from '../../contract.ts';
 import { NodeRuleError, enumParam, requireSpatial, stringParam } from '../../core/rules.ts';
-import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
+import { addTerms } from '../../core/tensor-utils.ts';
+import { discriminate } from '../discriminators/discriminate.ts';
 import { readDiscriminator, requireDiscriminatorPair } from '../discriminators/signature.ts';
 import {
   IMAGES_PARAM,
@@ -83,10 +84,18 @@ function discriminatorTerms(mode: GanMode, probabilities: boolean): { fake: Term
   }
 }
 
-/** Applies D to condition ‖ image and averages `term` over its scales. */
-function scaleAveraged(handle: NetworkHandle, condition: tf.Tensor, image: tf.Tensor, run: RunContext, term: Term): tf.Scalar {
-  const { outputs } = handle.apply({ x: tf.concat([condition, image], 3) }, run);
+/** D(condition ‖ image) through the run's Judge, with `term` averaged over its scales. */
+function scaleAveraged(ask: DiscriminatorAsk, run: RunContext, term: Term): tf.Scalar {
+  const { outputs } = discriminate(ask, run);
   return tf.div(addTerms(outputs.map(term)), outputs.length) as tf.Scalar;
+}
+
+/** The pairs a side judges: every fake (detached on the discriminator side) and, for D, the real image. */
+function pairsOf(handle: NetworkHandle, side: LossSide, values: Record<string, tf.Tensor>, params: ResolvedParams): { fakes: DiscriminatorAsk[]; real?: DiscriminatorAsk } {
+  const condition = values.condition;
+  const detached = side === 'discriminator';
+  const fakes = fakeTensors(values, params).map((image) => ({ handle, condition, image, detached }));
+  return detached ? { fakes, real: { handle, condition, image: values.real, detached: false } } : { fakes };
 }
 
 function sideOf(params: ResolvedParams): LossSide {
@@ -155,25 +164,29 @@ export const adversarialLossNode: NodeDef = {
     const { probabilities } = readDiscriminator(inputs);
     const mode = enumParam(params, 'mode', MODES);
     const weight = lossWeight(params);
-    if (sideOf(params) === 'generator') {
+    const side = sideOf(params);
+    const asks = (values: Record<string, tf.Tensor>) => {
+      const { fakes, real } = pairsOf(handle, side, values, params);
+      return real ? [...fakes, real] : fakes;
+    };
+    if (side === 'generator') {
       const term = generatorTerm(mode, probabilities);
-      return (values, run) =>
+      const forward: NodeForward = (values, run) =>
         tf.tidy(() => {
-          const terms = fakeTensors(values, params).map((fake) => scaleAveraged(handle, values.condition, fake, run, term));
+          const terms = pairsOf(handle, side, values, params).fakes.map((fake) => scaleAveraged(fake, run, term));
           return { loss: tf.mul(addTerms(terms), weight) };
         });
+      return { forward, asks };
     }
     const { fake: fakeTerm, real: realTerm, scale } = discriminatorTerms(mode, probabilities);
-    return (values, run) =>
+    const forward: NodeForward = (values, run) =>
       tf.tidy(() => {
-        const terms = fakeTensors(values, params).map((fake) =>
-          tf.add(
-            scaleAveraged(handle, values.condition, stopGradient(fake), run, fakeTerm),
-            scaleAveraged(handle, values.condition, values.real, run, realTerm),
-          ),
-        );
+        const { fakes, real } = pairsOf(handle, side, values, params);
+        const realPart = scaleAveraged(real!, run, realTerm);
+        const terms = fakes.map((fake) => tf.add(scaleAveraged(fake, run, fakeTerm), realPart));
         return { loss: tf.mul(addTerms(terms), weight * scale) };
       });
+    return { forward, asks };
   },
 };
 

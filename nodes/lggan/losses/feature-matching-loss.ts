@@ -5,7 +5,8 @@
  * summed (SPADE's GAN_Feat_loss with λ_feat = 10).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { NodeDef, ResolvedParams } from '../../contract.ts';
+import type { DiscriminatorAsk, NodeDef, NodeForward, ResolvedParams } from '../../contract.ts';
+import { discriminate } from '../discriminators/discriminate.ts';
 import { NodeRuleError, requireSpatial } from '../../core/rules.ts';
 import { addTerms, stopGradient } from '../../core/tensor-utils.ts';
 import { readDiscriminator, requireDiscriminatorPair } from '../discriminators/signature.ts';
@@ -60,13 +61,18 @@ export const featureMatchingLossNode: NodeDef = {
     const handle = handles.discriminator;
     if (!handle) throw new NodeRuleError("input 'discriminator' has no network handle wired at build time", { port: 'discriminator' });
     const weight = lossWeight(params);
-    return (values, run) =>
+    const pairsOf = (values: Record<string, tf.Tensor>) => ({
+      fakes: fakeTensors(values, params).map((image): DiscriminatorAsk => ({ handle, condition: values.condition, image, detached: false })),
+      real: { handle, condition: values.condition, image: values.real, detached: false } satisfies DiscriminatorAsk,
+    });
+    const forward: NodeForward = (values, run) =>
       tf.tidy(() => {
+        const { fakes, real } = pairsOf(values);
+        // One application of D to the real image serves every pair (the Judge shares it).
+        const realFeatures = discriminate(real, run).features;
         const terms: tf.Scalar[] = [];
-        for (const fake of fakeTensors(values, params)) {
-          // As SPADE, each pair runs D on its own real image: the real features are recomputed per pair.
-          const fakeFeatures = handle.apply({ x: tf.concat([values.condition, fake], 3) }, run).features;
-          const realFeatures = handle.apply({ x: tf.concat([values.condition, values.real], 3) }, run).features;
+        for (const fake of fakes) {
+          const fakeFeatures = discriminate(fake, run).features;
           const numD = fakeFeatures.length;
           fakeFeatures.forEach((perScale, s) => {
             for (let j = 0; j < perScale.length - 1; j++) {
@@ -77,5 +83,12 @@ export const featureMatchingLossNode: NodeDef = {
         const total = terms.length > 0 ? addTerms(terms) : tf.scalar(0);
         return { loss: tf.mul(total, weight) };
       });
+    return {
+      forward,
+      asks: (values) => {
+        const { fakes, real } = pairsOf(values);
+        return [...fakes, real];
+      },
+    };
   },
 };

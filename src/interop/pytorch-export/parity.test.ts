@@ -54,8 +54,13 @@ function expectWithin(worst: Record<string, number>, tolerance = TOLERANCE): voi
   for (const [output, diff] of Object.entries(worst)) expect(diff, output).toBeLessThan(tolerance);
 }
 
-/** Every loss that runs, in eval mode: the studio's loss nodes against objective.py's losses. */
-async function checkLosses(doc: GraphDocument, batch: number): Promise<Record<string, { ours: number; theirs: number }>> {
+/**
+ * Every loss that runs, in one pass: the studio's loss nodes against objective.py's losses. In
+ * training mode the pass also runs each discriminator's spectral-norm power iteration, once per
+ * application, so the losses agree only when both apply each discriminator equally often (the
+ * Judge: once per pass, on every pair the losses ask for).
+ */
+async function checkLosses(doc: GraphDocument, batch: number, mode: 'eval' | 'training' = 'eval'): Promise<Record<string, { ours: number; theirs: number }>> {
   const { dir, cleanup } = tempDir();
   const before = tf.memory().numTensors;
   const program = compileProgram(resolveGraph(doc, createRegistry(), { batch }));
@@ -66,9 +71,9 @@ async function checkLosses(doc: GraphDocument, batch: number): Promise<Record<st
     writePackage(doc, dir);
     await writeWeights(join(dir, 'weights.safetensors'), program);
     writeFeeds(join(dir, 'feeds.safetensors'), feeds);
-    runPython(dir, ['forward.py', '--feeds', 'feeds.safetensors', '--weights', 'weights.safetensors', '--out', 'losses.safetensors', '--losses']);
+    runPython(dir, ['forward.py', '--feeds', 'feeds.safetensors', '--weights', 'weights.safetensors', '--out', 'losses.safetensors', '--losses', ...(mode === 'training' ? ['--training'] : [])]);
     const theirs = readOutputs(join(dir, 'losses.safetensors'));
-    const ours = program.run(feeds, { outputs: losses.map((id) => `${id}:loss`) });
+    const ours = program.run(feeds, { outputs: losses.map((id) => `${id}:loss`), training: mode === 'training' });
     for (const id of losses) result[id] = { ours: ours[`${id}:loss`].dataSync()[0], theirs: theirs.get(`loss:${id}`)!.values[0] };
     tf.dispose(Object.values(ours));
   } finally {
@@ -122,6 +127,12 @@ describe('exported PyTorch forward equals the tfjs forward', () => {
 
   it('losses of the Cityscapes tiny graph (hinge, feature matching, per-class L1, classification CE)', { timeout: 300_000 }, async () => {
     const result = await checkLosses(reducedCityscapes(), 2);
+    expect(Object.keys(result).sort()).toEqual(['d_adv', 'g_adv', 'g_class_ce', 'g_class_l1', 'g_feat']);
+    expectLossesAgree(result);
+  });
+
+  it('the same losses in training mode: spectral norm iterates as often in both (each discriminator once per pass)', { timeout: 300_000 }, async () => {
+    const result = await checkLosses(reducedCityscapes(), 2, 'training');
     expect(Object.keys(result).sort()).toEqual(['d_adv', 'g_adv', 'g_class_ce', 'g_class_l1', 'g_feat']);
     expectLossesAgree(result);
   });

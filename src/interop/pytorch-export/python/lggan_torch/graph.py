@@ -82,18 +82,26 @@ def run_networks(networks, order, values):
 class Judge:
     """Collects the discriminator applications the losses of one phase ask for and runs each
     discriminator once on their concatenation (as SPADE batches fake and real), then hands every
-    asker its slice of the patch maps and features. Instance norm is per sample, so the values are
-    those of separate calls."""
+    asker its slice of the patch maps and features. Asks with the same key (the same condition and
+    image, detached alike) share one slice: feature matching judges the fakes the adversarial loss
+    judges, and every real-image term the same real image. Instance norm is per sample, so the
+    values are those of separate calls. The studio's runs do the same (src/compiler/judge.ts)."""
 
     def __init__(self):
         self.asked = {}  # (network, node) -> list of input batches
+        self.tickets = {}  # (network, node, key) -> ticket
         self.answers = {}
 
-    def ask(self, network, node, x):
-        """A ticket for D(x); read it with answer() after run()."""
+    def ask(self, network, node, x, key=None):
+        """A ticket for D(x); read it with answer() after run(). Asks with the same key get the same ticket."""
+        if key is not None and (network, node, key) in self.tickets:
+            return self.tickets[(network, node, key)]
         batches = self.asked.setdefault((network, node), [])
         batches.append(x)
-        return network, node, len(batches) - 1
+        ticket = (network, node, len(batches) - 1)
+        if key is not None:
+            self.tickets[(network, node, key)] = ticket
+        return ticket
 
     def run(self, networks):
         by_network = {}

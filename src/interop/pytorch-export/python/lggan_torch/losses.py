@@ -43,6 +43,13 @@ def scale_average(outputs, term):
     return sum(term(o) for o in outputs) / len(outputs)
 
 
+def ask_pair(judge, values, network, discriminator, condition_ref, image_ref, detached):
+    """A ticket for D(condition ‖ image); the same pair asked again (by any loss) shares it."""
+    image = get(values, image_ref)
+    x = torch.cat([get(values, condition_ref), image.detach() if detached else image], 1)
+    return judge.ask(network, discriminator, x, key=(condition_ref, image_ref, detached))
+
+
 class Loss:
     judges = False
 
@@ -63,13 +70,10 @@ class AdversarialLoss(Loss):
         self.condition, self.fakes, self.real, self.probabilities = condition, fakes, real, probabilities
 
     def ask(self, values, judge):
-        condition = get(values, self.condition)
-        fakes = [get(values, f) for f in self.fakes]
+        detached = self.side == 'discriminator'  # D's loss never reaches G
+        tickets = {'fakes': [ask_pair(judge, values, self.network, self.discriminator, self.condition, f, detached) for f in self.fakes]}
         if self.side == 'discriminator':
-            fakes = [f.detach() for f in fakes]  # D's loss never reaches G
-        tickets = {'fakes': [judge.ask(self.network, self.discriminator, torch.cat([condition, f], 1)) for f in fakes]}
-        if self.side == 'discriminator':
-            tickets['real'] = judge.ask(self.network, self.discriminator, torch.cat([condition, get(values, self.real)], 1))
+            tickets['real'] = ask_pair(judge, values, self.network, self.discriminator, self.condition, self.real, False)
         return tickets
 
     def value(self, values, judge, tickets):
@@ -92,10 +96,9 @@ class FeatureMatchingLoss(Loss):
         self.condition, self.fakes, self.real = condition, fakes, real
 
     def ask(self, values, judge):
-        condition = get(values, self.condition)
         return {
-            'fakes': [judge.ask(self.network, self.discriminator, torch.cat([condition, get(values, f)], 1)) for f in self.fakes],
-            'real': judge.ask(self.network, self.discriminator, torch.cat([condition, get(values, self.real)], 1)),
+            'fakes': [ask_pair(judge, values, self.network, self.discriminator, self.condition, f, False) for f in self.fakes],
+            'real': ask_pair(judge, values, self.network, self.discriminator, self.condition, self.real, False),
         }
 
     def value(self, values, judge, tickets):

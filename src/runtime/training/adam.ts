@@ -12,6 +12,7 @@
  * update counter is per side, as in tfjs.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hostPaths, valuesInPlace } from '../host-values.ts';
 
 export interface AdamSettings {
   learningRate: number;
@@ -33,10 +34,8 @@ function accumulatedPower(beta: number, updates: number): number {
   return acc;
 }
 
-/** Where the update runs; a field of an object so that tests can run either path on any backend. */
-export const adamPaths = {
-  onHost: (backend: string): boolean => backend === 'wasm' || backend === 'cpu',
-};
+/** Where the update runs (the gradient check follows the same choice); tests can spy on it to run either path on any backend. */
+export const adamPaths = hostPaths;
 
 export class NamedAdam {
   learningRate: number;
@@ -103,8 +102,8 @@ export class NamedAdam {
     const [b1, c1, b2, c2] = [f(this.beta1), f(1 - this.beta1), f(this.beta2), f(1 - this.beta2)];
     const [bias1, bias2] = [f(1 - this.accBeta1), f(1 - this.accBeta2)];
     const [eps, step] = [f(this.epsilon), f(-this.learningRate)];
-    const g = grad.dataSync() as Float32Array;
-    const [m0, v0, w0] = [slot.m.dataSync() as Float32Array, slot.v.dataSync() as Float32Array, variable.dataSync() as Float32Array];
+    // Views into the backend's memory (no copies): read them all before the new tensors are made.
+    const [g, m0, v0, w0] = [grad, slot.m, slot.v, variable].map(valuesInPlace);
     const [m, v, w] = [new Float32Array(g.length), new Float32Array(g.length), new Float32Array(g.length)];
     for (let i = 0; i < g.length; i++) {
       m[i] = f(f(m0[i] * b1) + f(g[i] * c1));

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hostPaths } from '../../../src/runtime/host-values.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { powerIteration, spectralNormalizedWeight, spectralSigma, weightMatrix } from './spectral-norm.ts';
 import type { SpectralState, WeightLayout } from './spectral-norm.ts';
@@ -109,6 +110,7 @@ describe('spectral normalisation', () => {
 });
 
 describe('spectral normalisation on weight blocks', () => {
+  afterEach(() => vi.restoreAllMocks());
   /** Reference: one power-iteration step and W/σ on the explicit PyTorch matrix. */
   function reference(w: tf.Tensor, layout: WeightLayout, u: tf.Tensor1D) {
     return tf.tidy(() => {
@@ -124,8 +126,9 @@ describe('spectral normalisation on weight blocks', () => {
     ['conv2d-transpose', [3, 3, 5, 4], 5],
     ['linear', [6, 3], 3],
   ];
-  for (const [layout, shape, out] of cases) {
-    it(`matches the explicit matrix for ${layout} ${shape.join('×')}: u, v, W/σ and the gradient`, () => {
+  for (const [layout, shape, out] of cases) for (const onHost of [true, false]) {
+    it(`matches the explicit matrix for ${layout} ${shape.join('×')}: u, v, W/σ and the gradient (${onHost ? 'one pass on the host' : 'kernels'})`, () => {
+      vi.spyOn(hostPaths, 'onHost').mockReturnValue(onHost);
       const size = shape.reduce((a, b) => a * b, 1);
       const w = tf.randomNormal(shape, 0, 1, 'float32', 7);
       const u0 = tf.randomNormal([out], 0, 1, 'float32', 8) as tf.Tensor1D;

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, Initializer } from '../../contract.ts';
 import { l2Normalize, stopGradient } from '../tensor-utils.ts';
+import { hostSigma, matrixIndex, spectralOnHost, type MatrixIndex } from './spectral-norm-host.ts';
 
 export type WeightLayout = 'conv2d' | 'conv2d-transpose' | 'linear';
 
@@ -111,12 +112,22 @@ function matTransposeTimesU(view: BlockView, u: tf.Tensor1D): tf.Tensor1D {
   return tf.reshape(tf.transpose(perBlock, [1, 0]), [-1]) as tf.Tensor1D;
 }
 
+/** Each state's place map for the host path, made on first use. */
+const hostIndices = new WeakMap<SpectralState, MatrixIndex>();
+
+function hostIndexOf(state: SpectralState): MatrixIndex {
+  let index = hostIndices.get(state);
+  if (!index) hostIndices.set(state, (index = matrixIndex(state.orig.shape, TORCH_AXIS_ORDER[state.layout])));
+  return index;
+}
+
 /**
  * σ = uᵀ·mat(W)·v. In training mode one power-iteration step runs first and stores the new u and
  * v; like PyTorch, that step is not differentiated, and σ uses the fresh vectors rather than the
  * variables, so a later update in the same pass cannot change what the gradient sees.
  */
 function currentSigma(state: SpectralState, training: boolean): tf.Scalar {
+  if (spectralOnHost(state.orig)) return tf.tidy(() => hostSigma(state, hostIndexOf(state), training));
   return tf.tidy(() => {
     let u = state.u as tf.Tensor1D;
     let v = state.v as tf.Tensor1D;

@@ -1,6 +1,7 @@
 /**
  * Normalisation layers with PyTorch semantics, built on normMoments (tf.moments, or on wasm
- * stagedMoments, so that its float32 accumulation stays within rounding; gradients on every backend):
+ * stagedMoments, so that its float32 accumulation stays within rounding; gradients on every backend),
+ * or on wasm and cpu for maps up to 1M values one fused operation (host-standardize.ts):
  * - instance norm: per sample and channel over H×W, biased variance, no running statistics;
  * - batch norm: per channel over B×H×W; training mode normalises with the batch's biased variance
  *   and updates running_mean/running_var (the latter with the unbiased variance) as
@@ -12,6 +13,7 @@ import type { BuildContext, NodeCost, RunContext, TensorType } from '../../contr
 import { NodeRuleError, elementCount } from '../rules.ts';
 import { scoped } from '../conv/spectral-norm.ts';
 import { normMoments } from '../tensor-utils.ts';
+import { hostStandardize, standardizeOnHost } from './host-standardize.ts';
 
 export type NormKind = 'instance' | 'batch' | 'none';
 export const NORM_KINDS: readonly NormKind[] = ['instance', 'batch', 'none'];
@@ -53,7 +55,8 @@ function createAffine(ctx: BuildContext, prefix: string, spec: NormSpec): ((x: t
   return (x) => tf.add(tf.mul(x, gamma), beta);
 }
 
-function normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, eps: number): tf.Tensor4D {
+/** (x − mean)/√(variance + eps) from given statistics (kernels on every backend). */
+function standardized(x: tf.Tensor, { mean, variance }: { mean: tf.Tensor; variance: tf.Tensor }, eps: number): tf.Tensor4D {
   return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))) as tf.Tensor4D;
 }
 
@@ -61,8 +64,7 @@ export function createInstanceNorm(ctx: BuildContext, prefix: string, spec: Norm
   const affine = createAffine(ctx, prefix, spec);
   return (x) =>
     tf.tidy(() => {
-      const { mean, variance } = normMoments(x, [1, 2], true);
-      const y = normalize(x, mean, variance, spec.eps);
+      const y = standardizeOnHost(x) ? hostStandardize(x, 'spatial', spec.eps).y : standardized(x, normMoments(x, [1, 2], true), spec.eps);
       return affine ? affine(y) : y;
     });
 }
@@ -80,13 +82,20 @@ export function createBatchNorm(ctx: BuildContext, prefix: string, spec: NormSpe
         const [b, h, w] = x.shape;
         const count = b * h * w;
         if (count < 2) throw new Error(`batch norm '${prefix || ctx.nodeId}' needs more than one value per channel to train, got ${b}×${h}×${w}`);
-        const { mean, variance } = normMoments(x, [0, 1, 2]);
-        y = normalize(x, mean, variance, spec.eps);
+        let mean: tf.Tensor;
+        let variance: tf.Tensor;
+        if (standardizeOnHost(x)) {
+          const host = hostStandardize(x, 'batch-spatial', spec.eps);
+          [y, mean, variance] = [host.y, tf.reshape(host.mean, [-1]), tf.reshape(host.variance, [-1])];
+        } else {
+          ({ mean, variance } = normMoments(x, [0, 1, 2]));
+          y = standardized(x, { mean, variance }, spec.eps);
+        }
         const unbiased = tf.mul(variance, count / (count - 1));
         runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
         runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m)));
       } else {
-        y = normalize(x, runningMean, runningVar, spec.eps);
+        y = standardized(x, { mean: runningMean, variance: runningVar }, spec.eps);
       }
       return affine ? affine(y) : y;
     });

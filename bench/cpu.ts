@@ -17,7 +17,10 @@
  * the app's real generation and training workers on the benchmark page (bench/browser.ts; wall
  * time only, as the workers time it).
  *
- *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--batch N] [--cpu-full] [--only gen|train|memory] [--no-baseline] [--tiny-train-only]
+ *   npm run bench:cpu [-- --backends wasm,cpu|none] [--browser wasm,webgl,cpu|none] [--repeats N] [--batch N] [--cpu-full] [--only gen|train|memory] [--no-baseline] [--tiny-train-only] [--wasm-threads N]
+ *
+ * --wasm-threads N opens the benchmark page with ?wasm-threads=N (Chromium's wasm pool: 1 to 8;
+ * default a thread per core); each Chromium row says what its backend ran with.
  *
  * --batch N (default 1) runs every row, and its PyTorch baseline, at batch N.
  *
@@ -56,6 +59,7 @@ const atBatch = batch === 1 ? '' : `, batch ${batch}`;
 const only = flag('only');
 const cpuFull = args.includes('--cpu-full');
 const tinyTrainOnly = args.includes('--tiny-train-only');
+const wasmThreads = flag('wasm-threads');
 const BROWSER_BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
 type BrowserBench = (typeof BROWSER_BACKENDS)[number];
 const browserFlag = flag('browser') ?? BROWSER_BACKENDS.join(',');
@@ -263,6 +267,7 @@ if (cpuTiny.wasm && cpuTiny.cpu) {
 
 /** Median wall ms after the first (warm-up) entry, or why there is none. */
 function browserLine(label: string, result: BenchResult, macs: number, against: Baseline | undefined): void {
+  if (result.note) console.log(`  (${result.backend}: ${result.note})`);
   if (result.error || result.ms.length < 2) {
     console.log(`  ${label.padEnd(44)} failed: ${(result.error ?? 'no timings').split('\n')[0]}`);
     skipped.push(`Chromium ${result.backend}: ${label} failed`);
@@ -300,6 +305,6 @@ if (browserBackends.length > 0) {
         else skipped.push(`Chromium ${backend}: training iteration at 128×64 full width (${tinyTrainOnly ? '--tiny-train-only' : 'add --cpu-full'})`);
       }
     }
-  });
+  }, `harness/bench-train.html${wasmThreads === undefined ? '' : `?wasm-threads=${encodeURIComponent(wasmThreads)}`}`);
 }
 console.log(`\nskipped:\n${skipped.length ? skipped.map((s) => `  ${s}`).join('\n') : '  nothing'}`);

@@ -2,10 +2,30 @@
  * The wasm backend in Chromium: the page is cross-origin isolated (COOP/COEP from vite preview),
  * the .wasm binaries come from the app's own origin, wasm runs with SIMD and threads, the LGGAN
  * gradients on wasm (our training kernels) match the CPU backend, and a training run in the worker
- * trains on wasm with the cpu backend's losses.
+ * trains on wasm with the cpu backend's losses. wasm has a thread per core (at most 8) in the
+ * workers and on the page, and as many as `?wasm-threads=N` says when it is given.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { ProgressMessage, RunSpec, StartedMessage } from '../src/browser/protocol.ts';
+
+/** What the wasm note says the pool has by default: a thread per core of this browser, at most 8. */
+async function everyCore(page: Page): Promise<string> {
+  const n = Math.min(await page.evaluate(() => navigator.hardwareConcurrency), 8);
+  return `${n} thread${n === 1 ? '' : 's'}`;
+}
+
+/** Trains `steps` steps of the harness's graph in the worker and returns its events (failing on an error). */
+async function harnessRun(page: Page, backend: RunSpec['backend'], steps = 2) {
+  const spec: RunSpec = { steps, seed: 1, dataset: { kind: 'synthetic', seed: 1, count: 4 }, batchSize: 1, autosaveEvery: 0, sampleEvery: 0, backend };
+  const before = await page.evaluate(() => window.harness.events.length);
+  await page.evaluate((s) => window.harness.start(s), spec);
+  await page.waitForFunction((from) => window.harness.events.slice(from).some((e) => ['finished', 'error', 'crashed'].includes(e.type)), before, { timeout: 60_000 });
+  const list = (await page.evaluate(() => window.harness.events)).slice(before);
+  expect(list.find((e) => e.type === 'error' || e.type === 'crashed'), 'the run failed').toBeUndefined();
+  return list;
+}
+
+const lossesOf = (list: Awaited<ReturnType<typeof harnessRun>>) => list.filter((e): e is ProgressMessage => e.type === 'progress').map((p) => p.losses);
 
 const CASES = ['sau', 'sau-label-gated', 'local-disjoint', 'local-grouped'] as const;
 
@@ -34,28 +54,51 @@ test('wasm gradients match the CPU backend, from a cross-origin isolated page wi
   expect(wasmRequests.some((u) => /threaded-simd/.test(u)), wasmRequests.join(', ')).toBe(true);
 });
 
-test('a training run in the worker trains on wasm, with SIMD and threads, as the CPU backend does', async ({ page }) => {
+test('a training run in the worker trains on wasm, with SIMD and a thread per core, as the CPU backend does', async ({ page }) => {
   test.setTimeout(90_000);
   await page.goto('/harness/test-harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  const spec = (backend: RunSpec['backend']): RunSpec => ({ steps: 2, seed: 1, dataset: { kind: 'synthetic', seed: 1, count: 4 }, batchSize: 1, autosaveEvery: 0, sampleEvery: 0, backend });
-  const run = async (backend: RunSpec['backend']) => {
-    const before = await page.evaluate(() => window.harness.events.length);
-    await page.evaluate((s) => window.harness.start(s), spec(backend));
-    await page.waitForFunction((from) => window.harness.events.slice(from).some((e) => ['finished', 'error', 'crashed'].includes(e.type)), before, { timeout: 60_000 });
-    const list = (await page.evaluate(() => window.harness.events)).slice(before);
-    expect(list.find((e) => e.type === 'error' || e.type === 'crashed'), 'the run failed').toBeUndefined();
-    return list;
-  };
-  const wasm = await run('wasm');
+  const wasm = await harnessRun(page, 'wasm');
   const started = wasm.find((e): e is StartedMessage => e.type === 'started')!;
   expect(started.backend).toBe('wasm');
-  expect(started.attempts[0].note).toMatch(/^SIMD, \d+ threads? \(cross-origin isolated\)$/);
-  const cpu = await run('cpu');
-  const losses = (list: typeof wasm) => list.filter((e): e is ProgressMessage => e.type === 'progress').map((p) => p.losses);
-  const [w, c] = [losses(wasm), losses(cpu)];
+  expect(started.attempts[0].note).toBe(`SIMD, ${await everyCore(page)} (cross-origin isolated)`);
+  const cpu = await harnessRun(page, 'cpu');
+  const [w, c] = [lossesOf(wasm), lossesOf(cpu)];
   expect(w.length).toBe(2);
   w.forEach((step, i) => {
-    for (const [name, value] of Object.entries(c[i])) expect(Math.abs(step[name] - value), `step ${i} ${name}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(value)));
+    for (const [name, value] of Object.entries(c[i])) {
+      expect(Number.isFinite(step[name]), `step ${i} ${name}: ${step[name]}`).toBe(true);
+      expect(Math.abs(step[name] - value), `step ${i} ${name}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(value)));
+    }
   });
+});
+
+test('?wasm-threads=N sets the worker’s pool, and a value out of range is ignored with a notice', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('/harness/test-harness.html?wasm-threads=1');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const one = await harnessRun(page, 'wasm');
+  expect(one.find((e): e is StartedMessage => e.type === 'started')!.attempts[0].note).toBe('SIMD, 1 thread (cross-origin isolated; ?wasm-threads=1)');
+  for (const step of lossesOf(one)) for (const [name, value] of Object.entries(step)) expect(Number.isFinite(value), `${name}: ${value}`).toBe(true);
+
+  await page.goto('/harness/test-harness.html?wasm-threads=99');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const ignored = await harnessRun(page, 'wasm', 1);
+  expect(ignored.find((e): e is StartedMessage => e.type === 'started')!.attempts[0].note).toBe(
+    `SIMD, ${await everyCore(page)} (cross-origin isolated; ?wasm-threads="99" ignored: a whole number from 1 to 8 is wanted)`,
+  );
+});
+
+test('the status bar says how many threads the page’s wasm runs', async ({ page }) => {
+  // No WebGPU on this page: 'auto' takes wasm, whatever the software adapter would have timed.
+  await page.addInitScript(() => void delete (Navigator.prototype as { gpu?: unknown }).gpu);
+  await page.goto('/');
+  await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 30_000 });
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+  const title = page.getByTestId('backend').locator('..');
+  await expect(title).toHaveAttribute('title', new RegExp(`^webgpu: .*\\nwasm: in use \\(SIMD, ${await everyCore(page)} \\(cross-origin isolated\\)\\)$`));
+
+  await page.goto('/?wasm-threads=1');
+  await expect(page.getByTestId('backend')).toHaveText('wasm', { timeout: 30_000 });
+  await expect(title).toHaveAttribute('title', /\nwasm: in use \(SIMD, 1 thread \(cross-origin isolated; \?wasm-threads=1\)\)$/);
 });

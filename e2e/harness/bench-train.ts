@@ -13,11 +13,14 @@ export interface BenchResult {
   /** Milliseconds per step or generation, in order (the first includes shader compilation and warm-up). */
   ms: number[];
   error?: string;
+  /** What the backend runs with (its attempt's note: wasm's SIMD and threads). */
+  note?: string;
 }
 
 function benchTrain(graph: unknown, backend: BrowserBackend, steps: number, batchSize: number): Promise<BenchResult> {
   const client = new TrainingClient();
   const ms: number[] = [];
+  let note: string | undefined;
   return new Promise((resolve) => {
     const end = (result: BenchResult) => {
       client.dispose();
@@ -25,7 +28,8 @@ function benchTrain(graph: unknown, backend: BrowserBackend, steps: number, batc
     };
     client.subscribe((event) => {
       if (event.type === 'progress') ms.push(event.ms);
-      else if (event.type === 'finished') end({ backend, ms });
+      else if (event.type === 'started') note = event.attempts.find((a) => a.ok && a.name === event.backend)?.note;
+      else if (event.type === 'finished') end({ backend, ms, note });
       else if (event.type === 'error') end({ backend, ms, error: `${event.error.kind}: ${event.error.message}` });
       else if (event.type === 'crashed') end({ backend, ms, error: `worker crashed: ${event.message}` });
     });
@@ -45,7 +49,7 @@ async function benchGenerate(graph: unknown, backend: BrowserBackend, repeats: n
     const { width, height, numClasses } = loaded.generator;
     const data = Int32Array.from({ length: width * height }, (_, i) => ((i % width) + Math.floor(i / width)) % numClasses);
     for (let i = 0; i < repeats; i++) ms.push((await client.generate({ width, height, data })).ms);
-    return { backend: loaded.backend, ms };
+    return { backend: loaded.backend, ms, note: loaded.attempts.find((a) => a.ok && a.name === loaded.backend)?.note };
   } catch (e) {
     return { backend, ms, error: e instanceof Error ? e.message : String(e) };
   } finally {

@@ -2,7 +2,7 @@
  * The page-side client against fake workers: it relays the protocol, tracks the run's state, frees
  * a finished worker, and restarts a crashed worker from the run's autosave.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RUN_RECORD_FORMAT, RUN_RECORD_VERSION, type RunRecord } from '../runtime/checkpoint/record.ts';
 import type { CheckpointEntry } from '../runtime/checkpoint/store.ts';
 import type { AutosaveExtra } from './autosave.ts';
@@ -125,6 +125,23 @@ describe('TrainingClient', () => {
     expect(seen.at(-1)).toEqual({ type: 'crashed', message: 'Uncaught RangeError: out of memory', action: 'resuming', fromStep: 6 });
     expect(workers[1].posted).toEqual([{ type: 'start', graph, spec, runId, fromAutosave: true }]);
     expect(client.state).toBe('starting');
+  });
+
+  describe('on a page with ?wasm-threads=', () => {
+    afterEach(() => vi.unstubAllGlobals());
+
+    it('passes it on as written to the worker, and again to a restarted one', async () => {
+      vi.stubGlobal('document', {});
+      vi.stubGlobal('location', { search: '?x=1&wasm-threads=1' });
+      const { client, workers, entries } = setUp();
+      const runId = client.start(graph, spec);
+      expect(workers[0].posted).toEqual([{ type: 'start', graph, spec, runId, fromAutosave: false, wasmThreads: '1' }]);
+      workers[0].reply(started(runId));
+      entries.push(autosaveEntry(runId, 6));
+      workers[0].crash();
+      await settle();
+      expect(workers[1].posted).toEqual([{ type: 'start', graph, spec, runId, fromAutosave: true, wasmThreads: '1' }]);
+    });
   });
 
   it('does not resume another run’s autosave, and gives up after maxRestarts', async () => {

@@ -10,6 +10,7 @@
 import type { CheckpointStore } from '../runtime/checkpoint/store.ts';
 import { listAutosaves, type AutosaveInfo } from './autosave.ts';
 import { autosaveKey, type PageMessage, type RunSpec, type SnapshotMessage, type StartMessage, type WorkerMessage } from './protocol.ts';
+import { pageWasmThreads } from './wasm-threads.ts';
 
 /** What the client needs of a Worker (a fake in tests). */
 export interface WorkerLike {
@@ -84,6 +85,8 @@ export class TrainingClient {
     const start: StartMessage = { type: 'start', graph, spec, runId, fromAutosave: options.fromAutosave ?? false };
     if (options.checkpoint) start.checkpoint = options.checkpoint;
     if (options.checkpoint && options.carryOver) start.carryOver = true;
+    const wasmThreads = pageWasmThreads();
+    if (wasmThreads !== undefined) start.wasmThreads = wasmThreads;
     this.current = { start, restarts: 0 };
     this.launch(start);
     return runId;

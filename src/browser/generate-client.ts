@@ -6,6 +6,7 @@ import type { BackendSetting } from './backend.ts';
 import type { GeneratedMessage, GeneratePageMessage, GenerateWorkerMessage, IdMap, LoadedMessage } from './generate-protocol.ts';
 import type { DatasetSpec, SampleImage } from './protocol.ts';
 import { RequestWorkerClient, type RequestWorkerLike } from './request-worker.ts';
+import { pageWasmThreads } from './wasm-threads.ts';
 
 export { GenerateError } from './request-worker.ts';
 
@@ -22,7 +23,7 @@ export class GenerateClient extends RequestWorkerClient<GeneratePageMessage, Gen
 
   /** Compiles the graph in the worker with initial weights or the checkpoint's (checked against the generator). */
   async load(graph: unknown, options: { checkpoint?: Uint8Array<ArrayBuffer>; backend?: BackendSetting } = {}): Promise<LoadedMessage> {
-    return (await this.request({ type: 'load', id: 0, graph, checkpoint: options.checkpoint?.slice(), backend: options.backend })) as LoadedMessage;
+    return (await this.request({ type: 'load', id: 0, graph, checkpoint: options.checkpoint?.slice(), backend: options.backend, wasmThreads: pageWasmThreads() })) as LoadedMessage;
   }
 
   async generate(labels: IdMap, aerial?: SampleImage): Promise<GeneratedMessage> {

@@ -14,6 +14,8 @@ export interface LoadRequest {
   /** .safetensors bytes; without them the graph's seeded initial weights are used. */
   checkpoint?: Uint8Array<ArrayBuffer>;
   backend?: BackendSetting;
+  /** The page's `?wasm-threads=` as written (wasm-threads.ts); the worker checks it. */
+  wasmThreads?: string;
 }
 
 /** Class ids, row-major, one per pixel (the graph's ids: 0 … num_classes − 1; num_classes = unknown). */

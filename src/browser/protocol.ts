@@ -86,6 +86,8 @@ export interface StartMessage {
   carryOver?: boolean;
   /** Identifies the run across autosaves and worker restarts (the client makes one). */
   runId: string;
+  /** The page's `?wasm-threads=` as written (wasm-threads.ts); the worker checks it. Not part of the run: threads do not change its numbers. */
+  wasmThreads?: string;
 }
 
 /** Asks for the run's current weights and optimiser state as checkpoint bytes (answered between steps). */

@@ -8,7 +8,8 @@
  * wasm: the .wasm binaries are served by the app itself (Vite emits them as assets through the
  * `?url` imports below; no CDN), SIMD is used where the browser has it, threads where the page is
  * cross-origin isolated (vite.config.ts sends COOP/COEP; on hosts that cannot,
- * public/isolation-sw.js adds them), and runtime/wasm/ adds the gradient
+ * public/isolation-sw.js adds them), as many as there are cores unless `?wasm-threads=N` says
+ * otherwise (wasm-threads.ts), and runtime/wasm/ adds the gradient
  * kernels tfjs-wasm lacks, so wasm trains as well as generates.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,7 +17,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -26,11 +27,41 @@ export type { BackendAttempt, BackendChoice, BrowserBackend };
 import { installLeanGradients } from '../runtime/lean-gradients.ts';
 import { gpuOf, softwareWebgpu } from './webgpu-adapter.ts';
 import { registerWasmTrainingKernels } from '../runtime/wasm/register.ts';
+import { pageWasmThreads, planWasmThreads, startWasm, type WasmThreadsPlan } from './wasm-threads.ts';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd });
 registerWasmTrainingKernels();
 // Backpropagation that frees activations' gradients as it goes, on every backend.
 installLeanGradients();
+
+/** The `?wasm-threads=` this realm follows: the page's own, or what a worker's start / load message brought. */
+let wasmThreadsRequest: unknown = pageWasmThreads();
+/** How the wasm backend of this realm was started (undefined until it was). */
+let wasmThreadsPlan: WasmThreadsPlan | undefined;
+
+/**
+ * A worker's `?wasm-threads=` from the page (as written; checked when wasm starts). Only the first
+ * wasm start in a realm sets the pool: call it before the backend is chosen.
+ */
+export function requestWasmThreads(requested: unknown): void {
+  wasmThreadsRequest = requested;
+}
+
+async function setWasmBackend(): Promise<boolean> {
+  const [simd, multithread] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
+  const plan = planWasmThreads({ cores: globalThis.navigator?.hardwareConcurrency, threaded: Boolean(simd && multithread) }, wasmThreadsRequest);
+  const ok = await startWasm(plan.threads, {
+    navigator: globalThis.navigator,
+    setThreadsCount,
+    start: async () => {
+      const set = await tf.setBackend('wasm');
+      if (set) await tf.ready();
+      return set;
+    },
+  });
+  wasmThreadsPlan ??= plan;
+  return ok;
+}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -63,7 +94,7 @@ export async function probeBackend(name: BrowserBackend): Promise<string | undef
     if (why) return why;
   }
   try {
-    if (!(await tf.setBackend(name))) return `tfjs could not initialise the ${name} backend (see the console)`;
+    if (!(await (name === 'wasm' ? setWasmBackend() : tf.setBackend(name)))) return `tfjs could not initialise the ${name} backend (see the console)`;
     await tf.ready();
     // One tiny op read back proves the device works, not just that it was created.
     const probe = tf.add(tf.scalar(1), tf.scalar(2));
@@ -104,13 +135,17 @@ export async function timeTrainingStep(): Promise<number> {
   }
 }
 
-/** SIMD and threads of the active wasm backend, e.g. "SIMD, 4 threads (cross-origin isolated)". */
+/**
+ * SIMD and threads of the active wasm backend, e.g. "SIMD, 4 threads (cross-origin isolated)"; the
+ * thread count is the pool's own (getThreadsCount), and a `?wasm-threads=` follows the isolation.
+ */
 export async function wasmDetails(): Promise<string> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const threads = threaded ? getThreadsCount() : 1;
   const isolation = globalThis.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated: no threads';
-  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} (${isolation})`;
+  const notice = wasmThreadsPlan?.notice ? `; ${wasmThreadsPlan.notice}` : '';
+  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'} (${isolation}${notice})`;
 }
 
 /** The measurements selectBackend uses to settle an unclear order, on tfjs in this realm. */

@@ -5,7 +5,7 @@
  */
 import { NODE_PACK_VERSION as nodePackVersion } from '../../nodes/version.ts';
 import { IndexedDbCheckpointStore } from '../runtime/checkpoint/indexeddb-store.ts';
-import { backendMeasure, probeBackend } from './tf-browser.ts';
+import { backendMeasure, probeBackend, requestWasmThreads } from './tf-browser.ts';
 import { selectBackend } from './backend.ts';
 import { browserMemoryLimits } from './memory-limits.ts';
 import { IndexedDbRunStore } from './run-store.ts';
@@ -23,4 +23,8 @@ const session = new TrainingSession({
   nodePackVersion,
 });
 
-scope.addEventListener('message', (event: MessageEvent<PageMessage>) => session.handle(event.data));
+scope.addEventListener('message', (event: MessageEvent<PageMessage>) => {
+  // Before the session picks its backend: the wasm pool's size is fixed when wasm first starts.
+  if (event.data.type === 'start') requestWasmThreads(event.data.wasmThreads);
+  session.handle(event.data);
+});

@@ -37,6 +37,7 @@ describe('--backend', () => {
   });
 
   it('refuses a bad LGGAN_WASM_THREADS with one usage line, before any backend starts', async () => {
+    const before = process.env.LGGAN_WASM_THREADS;
     process.env.LGGAN_WASM_THREADS = 'all';
     try {
       const r = await cli(['compile', graph, '--backend', 'wasm']);
@@ -44,7 +45,8 @@ describe('--backend', () => {
       expect(r.err).toEqual(['lggan compile: LGGAN_WASM_THREADS must be a whole number from 1 to 8, not "all"']);
       expect(tf.getBackend()).toBe('cpu');
     } finally {
-      delete process.env.LGGAN_WASM_THREADS;
+      if (before === undefined) delete process.env.LGGAN_WASM_THREADS;
+      else process.env.LGGAN_WASM_THREADS = before;
     }
   });
 });

@@ -92,9 +92,9 @@ function parseBackendFlag(value: string) {
 }
 
 /** LGGAN_WASM_THREADS is checked with the command line: a bad value is a usage error, not a failed start. */
-function checkWasmThreadsEnv() {
+function checkWasmThreadsEnv(env: NodeJS.ProcessEnv) {
   try {
-    wasmThreadsFromEnv(process.env);
+    wasmThreadsFromEnv(env);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -151,7 +151,7 @@ export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.Pr
     const backendName = backend === undefined ? undefined : parseBackendFlag(backend);
     // The command line is checked before anything heavy loads; the command parses it again for its values.
     parseCommandArgs(commandArgs, spec);
-    if (spec.computes) checkWasmThreadsEnv();
+    if (spec.computes) checkWasmThreadsEnv(env);
     const [run, registry] = await Promise.all([COMMANDS[command](), loadRegistry()]);
     if (spec.computes) {
       tfNode = await import('../runtime/tf-node.ts');

@@ -11,7 +11,9 @@
  *   (1 thread on a 2-core machine otherwise);
  * and afterwards unrefs the pool's running workers: they wait for work forever and would keep the
  * process from exiting. The module preloads 8 pthread workers and the main thread blocks while a
- * kernel runs, so more than 8 threads could never start: N is capped there.
+ * kernel runs, so more than 8 threads could never start: wasm-thread-count.ts stops N there.
+ * The workers inherit Node's flags: under `node --input-type=module -e …` they cannot start, and
+ * emscripten ends the process ("worker sent an error!"); `node -e` and `--import tsx` are fine.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';

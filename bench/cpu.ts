@@ -43,6 +43,7 @@ import { loadGraphValue } from '../src/graph/load.ts';
 import { compileTraining } from '../src/runtime/training/training-run.ts';
 import { measureBufferPeak } from '../src/runtime/buffer-peak.ts';
 import { initNodeBackend, parseNodeBackend, type NodeBackend } from '../src/runtime/tf-node.ts';
+import { wasmThreadsInUse } from '../src/runtime/wasm-threads-node.ts';
 import { semanticGraph } from '../src/templates/lggan.ts';
 import type { BenchResult } from '../e2e/harness/bench-train.ts';
 import { withBenchPage } from './browser.ts';
@@ -249,7 +250,7 @@ async function localMemory(): Promise<void> {
 const cpuTiny: Record<string, { wall: number; cpu: number } | undefined> = {};
 for (const backend of backends) {
   await initNodeBackend(backend);
-  console.log(`\nNode ${process.version}, tfjs ${tf.version_core}, backend ${tf.getBackend()}${backend === 'wasm' ? ` (SIMD ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')})` : ''}, median of ${repeats}:`);
+  console.log(`\nNode ${process.version}, tfjs ${tf.version_core}, backend ${tf.getBackend()}${backend === 'wasm' ? ` (SIMD ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${wasmThreadsInUse()})` : ''}, median of ${repeats}:`);
   if (!only || only === 'gen') await generation(backend);
   if ((!only || only === 'memory') && backend === backends[0]) {
     console.log(`\n  local class-specific generators at 128×64, ngf 64 (peak of new buffers, time of one pass):`);

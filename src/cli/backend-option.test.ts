@@ -35,4 +35,18 @@ describe('--backend', () => {
     expect(r.err).toEqual(['lggan compile: unknown --backend "webgl": use wasm, cpu or webgpu']);
     expect(tf.getBackend()).toBe('cpu');
   });
+
+  it('refuses a bad LGGAN_WASM_THREADS with one usage line, before any backend starts', async () => {
+    const before = process.env.LGGAN_WASM_THREADS;
+    process.env.LGGAN_WASM_THREADS = 'all';
+    try {
+      const r = await cli(['compile', graph, '--backend', 'wasm']);
+      expect(r.code).toBe(2);
+      expect(r.err).toEqual(['lggan compile: LGGAN_WASM_THREADS must be a whole number from 1 to 8, not "all"']);
+      expect(tf.getBackend()).toBe('cpu');
+    } finally {
+      if (before === undefined) delete process.env.LGGAN_WASM_THREADS;
+      else process.env.LGGAN_WASM_THREADS = before;
+    }
+  });
 });

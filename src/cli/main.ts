@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { parseNodeBackend } from '../runtime/node-backend-name.ts';
+import { wasmThreadsFromEnv } from '../runtime/wasm-thread-count.ts';
 import { WebGpuUnavailable } from '../runtime/webgpu-unavailable.ts';
 import { parseCommandArgs, suggest, takeBackendOption } from './args.ts';
 import { COMMAND_SPECS, isCommand, type CommandName } from './command-specs.ts';
@@ -90,6 +91,15 @@ function parseBackendFlag(value: string) {
   }
 }
 
+/** LGGAN_WASM_THREADS is checked with the command line: a bad value is a usage error, not a failed start. */
+function checkWasmThreadsEnv(env: NodeJS.ProcessEnv) {
+  try {
+    wasmThreadsFromEnv(env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /**
  * The one line (plus the stack when debugging) for an exception no command expected. Whatever
  * was printed before (diagnostics, progress notes) stays; a progress bar still drawn is cleared first.
@@ -141,6 +151,7 @@ export async function main(argv: string[], io: CliIO = consoleIO, env: NodeJS.Pr
     const backendName = backend === undefined ? undefined : parseBackendFlag(backend);
     // The command line is checked before anything heavy loads; the command parses it again for its values.
     parseCommandArgs(commandArgs, spec);
+    if (spec.computes) checkWasmThreadsEnv(env);
     const [run, registry] = await Promise.all([COMMANDS[command](), loadRegistry()]);
     if (spec.computes) {
       tfNode = await import('../runtime/tf-node.ts');

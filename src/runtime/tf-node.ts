@@ -4,10 +4,10 @@
  * - wasm (the default): XNNPACK with SIMD on one thread, plus our training kernels
  *   (runtime/wasm/) for the conv gradients tfjs-wasm lacks. Tens of times faster than cpu on convs.
  *   Its heap is 32-bit: everything must fit in 4 GiB.
- *   No threads in Node (tfjs 4.22): tfjs-wasm reports WASM_HAS_MULTITHREAD_SUPPORT false under Node
- *   (tensorflow/tfjs#3830), and forcing the flag fails at start: its loader gives emscripten's
- *   pthread worker script as a blob: URL (and the module's source as a Blob), which Node's
- *   worker_threads refuse (ERR_WORKER_PATH). Threads would need a patched loader, not a setting.
+ *   One thread unless LGGAN_WASM_THREADS=N (2…8) asks for tfjs-wasm's threaded build: tfjs 4.22
+ *   offers no threads in Node (tensorflow/tfjs#3830) and its loader hands worker_threads a blob:
+ *   URL they refuse; wasm-threads-node.ts starts the pool from a file instead. Off by default: it
+ *   pays ~8 worker threads at start and only helps where cores are idle.
  * - cpu: plain JavaScript, no size limit beyond the machine, and what the unit tests run on.
  * - webgpu: tfjs-backend-webgpu on Dawn (the optional `webgpu` package), for machines with a GPU.
  *   Loaded only when asked for (webgpu-node.ts); where it cannot start it says why.
@@ -21,6 +21,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installLeanGradients } from './lean-gradients.ts';
 import { registerWasmTrainingKernels } from './wasm/register.ts';
 import { DEFAULT_NODE_BACKEND, type NodeBackend } from './node-backend-name.ts';
+import { wasmThreadsFromEnv } from './wasm-thread-count.ts';
+import { withWasmThreads } from './wasm-threads-node.ts';
 
 export { DEFAULT_NODE_BACKEND, NODE_BACKENDS, parseNodeBackend, type NodeBackend } from './node-backend-name.ts';
 
@@ -53,7 +55,9 @@ async function activate(name: NodeBackend): Promise<NodeBackend> {
     return name;
   }
   if (name === 'wasm') registerWasmTrainingKernels();
-  if (!(await tf.setBackend(name))) throw new Error(`could not initialise the tfjs ${name} backend`);
+  const threads = name === 'wasm' && !tf.findBackend('wasm') ? wasmThreadsFromEnv(process.env) : undefined;
+  const start = () => tf.setBackend(name);
+  if (!(await (threads ? withWasmThreads(threads, start) : start()))) throw new Error(`could not initialise the tfjs ${name} backend`);
   await tf.ready();
   return name;
 }

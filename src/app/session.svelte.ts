@@ -12,7 +12,7 @@ import type { GraphDocument } from '../graph/document.ts';
 import { DocumentTimeline } from './editor/document-timeline.ts';
 import { EditError } from './editor/edits.ts';
 import { nodeViews, type NodeView } from './editor/node-view.ts';
-import { resolveSafely, unresolvedIr } from './editor/safe-resolve.ts';
+import { resolveSafely, unresolvedIr, type CheckedDocument } from './editor/safe-resolve.ts';
 import type { DocumentFile } from './files/document-file.ts';
 
 export class Session {
@@ -137,8 +137,13 @@ export class Session {
     if (this.timeline.redo()) this.show();
   }
 
-  /** Another document replaces this one (New, Open…, an example, a link): one undo step. Check it with resolveSafely first. */
-  open(doc: GraphDocument, file: DocumentFile, label: string): void {
+  /**
+   * Another document replaces this one (New, Open…, an example, a link): one undo step. Check it
+   * with resolveSafely first; pass that check of `doc` as `checked`, and when it resolved at this
+   * session's batch it is used instead of resolving the document again (~0.1 s at 2,000 nodes).
+   */
+  open(doc: GraphDocument, file: DocumentFile, label: string, checked?: CheckedDocument): void {
+    if (checked && checked.ir.batch === this.batch) this.checked = { doc, batch: this.batch, ir: checked.ir, views: checked.views };
     this.timeline.switchTo(doc, file, label);
     this.selection = [];
     this.show();

@@ -7,6 +7,7 @@ import type { GraphDocument } from '../graph/document.ts';
 import { removeNodes, setMeta, setParam } from './editor/edits.ts';
 import { DocumentFile } from './files/document-file.ts';
 import { Session } from './session.svelte.ts';
+import { resolveSafely } from './editor/safe-resolve.ts';
 import { loadDocOrThrow } from './load-doc.test-util.ts';
 
 const registry = createRegistry();
@@ -46,6 +47,25 @@ describe('Session', () => {
     expect([s.source, s.unsaved]).toEqual(['first.lggan.json', true]);
     s.markSaved();
     expect(s.unsaved).toBe(false);
+  });
+
+  it("an Open takes the door's check of the document at the session's batch instead of resolving it again", () => {
+    const { trap, proxy } = trapRegistry();
+    const s = new Session(proxy, base, new DocumentFile('a', 'x', base));
+    const other = setMeta(base, 'name', 'Other');
+    const check = resolveSafely(other, registry, s.batch);
+    if (!check.ok) throw new Error(check.diagnostic.message);
+    trap.armed = true; // resolving again would throw
+    s.open(other, new DocumentFile('b', 'y', other), 'Open y', check);
+    expect(s.ir).toBe(check.ir);
+    expect(s.views).toBe(check.views);
+
+    // A check at another batch is not the session's: the document is resolved at the session's own.
+    const t = new Session(registry, base, new DocumentFile('c', 'z', base));
+    t.batch = 3;
+    t.open(other, new DocumentFile('d', 'w', other), 'Open w', check);
+    expect(t.ir).not.toBe(check.ir);
+    expect(t.ir.batch).toBe(3);
   });
 
   it('an edit whose resolution throws is refused and reported; the graph stays as it was', () => {

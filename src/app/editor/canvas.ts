@@ -103,6 +103,10 @@ export class ReteCanvas {
   /** Ids that sync() itself adds, removes or moves: let through the blocking pipe. */
   private allowed = new Set<string>();
   private syncMoving = new Set<string>();
+  /** Where sync() wants a card it is adding: its NodeView's first translation goes there (see startWhereWanted). */
+  private startAt = new Map<string, Position>();
+  /** Cards whose first translation startWhereWanted moved: that translation is sync()'s, no drag. */
+  private startedWhereWanted = new Set<string>();
   private dragged = new Map<string, Position>();
   private pending: CanvasOp[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -134,6 +138,8 @@ export class ReteCanvas {
     // Our pipe goes first, so Rete never applies a change the document did not make.
     this.editor.addPipe((ctx) => this.letThroughOwnChanges(ctx));
     this.area = new AreaPlugin<Schemes, never>(container);
+    // First of the area's pipes, so every later one sees where a new card really starts.
+    this.area.addPipe((ctx) => this.startWhereWanted(ctx));
     this.viewSize = { width: container.clientWidth, height: container.clientHeight };
     this.watchContainerSize();
     const positions = new LayoutSocketPositions(this.editor, this.area);
@@ -179,6 +185,22 @@ export class ReteCanvas {
       default:
         return ctx;
     }
+  }
+
+  /**
+   * Rete's NodeView translates every new card to (0, 0) from its constructor; sync() then moved it
+   * where the document has it, a second translation through every pipe. For a card sync() is
+   * adding, that first translation goes where the document has it instead: one translation per
+   * card (a fifth of the signals opening a 2,000-node graph sent).
+   */
+  private startWhereWanted(ctx: AreaSignal): AreaSignal {
+    if (ctx.type !== 'nodetranslate') return ctx;
+    const { id, position, previous } = ctx.data as { id: string; position: Position; previous: Position };
+    const at = this.startAt.get(id);
+    if (!at || position.x !== 0 || position.y !== 0 || previous.x !== 0 || previous.y !== 0) return ctx;
+    this.startAt.delete(id);
+    this.startedWhereWanted.add(id);
+    return { ...ctx, data: { ...ctx.data, position: { ...at } } } as AreaSignal;
   }
 
   /** Keeps viewSize current (read while panning, so never measured then). */
@@ -364,7 +386,7 @@ export class ReteCanvas {
     // Rete's NodeView translates every new card to (0, 0) from its constructor, outside any sync:
     // taken as a drag, a node placed at (0, 0) stayed in `dragged` and the next click moved it,
     // after a document switch a node that no longer exists. A translation that moves nothing is no drag.
-    if (this.syncMoving.has(id) || (position.x === previous.x && position.y === previous.y)) return;
+    if (this.startedWhereWanted.delete(id) || this.syncMoving.has(id) || (position.x === previous.x && position.y === previous.y)) return;
     const first = this.dragged.size === 0 || !this.dragged.has(id);
     this.dragged.set(id, { ...position });
     // The dragged node leads; the rest of the selection follows by the same step.
@@ -542,6 +564,7 @@ export class ReteCanvas {
   private async removeNodeWithWires(id: string): Promise<void> {
     // A node the document dropped (document switch, undo) is no part of a gesture any more.
     this.dragged.delete(id);
+    this.startedWhereWanted.delete(id);
     if (this.leader === id) this.leader = undefined;
     for (const c of this.editor.getConnections()) if (c.source === id || c.target === id) await this.allow(c.id, () => this.editor.removeConnection(c.id));
     await this.allow(id, () => this.editor.removeNode(id));
@@ -564,7 +587,13 @@ export class ReteCanvas {
         node.isSelected = this.selected.has(n.id);
         node.detailed = this.wantsDetailAt(n.position, node, this.detailView(doc.nodes.length));
         const added = node;
-        await this.allow(n.id, () => this.editor.addNode(added));
+        this.startAt.set(n.id, n.position);
+        try {
+          await this.allow(n.id, () => this.editor.addNode(added));
+        } finally {
+          // Not taken yet (the constructor's translation still on its way): the translate below moves it.
+          this.startAt.delete(n.id);
+        }
       } else if (node.vm !== view) {
         node.vm = view;
         this.renderer.update(node);

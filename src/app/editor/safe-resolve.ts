@@ -11,7 +11,9 @@ import { error, type Diagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
 import { nodeViews, type NodeView } from './node-view.ts';
 
-export type SafeResolve = { ok: true; ir: GraphIR; views: Map<string, NodeView> } | { ok: false; diagnostic: Diagnostic };
+/** A document's resolution and node views, as a successful check computed them. */
+export type CheckedDocument = { ir: GraphIR; views: Map<string, NodeView> };
+export type SafeResolve = ({ ok: true } & CheckedDocument) | { ok: false; diagnostic: Diagnostic };
 
 export function resolveSafely(doc: GraphDocument, registry: NodeRegistry, batch?: number, file?: string): SafeResolve {
   try {

@@ -12,7 +12,7 @@
 import type { NodeRegistry } from '../../../nodes/registry.ts';
 import { error, type Diagnostic } from '../../graph/diagnostics.ts';
 import type { GraphDocument } from '../../graph/document.ts';
-import { resolveSafely } from '../editor/safe-resolve.ts';
+import { resolveSafely, type CheckedDocument } from '../editor/safe-resolve.ts';
 import { DocumentFile, newDocumentId } from './document-file.ts';
 import { openWarnings } from './open-any.ts';
 import type { SaveFormat } from './save-format.ts';
@@ -36,7 +36,7 @@ export type Arriving = { ok: true; arrival: Arrival } | { ok: false; diagnostics
 export type Answer = 'save' | 'leave' | 'stay';
 
 export interface DoorKeeper {
-  readonly session: { readonly doc: GraphDocument; readonly unsaved: boolean; open(doc: GraphDocument, file: DocumentFile, label: string): void };
+  readonly session: { readonly doc: GraphDocument; readonly unsaved: boolean; open(doc: GraphDocument, file: DocumentFile, label: string, checked?: CheckedDocument): void };
   readonly registry: NodeRegistry;
   /** Asks about the current graph's unsaved changes before `label` ("Open tiny-pix2pix.json"). */
   ask(name: string, label: string): Promise<Answer>;
@@ -55,12 +55,14 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function enterDocument(keeper: DoorKeeper, label: string, failTitle: string, arrive: () => Arriving | Promise<Arriving>, options: { ask?: boolean } = {}): Promise<DocumentFile | undefined> {
   let arrival: Arrival;
+  let checked: CheckedDocument;
   try {
     const arriving = await arrive();
     if (!arriving.ok) return void keeper.refuse(failTitle, arriving.diagnostics);
     arrival = arriving.arrival;
     const check = resolveSafely(arrival.doc, keeper.registry, undefined, arrival.source);
     if (!check.ok) return void keeper.refuse(failTitle, [check.diagnostic]);
+    checked = check;
   } catch (e) {
     return void keeper.refuse(failTitle, [error('internal', `internal error while opening: ${errorText(e)}`)]);
   }
@@ -73,7 +75,7 @@ export async function enterDocument(keeper: DoorKeeper, label: string, failTitle
     const file = new DocumentFile(arrival.id ?? (keeper.newId ?? newDocumentId)(), arrival.source, arrival.saved === false ? undefined : arrival.doc, arrival.format ?? 'lggan');
     file.libraryId = arrival.libraryId;
     file.warnings = arrival.warnings ?? [];
-    keeper.session.open(arrival.doc, file, label);
+    keeper.session.open(arrival.doc, file, label, checked);
     return file;
   } catch (e) {
     return void keeper.refuse(failTitle, [error('internal', `internal error while switching documents: ${errorText(e)}`)]);

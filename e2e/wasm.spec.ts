@@ -65,10 +65,17 @@ test('a training run in the worker trains on wasm, with SIMD and a thread per co
   const cpu = await harnessRun(page, 'cpu');
   const [w, c] = [lossesOf(wasm), lossesOf(cpu)];
   expect(w.length).toBe(2);
+  // After the first update the losses that read D (g_adv, d_adv) may differ by up to D's learning
+  // rate: the exact gradient of D's last bias is 0 there (the hinge's fake and real terms cancel),
+  // the backends round it to different tiny values (0 on cpu, ~4e-8 on wasm), and Adam turns any
+  // nonzero gradient into a step of about one learning rate, which shifts every patch logit.
+  const judged = new Set(['g_adv', 'd_adv']);
+  const dLearningRate = 0.002; // tinyTrainingGraph's d_lr
   w.forEach((step, i) => {
     for (const [name, value] of Object.entries(c[i])) {
       expect(Number.isFinite(step[name]), `step ${i} ${name}: ${step[name]}`).toBe(true);
-      expect(Math.abs(step[name] - value), `step ${i} ${name}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(value)));
+      const slack = i > 0 && judged.has(name) ? 3 * dLearningRate : 0;
+      expect(Math.abs(step[name] - value), `step ${i} ${name}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(value)) + slack);
     }
   });
 });

@@ -9,7 +9,7 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     value: 'wasm|cpu|webgpu',
     default: 'wasm',
-    help: 'tfjs backend of the commands that compute (wasm: XNNPACK with SIMD, a heap of at most 4 GiB; cpu: slower, no such limit; webgpu: a GPU through Dawn, the optional webgpu package)',
+    help: 'tfjs backend of the commands that compute (wasm: XNNPACK with SIMD, a heap of at most 4 GiB, one thread unless LGGAN_WASM_THREADS=N; cpu: slower, no such limit; webgpu: a GPU through Dawn, the optional webgpu package)',
   },
   debug: { type: 'boolean', help: "print an internal error's stack (also LGGAN_DEBUG=1)" },
   help: { type: 'boolean', short: 'h', help: 'print this help' },

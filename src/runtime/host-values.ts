@@ -19,8 +19,9 @@ export const hostPaths = {
 export function valuesInPlace(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`valuesInPlace: float32 tensors only, got ${t.dtype}`);
   if (tf.getBackend() === 'wasm') {
-    const backend = tf.backend() as unknown as WasmHeapBackend;
-    return new Float32Array(backend.wasm.HEAPU8.buffer, backend.getMemoryOffset(t.dataId), t.size);
+    const backend = tf.backend() as unknown as WasmHeapBackend & { dataIdMap: { has(dataId: object): boolean } };
+    // Data still held by another backend (made before a switch) moves over on its first read.
+    if (backend.dataIdMap.has(t.dataId)) return new Float32Array(backend.wasm.HEAPU8.buffer, backend.getMemoryOffset(t.dataId), t.size);
   }
   return t.dataSync() as Float32Array;
 }

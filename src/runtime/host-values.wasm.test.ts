@@ -32,6 +32,15 @@ describe('valuesInPlace and allFinite', () => {
     await tf.setBackend('wasm');
   });
 
+  it('reads a tensor made on another backend before the switch (its data moves over)', async () => {
+    await tf.setBackend('cpu');
+    const t = tf.tensor1d([1.5, -2, 3]);
+    await tf.setBackend('wasm');
+    expect(Array.from(valuesInPlace(t))).toEqual([1.5, -2, 3]);
+    expect(Array.from(valuesInPlace(t))).toEqual([1.5, -2, 3]); // now a view of the wasm heap
+    t.dispose();
+  });
+
   it('finds NaN, +Infinity and -Infinity anywhere, and passes finite extremes', () => {
     expect(allFinite(new Float32Array([0, -0, 3.4e38, -3.4e38, 1e-45]))).toBe(true);
     expect(allFinite(new Float32Array(0))).toBe(true);

@@ -8,7 +8,7 @@
  * Output follows codecs.ts (pngjs with skipRescale): RGBA at the file's depth, low depths unscaled,
  * palette PNGs as their 8-bit colours.
  */
-import { Unzlib } from 'fflate';
+import { inflateWithin } from '../../formats/bounded-inflate.ts';
 import { DatasetError } from './errors.ts';
 import type { DecodedImage } from './image-decoder.ts';
 import { checkImageSize, IMAGE_LIMITS, type ImageLimits } from './image-header.ts';
@@ -140,27 +140,22 @@ const INFLATE_STEP = 1 << 16;
  * bytes: the declared size bounds the memory even when the data is a zlib bomb.
  */
 function inflateBounded(idat: Uint8Array[], expected: number, file: string): Uint8Array {
-  const out = new Uint8Array(expected);
-  let length = 0;
-  let done = false;
-  const inflater = new Unzlib((chunk, final) => {
-    if (length + chunk.length > expected) {
-      throw new DatasetError('decode', file, `cannot decode PNG: its image data inflates to more than the ${expected} bytes its declared size needs`);
-    }
-    out.set(chunk, length);
-    length += chunk.length;
-    done ||= final;
-  });
   const data = new Uint8Array(idat.reduce((n, c) => n + c.length, 0));
   idat.reduce((at, c) => (data.set(c, at), at + c.length), 0);
+  let result: { bytes: Uint8Array; complete: boolean };
   try {
-    for (let at = 0; at < data.length; at += INFLATE_STEP) inflater.push(data.subarray(at, at + INFLATE_STEP), at + INFLATE_STEP >= data.length);
+    result = inflateWithin(data, expected, {
+      format: 'zlib',
+      preallocate: true,
+      pieceBytes: INFLATE_STEP,
+      tooLarge: () => new DatasetError('decode', file, `cannot decode PNG: its image data inflates to more than the ${expected} bytes its declared size needs`),
+    });
   } catch (e) {
     if (e instanceof DatasetError) throw e;
     throw new DatasetError('decode', file, `cannot decode PNG: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!done) throw new DatasetError('decode', file, 'cannot decode PNG: its image data ends early (truncated?)');
-  return out.subarray(0, length);
+  if (!result.complete) throw new DatasetError('decode', file, 'cannot decode PNG: its image data ends early (truncated?)');
+  return result.bytes;
 }
 
 /**

@@ -7,7 +7,7 @@
  * in W only, with u and v fixed), summed in double precision.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostPaths, valuesInPlace } from '../../../src/runtime/host-values.ts';
+import { hostPaths, valuesInPlace } from '../host-values.ts';
 import { customGradient } from '../tensor-utils.ts';
 
 /** Weights up to this many elements take the host path (bigger ones: the vectorised kernels win, and the index maps would be large). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hostPaths } from '../../../src/runtime/host-values.ts';
+import { hostPaths } from '../host-values.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { powerIteration, spectralNormalizedWeight, spectralSigma, weightMatrix } from './spectral-norm.ts';
 import type { SpectralState, WeightLayout } from './spectral-norm.ts';

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { hostPaths } from '../../../src/runtime/host-values.ts';
+import { hostPaths } from '../host-values.ts';
 import { spectralNormalizedWeight, type SpectralState, type WeightLayout } from './spectral-norm.ts';
 
 function run(onHost: boolean, layout: WeightLayout, shape: number[], out: number) {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hostPaths } from '../../../src/runtime/host-values.ts';
+import { hostPaths } from '../host-values.ts';
 import { hostStandardize } from './host-standardize.ts';
 import { createBatchNorm, createInstanceNorm } from './norm-layers.ts';
 import type { BuildContext, Initializer } from '../../contract.ts';

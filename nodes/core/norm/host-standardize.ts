@@ -10,7 +10,7 @@
  * dx = (dy − mean(dy) − x̂·mean(dy·x̂)) / √(variance + eps).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostPaths, valuesInPlace } from '../../../src/runtime/host-values.ts';
+import { hostPaths, valuesInPlace } from '../host-values.ts';
 import { customGradient } from '../tensor-utils.ts';
 
 /** Maps up to this many values take the host path; bigger ones keep the vectorised kernels. */

@@ -6,7 +6,7 @@
  * DETAIL_MIN_ZOOM) and near the view; elsewhere it is a plain box of the same size and colour.
  * Smaller graphs always get full cards.
  */
-import type { Rect } from './minimap.ts';
+import type { Rect } from './rect.ts';
 
 export const DETAIL_MIN_NODES = 60;
 /** Below this zoom a 13 px title is under 4 px tall: a coloured box says as much. */

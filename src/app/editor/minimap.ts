@@ -12,16 +12,12 @@ import type { NodeEditor } from 'rete';
 import type { Schemes } from './editor-node.svelte.ts';
 import { afterNextPaint } from '../after-paint.ts';
 import { DETAIL_MIN_NODES } from './detail.ts';
+import type { Rect } from './rect.ts';
 
 /** From this many nodes (those of a graph that opens as an overview), the first node layer waits for a paint. */
 const DEFER_FIRST_LAYER_NODES = DETAIL_MIN_NODES;
 
-export interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { Rect } from './rect.ts';
 
 /** Maps graph coordinates into a minimap of the given pixel size, fitting `content` with a margin. */
 export interface MinimapLayout {

@@ -12,7 +12,7 @@
  * update counter is per side, as in tfjs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hostPaths, valuesInPlace } from '../host-values.ts';
+import { hostPaths, valuesInPlace } from '../../../nodes/core/host-values.ts';
 
 export interface AdamSettings {
   learningRate: number;

@@ -4,7 +4,7 @@
  * steps except what SideState holds.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { allFinite, hostPaths, valuesInPlace } from '../host-values.ts';
+import { allFinite, hostPaths, valuesInPlace } from '../../../nodes/core/host-values.ts';
 import type { TrainerSettings } from '../../../nodes/lggan/training/trainer.ts';
 import { addTerms } from '../../../nodes/core/tensor-utils.ts';
 import type { Feeds, Program } from '../../compiler/program.ts';

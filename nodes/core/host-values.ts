@@ -4,7 +4,13 @@
  * and a readSync copy of each (tfjs-wasm slices its heap) costs as much as the arithmetic.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WasmHeapBackend } from './wasm/heap.ts';
+
+/** The parts of tfjs-wasm's backend read here (as src/runtime/wasm/heap.ts does). */
+interface WasmMemory {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { has(dataId: object): boolean };
+  getMemoryOffset(dataId: object): number;
+}
 
 /** Where per-variable work runs in one pass over the values; a field of an object so tests can take either path on any backend. */
 export const hostPaths = {
@@ -19,7 +25,7 @@ export const hostPaths = {
 export function valuesInPlace(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`valuesInPlace: float32 tensors only, got ${t.dtype}`);
   if (tf.getBackend() === 'wasm') {
-    const backend = tf.backend() as unknown as WasmHeapBackend & { dataIdMap: { has(dataId: object): boolean } };
+    const backend = tf.backend() as unknown as WasmMemory;
     // Data still held by another backend (made before a switch) moves over on its first read.
     if (backend.dataIdMap.has(t.dataId)) return new Float32Array(backend.wasm.HEAPU8.buffer, backend.getMemoryOffset(t.dataId), t.size);
   }

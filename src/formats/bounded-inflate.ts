@@ -21,6 +21,8 @@ export interface BoundedInflate {
   preallocate?: boolean;
   /** Compressed bytes per push (default 512): larger is faster, and lets fflate make up to ≈1032× that before the check sees it. */
   pieceBytes?: number;
+  /** Sees the length of each piece of output as it comes, before the limit is checked (tests measure the work with it). */
+  onOutput?: (length: number) => void;
 }
 
 /** The inflated bytes, and whether the stream's own end was reached (false: the input is cut short). */
@@ -31,6 +33,7 @@ export function inflateWithin(compressed: Uint8Array, maxBytes: number, options:
   let consumed = 0;
   let complete = false;
   const take = (chunk: Uint8Array, final: boolean) => {
+    options.onOutput?.(chunk.length);
     if (total + chunk.length > maxBytes) throw options.tooLarge(consumed);
     if (out) out.set(chunk, total);
     else chunks.push(chunk);

@@ -4,12 +4,15 @@
  * (Blob.slice in the browser), then inflates it with fflate (deflate) or returns it as is (stored).
  * Sizes are checked against the dataset file limit before anything is read, and the CRC-32 after.
  */
-import { inflateSync } from 'fflate';
+import { inflateWithin } from '../../formats/bounded-inflate.ts';
 import { crc32 } from '../../formats/crc32.ts';
 import { DatasetError } from './errors.ts';
 import { filterListing, MAX_DATASET_FILE_BYTES, normalizePath, type FileSource } from './file-source.ts';
 import { bytesAccess, type RandomAccess } from './random-access.ts';
 import { LOCAL_HEADER_BYTES, readZipIndex, type ZipEntry, type ZipIndexOptions } from './zip-index.ts';
+
+/** An entry's data inflating past its declared size. */
+class Overflow extends Error {}
 
 const LOCAL = 0x04034b50;
 /** A backslash, or an empty or '.' path segment: what normalizePath changes. */
@@ -79,12 +82,13 @@ export class ZipFileSource implements FileSource {
   private inflate(data: Uint8Array, entry: ZipEntry, refuse: (code: 'decode', detail: string) => never): Uint8Array {
     let out: Uint8Array;
     try {
-      // One byte of room more than declared: fflate drops what does not fit, so a longer stream shows as a full buffer.
-      out = inflateSync(data, { out: new Uint8Array(entry.size + 1) });
+      // Into one buffer of the declared size, stopped as soon as the stream makes more (formats/bounded-inflate.ts).
+      ({ bytes: out } = inflateWithin(data, entry.size, { format: 'deflate', preallocate: true, pieceBytes: 1 << 16, tooLarge: () => new Overflow() }));
     } catch (e) {
+      if (e instanceof Overflow) return refuse('decode', `inflates to more than the ${entry.size} bytes its entry declares`);
       return refuse('decode', `cannot be inflated: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (out.length !== entry.size) refuse('decode', `inflates to ${out.length > entry.size ? 'more than' : `${out.length} bytes, not`} the ${entry.size} bytes its entry declares`);
+    if (out.length !== entry.size) refuse('decode', `inflates to ${out.length} bytes, not the ${entry.size} bytes its entry declares`);
     return out;
   }
 }

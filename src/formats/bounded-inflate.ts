@@ -5,6 +5,7 @@
  * full output. Damaged data throws fflate's own error.
  */
 import { Inflate, Unzlib } from 'fflate';
+import { concatBytes } from './bytes.ts';
 
 /** Compressed bytes per push: DEFLATE expands at most ≈1032×, so one push yields at most ≈0.5 MB. */
 const PIECE = 512;
@@ -48,15 +49,5 @@ export function inflateWithin(compressed: Uint8Array, maxBytes: number, options:
     consumed = end;
     inflater.push(part, end === compressed.length);
   } while (consumed < compressed.length);
-  return { bytes: out ? out.subarray(0, total) : joined(chunks, total), complete };
-}
-
-function joined(chunks: Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
+  return { bytes: out ? out.subarray(0, total) : concatBytes(chunks), complete };
 }

@@ -9,6 +9,7 @@
  */
 import { zlibSync } from 'fflate';
 import { inflateWithin } from './bounded-inflate.ts';
+import { concatBytes } from './bytes.ts';
 import { crc32 } from './crc32.ts';
 import { PNG_SIGNATURE, pngChunk } from './png.ts';
 
@@ -80,13 +81,7 @@ export function withTextChunk(png: Uint8Array, keyword: string, text: string): U
     }
   }
   if (!header) throw new PngTextError('the PNG has no IHDR chunk');
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The Latin-1 keyword that starts a text chunk's data (undefined when it has no terminator in 80 bytes). */

@@ -6,6 +6,7 @@
  */
 import { zlibSync } from 'fflate';
 import { crc32 } from './crc32.ts';
+import { concatBytes } from './bytes.ts';
 
 export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -56,11 +57,5 @@ export function writePng(pixels: Pixels8): Uint8Array {
   view.setUint32(4, height);
   header.set([8, colorType, 0, 0, 0], 8); // bit depth, colour type, deflate, adaptive filtering, no interlace
   const parts = [Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', header), pngChunk('IDAT', zlibSync(filtered, { level: 6 })), pngChunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

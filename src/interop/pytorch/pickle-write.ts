@@ -3,6 +3,7 @@
  * integers, booleans, tuples, GLOBAL references, REDUCE calls, persistent ids and dict items.
  * The caller composes these calls in the order the object is to be rebuilt.
  */
+import { concatBytes } from '../../formats/bytes.ts';
 
 const OP = {
   PROTO: 0x80, STOP: 0x2e, MARK: 0x28, GLOBAL: 0x63, REDUCE: 0x52, BINPERSID: 0x51, EMPTY_TUPLE: 0x29, TUPLE: 0x74,
@@ -137,13 +138,6 @@ export class PickleWriter {
   finish(): Uint8Array {
     this.bytes(OP.STOP);
     this.flush();
-    const total = this.chunks.reduce((n, c) => n + c.length, 0);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }

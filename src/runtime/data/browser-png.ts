@@ -9,6 +9,7 @@
  * palette PNGs as their 8-bit colours.
  */
 import { inflateWithin } from '../../formats/bounded-inflate.ts';
+import { concatBytes } from '../../formats/bytes.ts';
 import { DatasetError } from './errors.ts';
 import type { DecodedImage } from './image-decoder.ts';
 import { checkImageSize, IMAGE_LIMITS, type ImageLimits } from './image-header.ts';
@@ -140,8 +141,7 @@ const INFLATE_STEP = 1 << 16;
  * bytes: the declared size bounds the memory even when the data is a zlib bomb.
  */
 function inflateBounded(idat: Uint8Array[], expected: number, file: string): Uint8Array {
-  const data = new Uint8Array(idat.reduce((n, c) => n + c.length, 0));
-  idat.reduce((at, c) => (data.set(c, at), at + c.length), 0);
+  const data = concatBytes(idat);
   let result: { bytes: Uint8Array; complete: boolean };
   try {
     result = inflateWithin(data, expected, {

@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 
 from lggan_torch import data  # noqa: E402
 from lggan_torch.graph import run_networks  # noqa: E402
-from lggan_torch.init import initialize  # noqa: E402
+from lggan_torch.init import initialized_networks  # noqa: E402
 from lggan_torch.studio import load_studio_checkpoint  # noqa: E402
 import model  # noqa: E402
 
@@ -81,10 +81,7 @@ def export_onnx(out, weights=None, network=None, opset=DEFAULT_OPSET, log=print)
     """Writes the generator to `out`; returns whether onnx's checker ran (False: onnx is not installed)."""
     with open(os.path.join(HERE, 'config.json')) as f:
         config = json.load(f)
-    torch.manual_seed(config['init']['seed'])
-    networks = model.build_networks()
-    for net in networks.values():
-        initialize(net, config['init'])
+    networks = initialized_networks(model.build_networks, config['init'])
     if weights:
         load_studio_checkpoint(weights, networks)
     name = generator_name(networks, network)

@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from lggan_torch.graph import run_networks  # noqa: E402
-from lggan_torch.init import initialize  # noqa: E402
+from lggan_torch.init import initialized_networks  # noqa: E402
 from lggan_torch.safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 from lggan_torch.studio import load_studio_checkpoint  # noqa: E402
 import model  # noqa: E402
@@ -45,10 +45,7 @@ def main(argv=None):
     with open(os.path.join(HERE, 'config.json')) as f:
         config = json.load(f)
 
-    torch.manual_seed(config['init']['seed'])
-    networks = model.build_networks()
-    for network in networks.values():
-        initialize(network, config['init'])
+    networks = initialized_networks(model.build_networks, config['init'])
     if args.weights:
         load_studio_checkpoint(args.weights, networks)
     if args.save_weights:

@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from lggan_torch import data  # noqa: E402
-from lggan_torch.init import initialize  # noqa: E402
+from lggan_torch.init import initialized_networks  # noqa: E402
 from lggan_torch.schedule import learning_rates  # noqa: E402
 from lggan_torch.step import training_iteration  # noqa: E402
 from lggan_torch.studio import load_studio_checkpoint, run_record, save_studio_checkpoint  # noqa: E402
@@ -154,10 +154,7 @@ def main(argv=None):
     per_process = batch_size // world
     seed = trainer['seed'] if args.seed is None else args.seed
 
-    torch.manual_seed(config['init']['seed'])
-    networks = model.build_networks()
-    for network in networks.values():
-        initialize(network, config['init'])
+    networks = initialized_networks(model.build_networks, config['init'])
     losses = objective.build_losses(vgg19=args.vgg19, world_size=world)
     for loss in losses.values():
         if getattr(loss, 'vgg', None) is not None:

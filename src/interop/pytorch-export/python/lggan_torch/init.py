@@ -37,3 +37,12 @@ def initialize(network, init):
             weight.normal_(1.0, 0.02)
             if getattr(module, 'bias', None) is not None:
                 module.bias.zero_()
+
+
+def initialized_networks(build_networks, init):
+    """The graph's networks as a fresh run starts them: the graph's seed, then its initialisation."""
+    torch.manual_seed(init['seed'])
+    networks = build_networks()
+    for network in networks.values():
+        initialize(network, init)
+    return networks

@@ -15,8 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DiscriminatorAsk, Judge, NetworkHandle, NetworkResult, RunContext } from '../../nodes/contract.ts';
-import { applyDiscriminator } from '../../nodes/lggan/discriminators/discriminate.ts';
-import { stopGradient } from '../../nodes/core/tensor-utils.ts';
+import { applyDiscriminator, judgedImage } from '../../nodes/lggan/discriminators/discriminate.ts';
 
 interface Entry {
   ask: DiscriminatorAsk;
@@ -77,7 +76,7 @@ function settleGroup(group: Entry[], run: RunContext): void {
   }
   const asks = group.map((e) => e.ask);
   const conditions = tf.concat(asks.map((a) => a.condition), 0);
-  const images = tf.concat(asks.map((a) => (a.detached ? stopGradient(a.image) : a.image)), 0);
+  const images = tf.concat(asks.map(judgedImage), 0);
   const { outputs, features } = asks[0].handle.apply({ x: tf.concat([conditions, images], 3) }, run);
   const sizes = asks.map((a) => a.image.shape[0]);
   const splits = new Map<number, tf.Tensor[]>(); // a scale's patch map is also its last feature: split it once

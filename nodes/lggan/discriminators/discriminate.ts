@@ -12,12 +12,12 @@ export function discriminate(ask: DiscriminatorAsk, run: RunContext): NetworkRes
   return run.judge ? run.judge.answer(ask, run) : applyDiscriminator(ask, run);
 }
 
-/** The discriminator's input for one ask: condition ‖ image along the channels, the image detached if asked. */
-export function discriminatorInput({ condition, image, detached }: DiscriminatorAsk): tf.Tensor {
-  return tf.concat([condition, detached ? stopGradient(image) : image], 3);
+/** The ask's image, its gradient stopped when the ask is detached. */
+export function judgedImage({ image, detached }: DiscriminatorAsk): tf.Tensor {
+  return detached ? stopGradient(image) : image;
 }
 
 /** The network applied to this one pair. */
 export function applyDiscriminator(ask: DiscriminatorAsk, run: RunContext): NetworkResult {
-  return ask.handle.apply({ x: discriminatorInput(ask) }, run);
+  return ask.handle.apply({ x: tf.concat([ask.condition, judgedImage(ask)], 3) }, run);
 }

@@ -92,10 +92,12 @@ class Judge:
         self.tickets = {}  # (network, node, key) -> ticket
         self.answers = {}
 
+    def ticket(self, network, node, key):
+        """The ticket of an earlier ask with this key, or None."""
+        return self.tickets.get((network, node, key))
+
     def ask(self, network, node, x, key=None):
-        """A ticket for D(x); read it with answer() after run(). Asks with the same key get the same ticket."""
-        if key is not None and (network, node, key) in self.tickets:
-            return self.tickets[(network, node, key)]
+        """A ticket for D(x); read it with answer() after run(). A key lets later asks of the same pair find it (ticket())."""
         batches = self.asked.setdefault((network, node), [])
         batches.append(x)
         ticket = (network, node, len(batches) - 1)

@@ -45,9 +45,13 @@ def scale_average(outputs, term):
 
 def ask_pair(judge, values, network, discriminator, condition_ref, image_ref, detached):
     """A ticket for D(condition ‖ image); the same pair asked again (by any loss) shares it."""
+    key = (condition_ref, image_ref, detached)
+    known = judge.ticket(network, discriminator, key)
+    if known is not None:
+        return known
     image = get(values, image_ref)
     x = torch.cat([get(values, condition_ref), image.detach() if detached else image], 1)
-    return judge.ask(network, discriminator, x, key=(condition_ref, image_ref, detached))
+    return judge.ask(network, discriminator, x, key=key)
 
 
 class Loss:

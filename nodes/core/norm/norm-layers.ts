@@ -13,7 +13,7 @@ import type { BuildContext, NodeCost, RunContext, TensorType } from '../../contr
 import { NodeRuleError, elementCount } from '../rules.ts';
 import { scoped } from '../conv/spectral-norm.ts';
 import { normMoments } from '../tensor-utils.ts';
-import { hostStandardize, standardizeOnHost } from './host-standardize.ts';
+import { hostStandardize, standardizeOnHost, type Standardized, type StandardizeAxes } from './host-standardize.ts';
 
 export type NormKind = 'instance' | 'batch' | 'none';
 export const NORM_KINDS: readonly NormKind[] = ['instance', 'batch', 'none'];
@@ -60,11 +60,21 @@ function standardized(x: tf.Tensor, { mean, variance }: { mean: tf.Tensor; varia
   return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))) as tf.Tensor4D;
 }
 
+/**
+ * x standardised over `axes` with its own statistics (kept dims: [B, 1, 1, C] or [1, 1, 1, C]):
+ * one fused operation on wasm and cpu for maps up to 1M values, normMoments and kernels elsewhere.
+ */
+export function standardize(x: tf.Tensor4D, axes: StandardizeAxes, eps: number): Standardized {
+  if (standardizeOnHost(x)) return hostStandardize(x, axes, eps);
+  const moments = normMoments(x, axes === 'spatial' ? [1, 2] : [0, 1, 2], true);
+  return { y: standardized(x, moments, eps), mean: moments.mean as tf.Tensor4D, variance: moments.variance as tf.Tensor4D };
+}
+
 export function createInstanceNorm(ctx: BuildContext, prefix: string, spec: NormSpec): NormForward {
   const affine = createAffine(ctx, prefix, spec);
   return (x) =>
     tf.tidy(() => {
-      const y = standardizeOnHost(x) ? hostStandardize(x, 'spatial', spec.eps).y : standardized(x, normMoments(x, [1, 2], true), spec.eps);
+      const { y } = standardize(x, 'spatial', spec.eps);
       return affine ? affine(y) : y;
     });
 }
@@ -82,15 +92,9 @@ export function createBatchNorm(ctx: BuildContext, prefix: string, spec: NormSpe
         const [b, h, w] = x.shape;
         const count = b * h * w;
         if (count < 2) throw new Error(`batch norm '${prefix || ctx.nodeId}' needs more than one value per channel to train, got ${b}×${h}×${w}`);
-        let mean: tf.Tensor;
-        let variance: tf.Tensor;
-        if (standardizeOnHost(x)) {
-          const host = hostStandardize(x, 'batch-spatial', spec.eps);
-          [y, mean, variance] = [host.y, tf.reshape(host.mean, [-1]), tf.reshape(host.variance, [-1])];
-        } else {
-          ({ mean, variance } = normMoments(x, [0, 1, 2]));
-          y = standardized(x, { mean, variance }, spec.eps);
-        }
+        const batch = standardize(x, 'batch-spatial', spec.eps);
+        y = batch.y;
+        const [mean, variance] = [tf.reshape(batch.mean, [-1]), tf.reshape(batch.variance, [-1])];
         const unbiased = tf.mul(variance, count / (count - 1));
         runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
         runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m)));

@@ -11,8 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext, RunContext } from '../../contract.ts';
 import { scoped } from '../../core/conv/spectral-norm.ts';
-import { normMoments } from '../../core/tensor-utils.ts';
-import { hostStandardize, standardizeOnHost } from '../../core/norm/host-standardize.ts';
+import { standardize } from '../../core/norm/norm-layers.ts';
 
 export interface TrackedInstanceNormSpec {
   channels: number;
@@ -35,12 +34,11 @@ export function createTrackedInstanceNorm(
       const [, h, w] = x.shape;
       const n = h * w;
       if (n < 2) throw new Error(`instance norm '${prefix}' needs more than one pixel per channel to train, got ${h}×${w}`);
-      const host = standardizeOnHost(x) ? hostStandardize(x, 'spatial', spec.eps) : undefined;
-      const { mean, variance } = host ?? normMoments(x, [1, 2], true);
+      const { y, mean, variance } = standardize(x, 'spatial', spec.eps);
       const batchMean = tf.mean(tf.reshape(mean, [-1, spec.channels]), 0);
       const batchVar = tf.mul(tf.mean(tf.reshape(variance, [-1, spec.channels]), 0), n / (n - 1));
       runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(batchMean, m)));
       runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(batchVar, m)));
-      return host ? host.y : (tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, spec.eps))) as tf.Tensor4D);
+      return y;
     });
 }
